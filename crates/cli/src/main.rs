@@ -1,0 +1,70 @@
+//! `kubeground`: the playground's engine in a terminal (CONTRACT §1).
+//!
+//! This binary is the only place besides `web` that touches the outside world: it reads script files and
+//! standard input and writes transcripts. Everything it prints about the cluster comes from the
+//! `playground` façade, so `kubeground run` and the page cannot disagree.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kubeground", version, about = "A simulated Kubernetes cluster for learning, in your terminal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a session script against a fresh default cluster and print the transcript
+    Run {
+        /// The script to run, or `-` for standard input
+        file: PathBuf,
+        /// Seed for generated names, UIDs and IPs; the same seed gives the same transcript
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { file, seed } => run(&file, seed),
+    }
+}
+
+/// Exit 0 once the whole script ran, whatever its commands printed; exit 2 when the script cannot be read or
+/// parsed (CONTRACT §1).
+fn run(file: &std::path::Path, seed: u64) -> ExitCode {
+    let (name, text) = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("kubeground: cannot read standard input: {e}");
+            return ExitCode::from(2);
+        }
+        ("<stdin>".to_string(), text)
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(text) => (file.display().to_string(), text),
+            Err(e) => {
+                eprintln!("kubeground: cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match playground::run_script(&text, seed) {
+        Ok(transcript) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`kubeground run x | head`) is not an error worth a panic.
+            let _ = stdout.write_all(transcript.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kubeground: {name}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! kubectl for the simulated cluster.
+//!
+//! [`run`] takes a command line (already split into words, without the leading `kubectl`), turns it into
+//! requests against the engine and returns exactly what real kubectl v1.34 would print, split into stdout
+//! and stderr, with its exit code. This crate owns kubectl's formats and error texts; the engine owns what
+//! the cluster does. Like the engine, it never touches files, clocks or the terminal itself.
+
+pub mod commands;
+pub mod duration;
+pub mod flags;
+pub mod get;
+pub mod printers;
+pub mod resource;
+pub mod table;
+
+use engine::topology::KUBERNETES_VERSION;
+use engine::Cluster;
+use flags::{flag, FlagKind, FlagSpec};
+
+/// What a command printed and how it exited.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+}
+
+impl Output {
+    pub fn ok(stdout: impl Into<String>) -> Output {
+        Output { stdout: stdout.into(), ..Default::default() }
+    }
+
+    /// A failed command: `stderr` as given, exit code 1.
+    pub fn error(stderr: impl Into<String>) -> Output {
+        Output { stderr: stderr.into(), exit_code: 1, ..Default::default() }
+    }
+}
+
+/// Flags every kubectl command accepts.
+const GLOBAL_FLAGS: &[FlagSpec] = &[flag("namespace", Some('n'), FlagKind::String)];
+
+/// Commands real kubectl has that the playground does not simulate: the answer says so plainly.
+fn not_simulated(command: &str) -> Output {
+    Output::error(format!("error: kubeground does not simulate \"kubectl {command}\" yet\n"))
+}
+
+/// Runs one kubectl command line against `cluster`.
+pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+    let Some((pos, command)) = find_command(args) else {
+        return Output::ok(help_text());
+    };
+    let mut rest: Vec<String> = args[..pos].to_vec();
+    rest.extend_from_slice(&args[pos + 1..]);
+    let specs: Vec<FlagSpec> = match command.as_str() {
+        "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
+        "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
+        c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
+        other => return Output::error(commands::unknown_command(other)),
+    };
+    let parsed = match flags::parse(&rest, &specs) {
+        Ok(p) => p,
+        Err(e) => return Output::error(format!("Error: {e}\nSee 'kubectl {command} --help' for usage.\n")),
+    };
+    let namespace = parsed.string("namespace").unwrap_or("default").to_string();
+    match command.as_str() {
+        "get" => get::run(cluster, &parsed, &namespace),
+        "version" => version(parsed.bool("client")),
+        _ => unreachable!("every command in the table above is dispatched"),
+    }
+}
+
+/// The position and name of the command word, skipping global flags and their values.
+fn find_command(args: &[String]) -> Option<(usize, String)> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "-n" || a == "--namespace" {
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        return Some((i, a.clone()));
+    }
+    None
+}
+
+fn version(client_only: bool) -> Output {
+    let mut s = format!("Client Version: {KUBERNETES_VERSION}\nKustomize Version: v5.7.1\n");
+    if !client_only {
+        s.push_str(&format!("Server Version: {KUBERNETES_VERSION}\n"));
+    }
+    Output::ok(s)
+}
+
+fn help_text() -> String {
+    let mut s = String::from(
+        "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: \
+https://kubernetes.io/docs/reference/kubectl/\n\nCommands simulated here:\n",
+    );
+    for (name, what) in [("get", "Display one or many resources"), ("version", "Print the client and server version information")]
+    {
+        s.push_str(&format!("  {name:<16}{what}\n"));
+    }
+    s.push_str("\nUsage:\n  kubectl [flags] [options]\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kubectl(line: &str) -> Output {
+        let mut cluster = Cluster::new(0);
+        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+        run(&mut cluster, &args)
+    }
+
+    #[test]
+    fn get_nodes_prints_the_default_cluster() {
+        let out = kubectl("get nodes");
+        assert_eq!(
+            out.stdout,
+            "NAME              STATUS   ROLES           AGE   VERSION
+control-plane-1   Ready    control-plane   0s    v1.34.0
+control-plane-2   Ready    control-plane   0s    v1.34.0
+control-plane-3   Ready    control-plane   0s    v1.34.0
+worker-1          Ready    <none>          0s    v1.34.0
+worker-2          Ready    <none>          0s    v1.34.0
+"
+        );
+        assert_eq!((out.stderr.as_str(), out.exit_code), ("", 0));
+    }
+
+    #[test]
+    fn errors_go_to_stderr_with_exit_code_1() {
+        let out = kubectl("get node worker-9");
+        assert_eq!(out.stderr, "Error from server (NotFound): nodes \"worker-9\" not found\n");
+        assert_eq!((out.stdout.as_str(), out.exit_code), ("", 1));
+        assert_eq!(kubectl("get nodes --bogus").stderr, "Error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n");
+        assert_eq!(kubectl("get foo").stderr, "error: the server doesn't have a resource type \"foo\"\n");
+        assert_eq!(kubectl("gett nodes").exit_code, 1);
+        assert!(kubectl("proxy").stderr.contains("does not simulate"));
+    }
+
+    #[test]
+    fn global_namespace_flag_before_the_command() {
+        assert_eq!(kubectl("-n kube-system get nodes").exit_code, 0);
+    }
+}

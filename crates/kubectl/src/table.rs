@@ -1,0 +1,50 @@
+//! Column alignment as kubectl's printers do it: Go's `text/tabwriter` with minwidth 6, tabwidth 4,
+//! padding 3 and space padding. Every column but the last is padded to its widest cell plus 3 spaces
+//! (and at least 6 characters); the last column is printed as is.
+
+const MIN_WIDTH: usize = 6;
+const PADDING: usize = 3;
+
+/// Lays out rows (the header included, if any) into aligned text, each row ending in a newline.
+pub fn render(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
+            widths[i] = widths[i].max((cell.chars().count() + PADDING).max(MIN_WIDTH));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i] - cell.chars().count();
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_are_widest_cell_plus_three_and_at_least_six() {
+        let out = render(&[row(&["NAME", "AGE", "VERSION"]), row(&["worker-1", "0s", "v1.34.0"])]);
+        assert_eq!(out, "NAME       AGE   VERSION\nworker-1   0s    v1.34.0\n");
+    }
+
+    #[test]
+    fn last_column_is_not_padded() {
+        let out = render(&[row(&["A", "LONG-LAST"]), row(&["B", "x"])]);
+        assert_eq!(out, "A     LONG-LAST\nB     x\n");
+    }
+}

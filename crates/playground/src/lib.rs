@@ -1,0 +1,182 @@
+//! The façade every UI uses: the page, `kubeground run`, and tests.
+//!
+//! A [`Playground`] is a cluster plus the session that built it: a seed and a log of everything done to it
+//! (commands and time steps). Replaying the log from the seed rebuilds any moment, which is what rewind,
+//! share links and bug reports rest on. Views are plain data ([`Snapshot`]); nothing here knows a browser
+//! or a terminal.
+
+pub mod script;
+pub mod shell;
+pub mod snapshot;
+
+use serde::{Deserialize, Serialize};
+
+use engine::clock::Millis;
+use engine::Cluster;
+pub use kubectl::Output;
+pub use script::{ParseError, ScriptCommand};
+pub use snapshot::{NodeView, Snapshot};
+
+/// One thing done to the cluster, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum SessionEntry {
+    /// A command line as typed, with its heredoc body if any.
+    Exec {
+        line: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stdin: Option<String>,
+    },
+    /// Simulated time advanced by `ms` outside any command (the page's clock, the Step button).
+    Step { ms: Millis },
+}
+
+/// A seed and the log of everything done since: enough to rebuild the cluster exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub seed: u64,
+    pub entries: Vec<SessionEntry>,
+}
+
+/// What one command printed, with the command as the transcript echoes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandResult {
+    pub command: String,
+    pub output: Output,
+}
+
+impl CommandResult {
+    /// `$ command`, then stdout, then stderr: the transcript form of CONTRACT §2.
+    pub fn transcript(&self) -> String {
+        format!("$ {}\n{}{}", self.command, self.output.stdout, self.output.stderr)
+    }
+}
+
+pub struct Playground {
+    cluster: Cluster,
+    session: Session,
+}
+
+impl Playground {
+    /// A fresh default cluster (CONTRACT §3) at simulated time 0.
+    pub fn new(seed: u64) -> Playground {
+        Playground { cluster: Cluster::new(seed), session: Session { seed, entries: Vec::new() } }
+    }
+
+    /// Rebuilds the cluster a session describes by replaying it from its seed.
+    pub fn replay(session: &Session) -> Playground {
+        let mut pg = Playground::new(session.seed);
+        for entry in &session.entries {
+            match entry {
+                SessionEntry::Exec { line, stdin } => {
+                    // Only lines that parsed were logged, so this cannot fail for a session we wrote; a
+                    // hand-edited one that does not parse is skipped rather than trusted.
+                    if let Ok(mut cmd) = script::parse_command(line) {
+                        cmd.stdin = stdin.clone();
+                        pg.run_command(&cmd);
+                    }
+                }
+                SessionEntry::Step { ms } => pg.step(*ms),
+            }
+        }
+        pg
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Simulated milliseconds since the cluster started.
+    pub fn now(&self) -> Millis {
+        self.cluster.now()
+    }
+
+    /// Runs what a learner typed or pasted: one or more lines, heredocs included.
+    pub fn exec(&mut self, input: &str) -> Result<Vec<CommandResult>, ParseError> {
+        let commands = script::parse(input)?;
+        Ok(commands.iter().map(|c| self.run_command(c)).collect())
+    }
+
+    /// Runs one parsed command and records it in the session log.
+    pub fn run_command(&mut self, cmd: &ScriptCommand) -> CommandResult {
+        // The heredoc body is kept beside the command line so that replay feeds it again.
+        self.session.entries.push(SessionEntry::Exec { line: cmd.text.clone(), stdin: cmd.stdin.clone() });
+        let output = shell::run(&mut self.cluster, cmd);
+        CommandResult { command: cmd.text.clone(), output }
+    }
+
+    /// Advances simulated time by `ms` (the page's clock). Consecutive steps are merged in the log.
+    pub fn step(&mut self, ms: Millis) {
+        if ms == 0 {
+            return;
+        }
+        match self.session.entries.last_mut() {
+            Some(SessionEntry::Step { ms: last }) => *last += ms,
+            _ => self.session.entries.push(SessionEntry::Step { ms }),
+        }
+        self.cluster.step(ms);
+    }
+
+    /// The cluster as plain data for views.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::of(&self.cluster)
+    }
+}
+
+/// Runs a whole session script on a fresh cluster and returns its transcript (CONTRACT §2).
+pub fn run_script(script: &str, seed: u64) -> Result<String, ParseError> {
+    let commands = script::parse(script)?;
+    let mut pg = Playground::new(seed);
+    Ok(commands.iter().map(|c| pg.run_command(c).transcript()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_echoes_commands_then_output() {
+        let t = run_script("kubectl get node worker-1 -o name\nkubectl get node nope\n", 0).unwrap();
+        assert_eq!(
+            t,
+            "$ kubectl get node worker-1 -o name\nnode/worker-1\n$ kubectl get node nope\n\
+Error from server (NotFound): nodes \"nope\" not found\n"
+        );
+    }
+
+    #[test]
+    fn sleep_advances_simulated_time_and_age() {
+        let t = run_script("sleep 2m 30s\nkubectl get node worker-1 --no-headers\n", 0).unwrap();
+        assert!(t.contains("worker-1   Ready   <none>   2m30s   v1.34.0\n"), "{t}");
+    }
+
+    #[test]
+    fn replaying_a_session_rebuilds_the_same_moment() {
+        let mut pg = Playground::new(5);
+        pg.exec("kubectl get nodes").unwrap();
+        pg.step(400);
+        pg.step(600);
+        pg.exec("sleep 10\nkubectl version\necho hi <<EOF\nbody\nEOF").unwrap();
+        assert_eq!(pg.session().entries.len(), 5);
+        assert_eq!(
+            pg.session().entries[4],
+            SessionEntry::Exec { line: "echo hi <<EOF".into(), stdin: Some("body\n".into()) }
+        );
+        let json = serde_json::to_string(pg.session()).unwrap();
+        let again = Playground::replay(&serde_json::from_str(&json).unwrap());
+        assert_eq!(again.now(), 11_000);
+        assert_eq!(again.snapshot(), pg.snapshot());
+        assert_eq!(again.session(), pg.session());
+    }
+
+    #[test]
+    fn unknown_programs_and_operators_are_answered_plainly() {
+        let t = run_script("grep x\nkubectl get nodes | wc -l\n", 0).unwrap();
+        assert!(t.contains("sh: grep: not found\n"), "{t}");
+        assert!(t.contains("the shell operator '|' is not supported"), "{t}");
+    }
+}

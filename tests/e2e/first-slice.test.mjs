@@ -1,0 +1,80 @@
+// The first end-to-end slice: the real page, built by trunk, answers `kubectl get nodes` in its terminal
+// and draws the same five nodes in its topology.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, openBrowser, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await openBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page gets ready, answers kubectl get nodes and draws five nodes', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.clusterReady === 'true', null, { timeout: 15000 });
+  const marks = await page.evaluate(() => performance.getEntriesByName('kubeground-ready').length);
+  assert.equal(marks, 1, 'performance.mark("kubeground-ready") is set once');
+
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  await input.fill('kubectl get nodes');
+  await input.press('Enter');
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  await output.getByText('worker-2', { exact: false }).waitFor();
+  const text = await output.innerText();
+  const rows = text.split('\n').filter((l) => /^(control-plane-\d|worker-\d)\s+Ready\s/.test(l));
+  assert.equal(rows.length, 5, `five node rows in:\n${text}`);
+  assert.match(text, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+
+  const topology = page.getByRole('img', { name: 'Cluster topology' });
+  assert.equal(await topology.locator('[data-node]').count(), 5);
+  assert.equal(await topology.locator('[data-role="control-plane"]').count(), 3);
+  assert.equal(await topology.locator('[data-role="worker"][data-status="Ready"]').count(), 2);
+
+  await screenshot(page, 'first-slice-get-nodes');
+  assert.deepEqual(errors, [], 'no console errors');
+});
+
+test('history recalls the previous command with the up arrow', async () => {
+  const { page } = browser;
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  await input.fill('kubectl version');
+  await input.press('Enter');
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'kubectl version');
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'kubectl get nodes');
+  await input.press('ArrowDown');
+  await input.press('ArrowDown');
+  assert.equal(await input.inputValue(), '');
+});
+
+test('simulated time runs, pauses and steps', async () => {
+  const { page } = browser;
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const clock = page.locator('.clock');
+  const paused = await clock.innerText();
+  await page.waitForTimeout(400);
+  assert.equal(await clock.innerText(), paused, 'the clock stands still while paused');
+  await page.getByRole('button', { name: 'Step' }).click();
+  assert.notEqual(await clock.innerText(), paused, 'Step advances simulated time');
+  await page.getByRole('combobox', { name: 'Speed' }).selectOption('60');
+  await page.getByRole('button', { name: 'Play' }).click();
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  await page.waitForTimeout(1500);
+  await input.fill('kubectl get node worker-1 --no-headers');
+  await input.press('Enter');
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  const last = (await output.innerText()).trim().split('\n').pop();
+  assert.match(last, /^worker-1\s+Ready\s+<none>\s+(\d+s|\dm\d*s?)\s+v1\.34\.0$/, last);
+  assert.doesNotMatch(last, /\s0s\s/, 'AGE moved with simulated time');
+  await screenshot(page, 'first-slice-time');
+});

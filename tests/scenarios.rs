@@ -1,0 +1,40 @@
+//! Scenario transcripts: each `scenarios/NAME.sh` runs through the same code as `kubeground run` and must
+//! print exactly `scenarios/NAME.out`. Each runs twice to prove the transcript is deterministic.
+
+use std::path::Path;
+
+#[test]
+fn scenario_transcripts_match_their_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let scripts = tests::scripts_in(&dir);
+    assert!(!scripts.is_empty(), "no scenarios found in {}", dir.display());
+    let mut failures = Vec::new();
+    for script in &scripts {
+        let text = std::fs::read_to_string(script).expect("scenario script");
+        let seed = 0;
+        let first = playground::run_script(&text, seed)
+            .unwrap_or_else(|e| panic!("{} (seed {seed}) does not parse: {e}", script.display()));
+        let second = playground::run_script(&text, seed).expect("parsed once already");
+        if first != second {
+            failures.push(format!("{} (seed {seed}) is not deterministic", script.display()));
+        }
+        if let Some(diff) = tests::check_snapshot(&script.with_extension("out"), &first) {
+            failures.push(diff);
+        }
+    }
+    println!("{} scenarios checked", scripts.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn other_seeds_are_deterministic_too() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for script in tests::scripts_in(&dir) {
+        let text = std::fs::read_to_string(&script).expect("scenario script");
+        for seed in [1, 42, u64::MAX] {
+            let a = playground::run_script(&text, seed).expect("parses");
+            let b = playground::run_script(&text, seed).expect("parses");
+            assert_eq!(a, b, "{} with seed {seed}", script.display());
+        }
+    }
+}

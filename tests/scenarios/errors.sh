@@ -1,0 +1,19 @@
+# Mistakes get kubectl's own answers, and change nothing.
+kubectl gett nodes
+kubectl zzzzzzz
+kubectl get
+kubectl get nodez
+kubectl get node worker-9
+kubectl get node worker-1 worker-9
+kubectl get nodes --bogus
+kubectl get nodes -x
+kubectl get nodes -o
+kubectl get nodes -o wdie
+kubectl get --no-headers=3 nodes
+kubectl get namespaces
+kubectl get pods | grep web
+kubectl proxy
+sleep later
+grep web
+echo "all the nodes are still there:"
+kubectl get nodes --no-headers -o name

@@ -1,0 +1,12 @@
+//! The kubeground page. This crate is the only one that knows about the browser; it changes the cluster only
+//! through the `playground` façade (held by the app reducer) and draws what the façade reports.
+
+mod app;
+mod state;
+mod terminal;
+mod time;
+mod topology;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}
