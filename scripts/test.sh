@@ -18,7 +18,7 @@ cargo test --workspace --quiet
 step "the façade as WebAssembly in headless Chromium"
 CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --quiet --target wasm32-unknown-unknown -p playground --test wasm
+  cargo test --target wasm32-unknown-unknown -p playground --test wasm
 
 step "build the page (trunk, release)"
 cargo fetch --quiet

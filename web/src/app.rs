@@ -18,7 +18,8 @@ pub fn app() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
-            let interval = Interval::new(TICK_MS as u32, move || dispatcher.dispatch(Action::Tick { real_ms: TICK_MS }));
+            let interval =
+                Interval::new(TICK_MS as u32, move || dispatcher.dispatch(Action::Tick { real_ms: TICK_MS }));
             announce_ready();
             move || drop(interval)
         });
@@ -50,7 +51,9 @@ pub fn app() -> Html {
 
 /// CONTRACT §5: the ready signal tests and tools wait for.
 fn announce_ready() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     if let Some(body) = window.document().and_then(|d| d.body()) {
         let _ = body.dataset().set("clusterReady", "true");
     }

@@ -63,7 +63,9 @@ pub enum Action {
     /// Run what was typed (one line or a multi-line paste).
     Exec(String),
     /// Real time passed in the page: advance simulated time by `real_ms × speed` if running.
-    Tick { real_ms: u64 },
+    Tick {
+        real_ms: u64,
+    },
     Pause,
     Play,
     /// Advance simulated time by one second (used while paused).

@@ -34,9 +34,9 @@ pub fn time_controls(props: &Props) -> Html {
             <span class="clock" aria-live="off" title="Simulated time since the cluster started">
                 { format!("t = {}", clock_text(now)) }
             </span>
-            <button onclick={on(|| Action::Pause)} disabled={!running} aria-label="Pause">{"⏸ Pause"}</button>
-            <button onclick={on(|| Action::Play)} disabled={running} aria-label="Play">{"▶ Play"}</button>
-            <button onclick={on(|| Action::Step)} aria-label="Step" title="Advance one simulated second">{"⏭ Step"}</button>
+            <button onclick={on(|| Action::Pause)} disabled={!running} aria-label="Pause">{"Pause"}</button>
+            <button onclick={on(|| Action::Play)} disabled={running} aria-label="Play">{"Play"}</button>
+            <button onclick={on(|| Action::Step)} aria-label="Step" title="Advance one simulated second">{"Step"}</button>
             <label class="speed">
                 <span>{"Speed"}</span>
                 <select aria-label="Speed" {onchange}>

@@ -35,12 +35,8 @@ pub fn topology(props: &Props) -> Html {
     let nodes = &props.snapshot.nodes;
     let (positions, width, height) = layout(nodes);
     let control_planes = nodes.iter().filter(|n| n.role == "control-plane").count();
-    let description = format!(
-        "{} nodes: {} control plane, {} workers",
-        nodes.len(),
-        control_planes,
-        nodes.len() - control_planes
-    );
+    let description =
+        format!("{} nodes: {} control plane, {} workers", nodes.len(), control_planes, nodes.len() - control_planes);
     html! {
         <svg class="topology" role="img" aria-label="Cluster topology" viewBox={format!("0 0 {width} {height}")}
             preserveAspectRatio="xMinYMin meet">

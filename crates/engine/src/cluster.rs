@@ -52,7 +52,9 @@ impl Cluster {
         }
         for plan in default_nodes() {
             let node = node_object(&plan, 0, &mut cluster.rng);
-            cluster.create("kubelet", node.into(), "kubelet registered its node").expect("bootstrap nodes are distinct");
+            cluster
+                .create("kubelet", node.into(), "kubelet registered its node")
+                .expect("bootstrap nodes are distinct");
         }
         cluster
     }

@@ -35,9 +35,7 @@ impl Rng {
 
     /// `len` characters from [`NAME_ALPHABET`], as the apiserver appends to a `generateName`.
     pub fn name_suffix(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| NAME_ALPHABET[self.below(NAME_ALPHABET.len() as u64) as usize] as char)
-            .collect()
+        (0..len).map(|_| NAME_ALPHABET[self.below(NAME_ALPHABET.len() as u64) as usize] as char).collect()
     }
 
     /// A random (version 4) UUID in its canonical lower-case text form, as object UIDs are.

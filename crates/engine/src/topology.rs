@@ -140,7 +140,13 @@ pub fn node_object(plan: &NodePlan, now: Millis, rng: &mut Rng) -> Node {
                     now,
                 ),
                 condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
-                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
+                condition(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                    now,
+                ),
                 condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now),
             ]),
             daemon_endpoints: Some(NodeDaemonEndpoints {

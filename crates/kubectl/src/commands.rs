@@ -3,22 +3,56 @@
 /// Every command real kubectl v1.34 offers, in registration order (which is the order its
 /// "Did you mean this?" suggestions are listed in).
 pub const KUBECTL_COMMANDS: &[&str] = &[
-    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale",
-    "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "attach",
-    "exec", "port-forward", "proxy", "cp", "auth", "debug", "events", "diff", "apply", "patch", "replace", "wait",
-    "kustomize", "label", "annotate", "completion", "config", "plugin", "version", "api-versions",
-    "api-resources", "options",
+    "create",
+    "expose",
+    "run",
+    "set",
+    "explain",
+    "get",
+    "edit",
+    "delete",
+    "rollout",
+    "scale",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "top",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "describe",
+    "logs",
+    "attach",
+    "exec",
+    "port-forward",
+    "proxy",
+    "cp",
+    "auth",
+    "debug",
+    "events",
+    "diff",
+    "apply",
+    "patch",
+    "replace",
+    "wait",
+    "kustomize",
+    "label",
+    "annotate",
+    "completion",
+    "config",
+    "plugin",
+    "version",
+    "api-versions",
+    "api-resources",
+    "options",
 ];
 
 /// Cobra's suggestions for a mistyped command: commands within Levenshtein distance 2 (ignoring case) or
 /// starting with what was typed, in registration order.
 pub fn suggestions(typed: &str) -> Vec<&'static str> {
     let typed = typed.to_lowercase();
-    KUBECTL_COMMANDS
-        .iter()
-        .copied()
-        .filter(|c| levenshtein(&typed, c) <= 2 || c.starts_with(&typed))
-        .collect()
+    KUBECTL_COMMANDS.iter().copied().filter(|c| levenshtein(&typed, c) <= 2 || c.starts_with(&typed)).collect()
 }
 
 /// The error for an unknown command, as cobra prints it (on stderr, exit code 1).

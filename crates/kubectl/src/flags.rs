@@ -56,10 +56,7 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let spec = specs
-                .iter()
-                .find(|s| s.name == name)
-                .ok_or_else(|| format!("unknown flag: --{name}"))?;
+            let spec = specs.iter().find(|s| s.name == name).ok_or_else(|| format!("unknown flag: --{name}"))?;
             let value = match (spec.kind, inline) {
                 (FlagKind::Bool, Some(v)) => parse_bool(&v, spec.name)?,
                 (FlagKind::Bool, None) => "true".to_string(),
@@ -115,7 +112,9 @@ fn parse_bool(v: &str, name: &str) -> Result<String, String> {
     match v {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok("true".into()),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok("false".into()),
-        _ => Err(format!("invalid argument \"{v}\" for \"--{name}\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax")),
+        _ => Err(format!(
+            "invalid argument \"{v}\" for \"--{name}\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax"
+        )),
     }
 }
 

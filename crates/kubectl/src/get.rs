@@ -95,9 +95,10 @@ fn resolve_args(args: &[String]) -> Result<Vec<(Kind, Vec<String>)>, String> {
     if args[0].contains('/') {
         for arg in args {
             let Some((ty, name)) = arg.split_once('/') else {
-                return Err(format!(
-                    "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n"
-                ));
+                return Err("error: there is no need to specify a resource type as a separate argument when passing \
+arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource \
+resource/<resource_name>'\n"
+                    .to_string());
             };
             let kind = kind_of(ty)?;
             match requests.iter_mut().find(|(k, _)| *k == kind) {

@@ -100,7 +100,8 @@ fn help_text() -> String {
         "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: \
 https://kubernetes.io/docs/reference/kubectl/\n\nCommands simulated here:\n",
     );
-    for (name, what) in [("get", "Display one or many resources"), ("version", "Print the client and server version information")]
+    for (name, what) in
+        [("get", "Display one or many resources"), ("version", "Print the client and server version information")]
     {
         s.push_str(&format!("  {name:<16}{what}\n"));
     }
@@ -139,7 +140,10 @@ worker-2          Ready    <none>          0s    v1.34.0
         let out = kubectl("get node worker-9");
         assert_eq!(out.stderr, "Error from server (NotFound): nodes \"worker-9\" not found\n");
         assert_eq!((out.stdout.as_str(), out.exit_code), ("", 1));
-        assert_eq!(kubectl("get nodes --bogus").stderr, "Error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n");
+        assert_eq!(
+            kubectl("get nodes --bogus").stderr,
+            "Error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n"
+        );
         assert_eq!(kubectl("get foo").stderr, "error: the server doesn't have a resource type \"foo\"\n");
         assert_eq!(kubectl("gett nodes").exit_code, 1);
         assert!(kubectl("proxy").stderr.contains("does not simulate"));

@@ -79,7 +79,13 @@ fn node_cells(node: &Node, age: String) -> Vec<String> {
             .map(|a| a.address.clone())
             .unwrap_or_else(|| "<none>".to_string())
     };
-    let or_unknown = |s: String| if s.is_empty() { "<unknown>".to_string() } else { s };
+    let or_unknown = |s: String| {
+        if s.is_empty() {
+            "<unknown>".to_string()
+        } else {
+            s
+        }
+    };
     vec![
         name,
         state.join(","),

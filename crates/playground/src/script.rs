@@ -336,10 +336,7 @@ mod tests {
     #[test]
     fn comments_blank_lines_and_quotes() {
         let script = "# a comment\n\nkubectl get nodes   # trailing\necho 'a  b' \"c \\\"d\\\"\" e\\ f x#y\n";
-        assert_eq!(
-            words(script),
-            vec![vec!["kubectl", "get", "nodes"], vec!["echo", "a  b", "c \"d\"", "e f", "x#y"]]
-        );
+        assert_eq!(words(script), vec![vec!["kubectl", "get", "nodes"], vec!["echo", "a  b", "c \"d\"", "e f", "x#y"]]);
     }
 
     #[test]
