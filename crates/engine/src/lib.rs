@@ -7,11 +7,13 @@
 //!   only: the same seed and the same calls give the same state, byte for byte, natively and in wasm.
 //! - **Told, not calling.** The engine reports what happened in its [`event_log`]; it knows nothing of UIs.
 
+pub mod admission;
 pub mod clock;
 pub mod cluster;
 pub mod error;
 pub mod event_log;
 pub mod object;
+pub mod patch;
 pub mod rng;
 pub mod store;
 pub mod topology;

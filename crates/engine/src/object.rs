@@ -3,7 +3,13 @@
 //! Adding a kind is one line in the `kinds!` table: it generates [`Kind`] (the type tag with its API
 //! names) and [`Object`] (a stored object of any kind).
 
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::batch::v1 as batch;
+use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::discovery::v1 as discovery;
+use k8s_openapi::api::policy::v1 as policy;
+use k8s_openapi::api::storage::v1 as storage;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// How a kind is addressed through the API (group, version, plural) and by kubectl (singular, short names).
@@ -101,10 +107,48 @@ macro_rules! kinds {
 }
 
 kinds! {
+    ConfigMap => core::ConfigMap { group: "", version: "v1", plural: "configmaps", singular: "configmap",
+        short: ["cm"], namespaced: true },
+    Endpoints => core::Endpoints { group: "", version: "v1", plural: "endpoints", singular: "endpoints",
+        short: ["ep"], namespaced: true },
+    Event => core::Event { group: "", version: "v1", plural: "events", singular: "event",
+        short: ["ev"], namespaced: true },
     Namespace => core::Namespace { group: "", version: "v1", plural: "namespaces", singular: "namespace",
         short: ["ns"], namespaced: false },
     Node => core::Node { group: "", version: "v1", plural: "nodes", singular: "node",
         short: ["no"], namespaced: false },
+    PersistentVolumeClaim => core::PersistentVolumeClaim { group: "", version: "v1",
+        plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", short: ["pvc"], namespaced: true },
+    PersistentVolume => core::PersistentVolume { group: "", version: "v1", plural: "persistentvolumes",
+        singular: "persistentvolume", short: ["pv"], namespaced: false },
+    Pod => core::Pod { group: "", version: "v1", plural: "pods", singular: "pod",
+        short: ["po"], namespaced: true },
+    Secret => core::Secret { group: "", version: "v1", plural: "secrets", singular: "secret",
+        short: [], namespaced: true },
+    ServiceAccount => core::ServiceAccount { group: "", version: "v1", plural: "serviceaccounts",
+        singular: "serviceaccount", short: ["sa"], namespaced: true },
+    Service => core::Service { group: "", version: "v1", plural: "services", singular: "service",
+        short: ["svc"], namespaced: true },
+    DaemonSet => apps::DaemonSet { group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset",
+        short: ["ds"], namespaced: true },
+    Deployment => apps::Deployment { group: "apps", version: "v1", plural: "deployments",
+        singular: "deployment", short: ["deploy"], namespaced: true },
+    ReplicaSet => apps::ReplicaSet { group: "apps", version: "v1", plural: "replicasets",
+        singular: "replicaset", short: ["rs"], namespaced: true },
+    StatefulSet => apps::StatefulSet { group: "apps", version: "v1", plural: "statefulsets",
+        singular: "statefulset", short: ["sts"], namespaced: true },
+    CronJob => batch::CronJob { group: "batch", version: "v1", plural: "cronjobs", singular: "cronjob",
+        short: ["cj"], namespaced: true },
+    Job => batch::Job { group: "batch", version: "v1", plural: "jobs", singular: "job",
+        short: [], namespaced: true },
+    Lease => coordination::Lease { group: "coordination.k8s.io", version: "v1", plural: "leases",
+        singular: "lease", short: [], namespaced: true },
+    EndpointSlice => discovery::EndpointSlice { group: "discovery.k8s.io", version: "v1",
+        plural: "endpointslices", singular: "endpointslice", short: [], namespaced: true },
+    PodDisruptionBudget => policy::PodDisruptionBudget { group: "policy", version: "v1",
+        plural: "poddisruptionbudgets", singular: "poddisruptionbudget", short: ["pdb"], namespaced: true },
+    StorageClass => storage::StorageClass { group: "storage.k8s.io", version: "v1", plural: "storageclasses",
+        singular: "storageclass", short: ["sc"], namespaced: false },
 }
 
 impl Object {

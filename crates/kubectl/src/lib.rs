@@ -6,9 +6,11 @@
 //! the cluster does. Like the engine, it never touches files, clocks or the terminal itself.
 
 pub mod commands;
+pub mod describe;
 pub mod duration;
 pub mod flags;
 pub mod get;
+pub mod output;
 pub mod printers;
 pub mod resource;
 pub mod table;

@@ -32,6 +32,7 @@ pub fn columns(kind: Kind) -> Columns {
             narrow: 5,
         },
         Kind::Namespace => Columns { names: vec!["NAME", "STATUS", "AGE"], narrow: 3 },
+        _ => Columns { names: vec!["NAME", "AGE"], narrow: 2 },
     }
 }
 
@@ -44,6 +45,7 @@ pub fn cells(obj: &Object, now: Millis) -> Vec<String> {
             let phase = ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
             vec![obj.name().to_string(), phase, age]
         }
+        _ => vec![obj.name().to_string(), age],
     }
 }
 

@@ -1,0 +1,1 @@
+//! Defaulting and validation of API objects, as the apiserver does them before storing. (being written)
