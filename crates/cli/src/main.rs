@@ -55,7 +55,13 @@ fn run(file: &std::path::Path, seed: u64) -> ExitCode {
             }
         }
     };
-    match playground::run_script(&text, seed) {
+    // `-f` paths in a script are relative to the script's folder (standard input: the current folder).
+    let base = if file.as_os_str() == "-" {
+        PathBuf::from(".")
+    } else {
+        file.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
+    };
+    match playground::run_script_with_files(&text, seed, Box::new(DirFiles { base })) {
         Ok(transcript) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`kubeground run x | head`) is not an error worth a panic.
@@ -66,5 +72,38 @@ fn run(file: &std::path::Path, seed: u64) -> ExitCode {
             eprintln!("kubeground: {name}: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Files for `kubectl -f`, read from disk relative to `base`.
+struct DirFiles {
+    base: PathBuf,
+}
+
+impl DirFiles {
+    fn resolve(&self, path: &str) -> PathBuf {
+        let p = std::path::Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+}
+
+impl playground::Files for DirFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        let full = self.resolve(path);
+        if !full.exists() {
+            return Err(format!("the path \"{path}\" does not exist"));
+        }
+        std::fs::read_to_string(&full).map_err(|e| format!("error reading {path}: {e}"))
+    }
+
+    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        let entries = std::fs::read_dir(self.resolve(path)).ok()?;
+        let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+        names.sort();
+        Some(names)
     }
 }

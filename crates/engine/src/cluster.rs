@@ -19,11 +19,11 @@ use crate::topology::{default_nodes, node_object};
 pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-flannel", "kube-node-lease", "kube-public", "kube-system"];
 
 pub struct Cluster {
-    seed: u64,
-    clock: Clock,
-    rng: Rng,
-    store: Store,
-    log: EventLog,
+    pub(crate) seed: u64,
+    pub(crate) clock: Clock,
+    pub(crate) rng: Rng,
+    pub(crate) store: Store,
+    pub(crate) log: EventLog,
 }
 
 impl Cluster {
@@ -56,6 +56,7 @@ impl Cluster {
                 .create("kubelet", node.into(), "kubelet registered its node")
                 .expect("bootstrap nodes are distinct");
         }
+        cluster.settle();
         cluster
     }
 
@@ -78,6 +79,7 @@ impl Cluster {
     /// Advances simulated time by `ms`, running every component's phase in the fixed order above.
     pub fn step(&mut self, ms: Millis) {
         self.clock.advance(ms);
+        self.settle();
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Result<&Object, ApiError> {
@@ -133,9 +135,10 @@ mod tests {
     fn every_bootstrap_object_is_in_the_log() {
         let cluster = Cluster::new(0);
         let entries = cluster.log().entries();
-        assert_eq!(entries.len(), SYSTEM_NAMESPACES.len() + 5);
+        // Namespaces and nodes, then each namespace's default ServiceAccount and root CA ConfigMap.
+        assert_eq!(entries.len(), SYSTEM_NAMESPACES.len() * 3 + 5);
         assert!(entries.iter().all(|e| e.change == Change::Created && e.at_ms == 0));
-        assert_eq!(entries.last().unwrap().name, "worker-2");
+        assert_eq!(entries[SYSTEM_NAMESPACES.len() + 4].name, "worker-2");
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 

@@ -9,23 +9,50 @@ pub struct ApiError {
     /// `NotFound`, `AlreadyExists`, `Invalid`, `BadRequest`, … (`metav1.StatusReason`).
     pub reason: &'static str,
     pub message: String,
+    /// `details.causes` of the Status: one per invalid field (reason, message, field).
+    pub causes: Vec<StatusCause>,
+}
+
+/// One cause of an error, as in `metav1.StatusCause`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusCause {
+    /// `FieldValueInvalid`, `FieldValueRequired`, … (`metav1.CauseType`).
+    pub reason: String,
+    pub message: String,
+    pub field: String,
 }
 
 impl ApiError {
+    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { code, reason, message: message.into(), causes: Vec::new() }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, "BadRequest", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(403, "Forbidden", message)
+    }
+
+    pub fn conflict(kind: Kind, name: &str) -> ApiError {
+        ApiError::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your \
+changes to the latest version and try again",
+                kind.info().qualified_plural()
+            ),
+        )
+    }
+
     pub fn not_found(kind: Kind, name: &str) -> ApiError {
-        ApiError {
-            code: 404,
-            reason: "NotFound",
-            message: format!("{} \"{}\" not found", kind.info().qualified_plural(), name),
-        }
+        ApiError::new(404, "NotFound", format!("{} \"{}\" not found", kind.info().qualified_plural(), name))
     }
 
     pub fn already_exists(kind: Kind, name: &str) -> ApiError {
-        ApiError {
-            code: 409,
-            reason: "AlreadyExists",
-            message: format!("{} \"{}\" already exists", kind.info().qualified_plural(), name),
-        }
+        ApiError::new(409, "AlreadyExists", format!("{} \"{}\" already exists", kind.info().qualified_plural(), name))
     }
 }
 

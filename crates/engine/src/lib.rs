@@ -8,8 +8,10 @@
 //! - **Told, not calling.** The engine reports what happened in its [`event_log`]; it knows nothing of UIs.
 
 pub mod admission;
+pub mod apiserver;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod error;
 pub mod event_log;
 pub mod object;

@@ -64,6 +64,18 @@ macro_rules! kinds {
         impl Kind {
             pub const ALL: &'static [Kind] = &[ $( Kind::$kind ),* ];
 
+            /// Decodes a request body as this kind (see `apiserver::decode`): the object and the paths of
+            /// fields the official type does not have.
+            pub(crate) fn decode_strict(self, body: &serde_json::Value)
+                -> Result<(Object, Vec<String>), crate::apiserver::decode::DecodeError> {
+                match self {
+                    $( Kind::$kind => {
+                        let (o, unknown) = crate::apiserver::decode::decode_as::<$ty>(body)?;
+                        Ok((Object::$kind(Box::new(o)), unknown))
+                    } ),*
+                }
+            }
+
             pub fn info(self) -> &'static ResourceInfo {
                 match self {
                     $( Kind::$kind => &ResourceInfo {

@@ -68,6 +68,29 @@ impl Store {
         meta.creation_timestamp = Some(api_time(now));
         Ok(self.objects.entry(key).or_insert(obj))
     }
+
+    /// Replaces a stored object (same key), taking the next `resourceVersion`.
+    pub fn replace(&mut self, mut obj: Object) -> &Object {
+        let key = ObjectKey::of(&obj);
+        self.resource_version += 1;
+        obj.metadata_mut().resource_version = Some(self.resource_version.to_string());
+        self.objects.insert(key.clone(), obj);
+        &self.objects[&key]
+    }
+
+    /// Removes an object; a removal is a write, so it takes a `resourceVersion` too.
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
+        let removed = self.objects.remove(key);
+        if removed.is_some() {
+            self.resource_version += 1;
+        }
+        removed
+    }
+
+    /// Every stored object in key order.
+    pub fn all(&self) -> impl Iterator<Item = &Object> {
+        self.objects.values()
+    }
 }
 
 #[cfg(test)]

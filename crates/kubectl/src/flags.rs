@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 pub enum FlagKind {
     Bool,
     String,
+    /// Repeatable; each value is also split on commas (pflag's StringSlice), e.g. `-f a.yaml,b.yaml -f c.yaml`.
+    StringArray,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +29,7 @@ pub const fn flag(name: &'static str, shorthand: Option<char>, kind: FlagKind) -
 #[derive(Debug, Default)]
 pub struct Parsed {
     values: BTreeMap<&'static str, String>,
+    lists: BTreeMap<&'static str, Vec<String>>,
     pub args: Vec<String>,
 }
 
@@ -37,6 +40,24 @@ impl Parsed {
 
     pub fn bool(&self, name: &str) -> bool {
         self.values.get(name).is_some_and(|v| v == "true")
+    }
+
+    /// Whether the flag was given at all (`--all=false` counts).
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.lists.contains_key(name)
+    }
+
+    pub fn strings(&self, name: &str) -> Vec<String> {
+        self.lists.get(name).cloned().unwrap_or_default()
+    }
+
+    fn set(&mut self, spec: &FlagSpec, value: String) {
+        if spec.kind == FlagKind::StringArray {
+            let list = self.lists.entry(spec.name).or_default();
+            list.extend(value.split(',').filter(|v| !v.is_empty()).map(String::from));
+        } else {
+            self.values.insert(spec.name, value);
+        }
     }
 }
 
@@ -60,14 +81,14 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
             let value = match (spec.kind, inline) {
                 (FlagKind::Bool, Some(v)) => parse_bool(&v, spec.name)?,
                 (FlagKind::Bool, None) => "true".to_string(),
-                (FlagKind::String, Some(v)) => v,
-                (FlagKind::String, None) => {
+                (FlagKind::String | FlagKind::StringArray, Some(v)) => v,
+                (FlagKind::String | FlagKind::StringArray, None) => {
                     let v = args.get(i).ok_or_else(|| format!("flag needs an argument: --{name}"))?;
                     i += 1;
                     v.clone()
                 }
             };
-            parsed.values.insert(spec.name, value);
+            parsed.set(spec, value);
         } else if arg.len() > 1 && arg.starts_with('-') {
             let shorts: Vec<char> = arg[1..].chars().collect();
             let mut j = 0;
@@ -87,7 +108,7 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
                         parsed.values.insert(spec.name, "true".to_string());
                         j += 1;
                     }
-                    FlagKind::String => {
+                    FlagKind::String | FlagKind::StringArray => {
                         let value = if !rest.is_empty() {
                             rest.strip_prefix('=').unwrap_or(&rest).to_string()
                         } else {
@@ -95,7 +116,7 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<Parsed, String> {
                             i += 1;
                             v.clone()
                         };
-                        parsed.values.insert(spec.name, value);
+                        parsed.set(spec, value);
                         break;
                     }
                 }

@@ -5,15 +5,25 @@
 //! and stderr, with its exit code. This crate owns kubectl's formats and error texts; the engine owns what
 //! the cluster does. Like the engine, it never touches files, clocks or the terminal itself.
 
+pub mod apply;
+pub mod builder;
+pub mod client;
 pub mod commands;
+pub mod create;
+pub mod delete;
 pub mod describe;
 pub mod duration;
 pub mod flags;
 pub mod get;
+pub mod io;
+pub mod manifest;
 pub mod output;
 pub mod printers;
+pub mod printing;
 pub mod resource;
 pub mod table;
+
+pub use io::{Files, Io, NoFiles};
 
 use engine::topology::KUBERNETES_VERSION;
 use engine::Cluster;
@@ -36,6 +46,12 @@ impl Output {
     pub fn error(stderr: impl Into<String>) -> Output {
         Output { stderr: stderr.into(), exit_code: 1, ..Default::default() }
     }
+
+    /// Records one failure of a command that goes on with its other objects.
+    pub fn fail(&mut self, message: impl AsRef<str>) {
+        self.stderr.push_str(message.as_ref());
+        self.exit_code = 1;
+    }
 }
 
 /// Flags every kubectl command accepts.
@@ -46,8 +62,8 @@ fn not_simulated(command: &str) -> Output {
     Output::error(format!("error: kubeground does not simulate \"kubectl {command}\" yet\n"))
 }
 
-/// Runs one kubectl command line against `cluster`.
-pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
+/// Runs one kubectl command line against `cluster`, with `io` as its standard input and files.
+pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     let Some((pos, command)) = find_command(args) else {
         return Output::ok(help_text());
     };
@@ -55,6 +71,9 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     rest.extend_from_slice(&args[pos + 1..]);
     let specs: Vec<FlagSpec> = match command.as_str() {
         "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
+        "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
+        "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
+        "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
         "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
         c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
         other => return Output::error(commands::unknown_command(other)),
@@ -64,8 +83,12 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
         Err(e) => return Output::error(format!("Error: {e}\nSee 'kubectl {command} --help' for usage.\n")),
     };
     let namespace = parsed.string("namespace").unwrap_or("default").to_string();
+    let explicit_ns = parsed.has("namespace");
     match command.as_str() {
         "get" => get::run(cluster, &parsed, &namespace),
+        "apply" => apply::run(cluster, &parsed, &namespace, explicit_ns, io),
+        "create" => create::run(cluster, &parsed, &namespace, explicit_ns, io),
+        "delete" => delete::run(cluster, &parsed, &namespace, explicit_ns, io),
         "version" => version(parsed.bool("client")),
         _ => unreachable!("every command in the table above is dispatched"),
     }
@@ -102,9 +125,13 @@ fn help_text() -> String {
         "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: \
 https://kubernetes.io/docs/reference/kubectl/\n\nCommands simulated here:\n",
     );
-    for (name, what) in
-        [("get", "Display one or many resources"), ("version", "Print the client and server version information")]
-    {
+    for (name, what) in [
+        ("create", "Create a resource from a file or from stdin"),
+        ("get", "Display one or many resources"),
+        ("delete", "Delete resources by file names, stdin, resources and names, or by resources and label selector"),
+        ("apply", "Apply a configuration to a resource by file name or stdin"),
+        ("version", "Print the client and server version information"),
+    ] {
         s.push_str(&format!("  {name:<16}{what}\n"));
     }
     s.push_str("\nUsage:\n  kubectl [flags] [options]\n");
@@ -118,7 +145,7 @@ mod tests {
     fn kubectl(line: &str) -> Output {
         let mut cluster = Cluster::new(0);
         let args: Vec<String> = line.split_whitespace().map(String::from).collect();
-        run(&mut cluster, &args)
+        run(&mut cluster, &args, &Io::none())
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use engine::clock::Millis;
 use engine::Cluster;
-pub use kubectl::Output;
+pub use kubectl::{Files, Output};
 pub use script::{ParseError, ScriptCommand};
 pub use snapshot::{NodeView, Snapshot};
 
@@ -55,12 +55,23 @@ impl CommandResult {
 pub struct Playground {
     cluster: Cluster,
     session: Session,
+    files: Box<dyn kubectl::Files>,
 }
 
 impl Playground {
     /// A fresh default cluster (CONTRACT §3) at simulated time 0.
     pub fn new(seed: u64) -> Playground {
-        Playground { cluster: Cluster::new(seed), session: Session { seed, entries: Vec::new() } }
+        Playground {
+            cluster: Cluster::new(seed),
+            session: Session { seed, entries: Vec::new() },
+            files: Box::new(kubectl::NoFiles),
+        }
+    }
+
+    /// Where `-f` paths are read from (the script's folder for `kubeground run`; nothing by default).
+    pub fn with_files(mut self, files: Box<dyn kubectl::Files>) -> Playground {
+        self.files = files;
+        self
     }
 
     /// Rebuilds the cluster a session describes by replaying it from its seed.
@@ -105,7 +116,7 @@ impl Playground {
     pub fn run_command(&mut self, cmd: &ScriptCommand) -> CommandResult {
         // The heredoc body is kept beside the command line so that replay feeds it again.
         self.session.entries.push(SessionEntry::Exec { line: cmd.text.clone(), stdin: cmd.stdin.clone() });
-        let output = shell::run(&mut self.cluster, cmd);
+        let output = shell::run(&mut self.cluster, cmd, self.files.as_ref());
         CommandResult { command: cmd.text.clone(), output }
     }
 
@@ -129,8 +140,13 @@ impl Playground {
 
 /// Runs a whole session script on a fresh cluster and returns its transcript (CONTRACT §2).
 pub fn run_script(script: &str, seed: u64) -> Result<String, ParseError> {
+    run_script_with_files(script, seed, Box::new(kubectl::NoFiles))
+}
+
+/// [`run_script`] with `-f` paths read through `files`.
+pub fn run_script_with_files(script: &str, seed: u64, files: Box<dyn kubectl::Files>) -> Result<String, ParseError> {
     let commands = script::parse(script)?;
-    let mut pg = Playground::new(seed);
+    let mut pg = Playground::new(seed).with_files(files);
     Ok(commands.iter().map(|c| pg.run_command(c).transcript()).collect())
 }
 

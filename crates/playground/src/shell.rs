@@ -2,12 +2,12 @@
 
 use engine::clock::Millis;
 use engine::Cluster;
-use kubectl::Output;
+use kubectl::{Files, Io, Output};
 
 use crate::script::ScriptCommand;
 
-/// Runs `cmd`, advancing simulated time where the command waits (`sleep`).
-pub fn run(cluster: &mut Cluster, cmd: &ScriptCommand) -> Output {
+/// Runs `cmd`, advancing simulated time where the command waits (`sleep`). `files` resolves `-f` paths.
+pub fn run(cluster: &mut Cluster, cmd: &ScriptCommand, files: &dyn Files) -> Output {
     if let Some(op) = &cmd.unsupported {
         return Output::error(format!(
             "kubeground: the shell operator '{op}' is not supported here; run one command per line\n"
@@ -17,7 +17,13 @@ pub fn run(cluster: &mut Cluster, cmd: &ScriptCommand) -> Output {
         return Output::default();
     };
     match program.as_str() {
-        "kubectl" => kubectl::run(cluster, args),
+        "kubectl" => {
+            let out = kubectl::run(cluster, args, &Io { stdin: cmd.stdin.as_deref(), files });
+            // Controllers react to what the command changed before the next command, as in a real
+            // cluster where they act within milliseconds.
+            cluster.settle();
+            out
+        }
         "sleep" => match sleep_millis(args) {
             Ok(ms) => {
                 cluster.step(ms);

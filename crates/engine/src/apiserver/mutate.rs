@@ -1,0 +1,195 @@
+//! What the apiserver adds to objects on create beyond defaults: allocated Service IPs and node ports, and
+//! what the ServiceAccount admission plugin does to pods. These need the cluster's RNG and store, which
+//! plain defaulting does not have.
+
+use k8s_openapi::api::core::v1::{
+    ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath, ObjectFieldSelector,
+    ProjectedVolumeSource, ServiceAccountTokenProjection, Volume, VolumeMount, VolumeProjection,
+};
+
+use crate::cluster::Cluster;
+use crate::error::ApiError;
+use crate::object::{Kind, Object};
+use crate::store::ObjectKey;
+
+/// First address of the Service CIDR 10.96.0.0/12, as a number.
+const SERVICE_CIDR_BASE: u32 = (10 << 24) | (96 << 16);
+const SERVICE_CIDR_SIZE: u32 = 1 << 20;
+/// Addresses below this offset are the "static" band, left for Services that ask for a fixed IP
+/// (`kubernetes` at .1, `kube-dns` at .10); dynamic allocations draw from above it, as the real allocator does.
+const STATIC_BAND: u32 = 256;
+pub const NODE_PORT_MIN: i32 = 30000;
+pub const NODE_PORT_MAX: i32 = 32767;
+
+pub const SERVICE_ACCOUNT_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+impl Cluster {
+    pub(crate) fn mutate_on_create(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        match obj {
+            Object::Service(svc) => self.allocate_service(svc),
+            Object::Pod(pod) => self.admit_service_account(pod),
+            _ => Ok(()),
+        }
+    }
+
+    fn used_cluster_ips(&self) -> Vec<String> {
+        self.store
+            .list(Kind::Service, None)
+            .filter_map(|o| match o {
+                Object::Service(s) => s.spec.as_ref().and_then(|s| s.cluster_ip.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn used_node_ports(&self) -> Vec<i32> {
+        self.store
+            .list(Kind::Service, None)
+            .filter_map(|o| match o {
+                Object::Service(s) => s.spec.as_ref().and_then(|s| s.ports.clone()),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|p| p.node_port)
+            .collect()
+    }
+
+    fn allocate_service(&mut self, svc: &mut k8s_openapi::api::core::v1::Service) -> Result<(), ApiError> {
+        let name = svc.metadata.name.clone().unwrap_or_default();
+        let spec = svc.spec.get_or_insert_with(Default::default);
+        let kind = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+        if kind == "ExternalName" {
+            return Ok(());
+        }
+        let used = self.used_cluster_ips();
+        match spec.cluster_ip.as_deref() {
+            Some("None") => spec.cluster_ips = Some(vec!["None".into()]),
+            Some(ip) if !ip.is_empty() => {
+                if used.iter().any(|u| u == ip) {
+                    return Err(ApiError::new(
+                        422,
+                        "Invalid",
+                        format!(
+                            "Service \"{name}\" is invalid: spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: provided IP is already allocated"
+                        ),
+                    ));
+                }
+                spec.cluster_ips = Some(vec![ip.to_string()]);
+            }
+            _ => {
+                let ip = loop {
+                    let offset = STATIC_BAND + self.rng.below((SERVICE_CIDR_SIZE - STATIC_BAND - 1) as u64) as u32;
+                    let ip = std::net::Ipv4Addr::from(SERVICE_CIDR_BASE + offset).to_string();
+                    if !used.contains(&ip) {
+                        break ip;
+                    }
+                };
+                spec.cluster_ip = Some(ip.clone());
+                spec.cluster_ips = Some(vec![ip]);
+            }
+        }
+        if kind == "NodePort" || kind == "LoadBalancer" {
+            let mut used = self.used_node_ports();
+            for port in spec.ports.iter_mut().flatten() {
+                match port.node_port {
+                    Some(p) if used.contains(&p) => {
+                        return Err(ApiError::new(
+                            422,
+                            "Invalid",
+                            format!(
+                                "Service \"{name}\" is invalid: spec.ports[0].nodePort: Invalid value: {p}: provided port is already allocated"
+                            ),
+                        ))
+                    }
+                    Some(p) => used.push(p),
+                    None => {
+                        let p = loop {
+                            let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
+                            if !used.contains(&p) {
+                                break p;
+                            }
+                        };
+                        port.node_port = Some(p);
+                        used.push(p);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The ServiceAccount admission plugin: the pod runs as `default` unless it names another account, the
+    /// account must exist, and its API token is mounted through a projected `kube-api-access-*` volume.
+    fn admit_service_account(&mut self, pod: &mut k8s_openapi::api::core::v1::Pod) -> Result<(), ApiError> {
+        let ns = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let spec = pod.spec.get_or_insert_with(Default::default);
+        let account = spec.service_account_name.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "default".into());
+        if self.store.get(&ObjectKey::new(Kind::ServiceAccount, &ns, &account)).is_none() {
+            return Err(ApiError::forbidden(format!(
+                "pods \"{name}\" is forbidden: error looking up service account {ns}/{account}: serviceaccount \"{account}\" not found"
+            )));
+        }
+        spec.service_account_name = Some(account.clone());
+        spec.service_account = Some(account);
+        if spec.automount_service_account_token == Some(false) {
+            return Ok(());
+        }
+        let already = spec
+            .containers
+            .iter()
+            .any(|c| c.volume_mounts.iter().flatten().any(|m| m.mount_path == SERVICE_ACCOUNT_MOUNT));
+        if already {
+            return Ok(());
+        }
+        let volume_name = format!("kube-api-access-{}", self.rng.name_suffix(5));
+        spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: volume_name.clone(),
+            projected: Some(ProjectedVolumeSource {
+                default_mode: Some(420),
+                sources: Some(vec![
+                    VolumeProjection {
+                        service_account_token: Some(ServiceAccountTokenProjection {
+                            expiration_seconds: Some(3607),
+                            path: "token".into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        config_map: Some(ConfigMapProjection {
+                            name: "kube-root-ca.crt".into(),
+                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        downward_api: Some(DownwardAPIProjection {
+                            items: Some(vec![DownwardAPIVolumeFile {
+                                path: "namespace".into(),
+                                field_ref: Some(ObjectFieldSelector {
+                                    api_version: Some("v1".into()),
+                                    field_path: "metadata.namespace".into(),
+                                }),
+                                ..Default::default()
+                            }]),
+                        }),
+                        ..Default::default()
+                    },
+                ]),
+            }),
+            ..Default::default()
+        });
+        let mount = VolumeMount {
+            name: volume_name,
+            mount_path: SERVICE_ACCOUNT_MOUNT.into(),
+            read_only: Some(true),
+            ..Default::default()
+        };
+        for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+            c.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! The garbage collector: objects whose owners are gone are deleted (background propagation); owners being
+//! deleted in the foreground wait for their dependents; with `orphan`, dependents are let go instead.
+
+use crate::apiserver::Propagation;
+use crate::cluster::Cluster;
+use crate::object::Object;
+use crate::store::ObjectKey;
+
+impl Cluster {
+    pub(super) fn collect_garbage(&mut self) {
+        let live_uids: std::collections::BTreeSet<String> =
+            self.store.all().filter_map(|o| o.metadata().uid.clone()).collect();
+        // Owners being deleted, by uid, with the finalizer that says how.
+        let deleting: Vec<(String, ObjectKey, bool, bool)> = self
+            .store
+            .all()
+            .filter(|o| o.metadata().deletion_timestamp.is_some())
+            .map(|o| {
+                let f = o.metadata().finalizers.clone().unwrap_or_default();
+                (
+                    o.metadata().uid.clone().unwrap_or_default(),
+                    ObjectKey::of(o),
+                    f.iter().any(|x| x == "foregroundDeletion"),
+                    f.iter().any(|x| x == "orphan"),
+                )
+            })
+            .collect();
+
+        // Dependents whose every owner is gone: delete them.
+        let orphans: Vec<Object> = self
+            .store
+            .all()
+            .filter(|o| {
+                let refs = o.metadata().owner_references.as_deref().unwrap_or_default();
+                !refs.is_empty() && refs.iter().all(|r| !live_uids.contains(&r.uid))
+            })
+            .cloned()
+            .collect();
+        for obj in orphans {
+            self.delete_object("garbage-collector", obj, Some(Propagation::Background));
+        }
+
+        for (uid, owner_key, foreground, orphan) in deleting {
+            let dependents: Vec<Object> = self
+                .store
+                .all()
+                .filter(|o| o.metadata().owner_references.iter().flatten().any(|r| r.uid == uid))
+                .cloned()
+                .collect();
+            if orphan {
+                for current in dependents {
+                    let mut dep = current.clone();
+                    let refs = dep.metadata().owner_references.clone().unwrap_or_default();
+                    let kept: Vec<_> = refs.into_iter().filter(|r| r.uid != uid).collect();
+                    dep.metadata_mut().owner_references = (!kept.is_empty()).then_some(kept);
+                    let _ = self.write_update(
+                        "garbage-collector",
+                        current,
+                        dep,
+                        false,
+                        "orphaned: owner deleted with orphan propagation",
+                    );
+                }
+                self.drop_finalizer(&owner_key, "orphan");
+            } else if foreground {
+                if dependents.is_empty() {
+                    self.drop_finalizer(&owner_key, "foregroundDeletion");
+                } else {
+                    for dep in dependents {
+                        self.delete_object("garbage-collector", dep, Some(Propagation::Foreground));
+                    }
+                }
+            }
+        }
+    }
+
+    fn drop_finalizer(&mut self, key: &ObjectKey, finalizer: &str) {
+        let Some(current) = self.store.get(key).cloned() else { return };
+        let mut obj = current.clone();
+        let kept: Vec<String> =
+            obj.metadata().finalizers.iter().flatten().filter(|f| *f != finalizer).cloned().collect();
+        obj.metadata_mut().finalizers = (!kept.is_empty()).then_some(kept);
+        let _ = self.write_update("garbage-collector", current, obj, false, "dependents handled; finalizer removed");
+    }
+}

@@ -1,0 +1,30 @@
+//! The cluster's controllers. Each is a level-triggered reconciler: it reads the store, compares what is with
+//! what should be, and writes through the API server (`Cluster::handle`) like any client. Controllers never
+//! call each other; they meet only in the store, which is also what the event log shows a learner.
+//!
+//! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
+//! cluster does within milliseconds of a write is done before the next command.
+
+mod garbage_collector;
+mod namespace;
+mod serviceaccount;
+
+use crate::cluster::Cluster;
+
+/// Upper bound on reconcile rounds per settle, so a controller bug cannot hang the page.
+const MAX_ROUNDS: usize = 64;
+
+impl Cluster {
+    /// Runs every controller until the store stops changing (at most [`MAX_ROUNDS`] rounds).
+    pub fn settle(&mut self) {
+        for _ in 0..MAX_ROUNDS {
+            let before = self.store.resource_version();
+            self.reconcile_namespaces();
+            self.reconcile_service_accounts();
+            self.collect_garbage();
+            if self.store.resource_version() == before {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! `kubectl apply -f` (client-side apply): create what is missing, patch what changed with a three-way
+//! strategic merge against the last applied configuration, and leave the rest `unchanged`.
+
+use engine::apiserver::{FieldValidation, PatchType, Request, RequestOptions, Verb};
+use engine::{Cluster, Kind};
+use serde_json::Value;
+
+use crate::client::{send, server_error, warnings};
+use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::io::Io;
+use crate::manifest::{self, Document};
+use crate::Output;
+
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+pub const FLAGS: &[FlagSpec] = &[
+    flag("filename", Some('f'), FlagKind::StringArray),
+    flag("recursive", Some('R'), FlagKind::Bool),
+    flag("dry-run", None, FlagKind::String),
+    flag("validate", None, FlagKind::String),
+    flag("output", Some('o'), FlagKind::String),
+];
+
+/// Where a document goes: its kind, namespace (None for cluster-scoped) and name, or kubectl's error.
+pub fn locate(doc: &Document, default_ns: &str, explicit_ns: bool) -> Result<(Kind, Option<String>, String), String> {
+    let api_version = doc.value.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+    let kind_name = doc.value.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let name = doc.value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let obj_ns = doc.value.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default();
+    if api_version.is_empty() || kind_name.is_empty() {
+        let mut missing = Vec::new();
+        if api_version.is_empty() {
+            missing.push("apiVersion not set");
+        }
+        if kind_name.is_empty() {
+            missing.push("kind not set");
+        }
+        return Err(format!(
+            "error: error validating \"{}\": error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false\n",
+            doc.source,
+            missing.join(", ")
+        ));
+    }
+    let Some(kind) =
+        Kind::ALL.iter().copied().find(|k| k.info().kind == kind_name && k.info().api_version() == api_version)
+    else {
+        return Err(format!(
+            "error: resource mapping not found for name: \"{name}\" namespace: \"{obj_ns}\" from \"{}\": no matches for kind \"{kind_name}\" in version \"{api_version}\"\nensure CRDs are installed first\n",
+            doc.source
+        ));
+    };
+    if !kind.info().namespaced {
+        return Ok((kind, None, name));
+    }
+    if !obj_ns.is_empty() && explicit_ns && obj_ns != default_ns {
+        return Err(format!(
+            "error: the namespace from the provided object \"{obj_ns}\" does not match the namespace \"{default_ns}\". You must pass '--namespace={obj_ns}' to perform this operation.\n"
+        ));
+    }
+    let ns = if obj_ns.is_empty() { default_ns } else { obj_ns };
+    Ok((kind, Some(ns.to_string()), name))
+}
+
+pub fn validation(flags: &Parsed) -> Result<FieldValidation, String> {
+    match flags.string("validate").unwrap_or("strict") {
+        "strict" | "true" => Ok(FieldValidation::Strict),
+        "warn" => Ok(FieldValidation::Warn),
+        "ignore" | "false" => Ok(FieldValidation::Ignore),
+        other => Err(format!(
+            "error: invalid - validate option \"{other}\"; must be one of: strict (or true), warn, ignore (or false)\n"
+        )),
+    }
+}
+
+/// `--dry-run`: `none` (default), `client`, `server`; the suffix printed after the operation.
+pub fn dry_run(flags: &Parsed) -> Result<Option<&'static str>, String> {
+    match flags.string("dry-run") {
+        None | Some("none") => Ok(None),
+        Some("client") => Ok(Some(" (dry run)")),
+        Some("server") => Ok(Some(" (server dry run)")),
+        Some(other) => {
+            Err(format!("error: Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".\n"))
+        }
+    }
+}
+
+pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
+    let files = flags.strings("filename");
+    if files.is_empty() {
+        return Output::error("error: must specify one of -f and -k\n");
+    }
+    let validate = match validation(flags) {
+        Ok(v) => v,
+        Err(e) => return Output::error(e),
+    };
+    let dry = match dry_run(flags) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let docs = match manifest::read_all(&files, flags.bool("recursive"), io) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for doc in &docs {
+        let (kind, ns, name) = match locate(doc, namespace, explicit_ns) {
+            Ok(x) => x,
+            Err(e) => {
+                out.fail(e);
+                continue;
+            }
+        };
+        let mut modified = doc.value.clone();
+        if let Some(ns) = &ns {
+            modified["metadata"]["namespace"] = Value::String(ns.clone());
+        }
+        let last_applied = last_applied_annotation(&modified);
+        set_annotation(&mut modified, LAST_APPLIED, &last_applied);
+        let options = RequestOptions { field_validation: validate, dry_run: dry.is_some(), ..Default::default() };
+        let target = |verb| {
+            let mut r = Request::new(verb, kind).name(name.clone()).options(options.clone());
+            r.namespace = ns.clone();
+            r
+        };
+        let qualified = kind.info().qualified_singular();
+        let current = send(cluster, target(Verb::Get));
+        match current.result {
+            Err(e) if e.code == 404 => {
+                let res = send(cluster, target(Verb::Create).body(modified));
+                out.stderr.push_str(&warnings(&res));
+                match res.result {
+                    Ok(_) => out.stdout.push_str(&format!("{qualified}/{name} created{}\n", dry.unwrap_or(""))),
+                    Err(e) => out.fail(server_error(&e, Some(("creating", &doc.source)))),
+                }
+            }
+            Err(e) => out.fail(server_error(&e, Some(("retrieving current configuration of", &doc.source)))),
+            Ok(body) => {
+                let current = match body {
+                    engine::apiserver::Body::Object(o) => o.to_json(),
+                    engine::apiserver::Body::List { .. } => Value::Null,
+                };
+                let original: Option<Value> = current
+                    .pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
+                    .and_then(Value::as_str)
+                    .and_then(|s| serde_json::from_str(s).ok());
+                let patch = match engine::patch::three_way_merge_patch(original.as_ref(), &modified, &current) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.fail(format!("error: {e}\n"));
+                        continue;
+                    }
+                };
+                if engine::patch::is_empty_patch(&patch) {
+                    out.stdout.push_str(&format!("{qualified}/{name} unchanged{}\n", dry.unwrap_or("")));
+                    continue;
+                }
+                let mut req = target(Verb::Patch).body(patch);
+                req.options.patch_type = Some(PatchType::Strategic);
+                let res = send(cluster, req);
+                out.stderr.push_str(&warnings(&res));
+                match res.result {
+                    Ok(_) => out.stdout.push_str(&format!("{qualified}/{name} configured{}\n", dry.unwrap_or(""))),
+                    Err(e) => out.fail(server_error(&e, Some(("applying patch", &doc.source)))),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The annotation kubectl stores: the manifest as applied (without this annotation), as compact JSON.
+pub fn last_applied_annotation(manifest: &Value) -> String {
+    let mut m = manifest.clone();
+    if let Some(annotations) = m.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.remove(LAST_APPLIED);
+        if annotations.is_empty() {
+            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("annotations");
+            }
+        }
+    }
+    format!("{m}\n")
+}
+
+pub fn set_annotation(obj: &mut Value, key: &str, value: &str) {
+    if !obj["metadata"].is_object() {
+        obj["metadata"] = Value::Object(Default::default());
+    }
+    if !obj["metadata"]["annotations"].is_object() {
+        obj["metadata"]["annotations"] = Value::Object(Default::default());
+    }
+    obj["metadata"]["annotations"][key] = Value::String(value.to_string());
+}

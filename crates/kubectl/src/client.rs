@@ -1,0 +1,54 @@
+//! What kubectl's REST client and error helpers do: send requests, and print API errors the way
+//! `cmdutil.CheckErr` does (`Error from server (NotFound): …`, `The Pod "x" is invalid: …`).
+
+use engine::apiserver::{Request, Response};
+use engine::{ApiError, Cluster};
+
+/// The actor name requests from kubectl carry in the event log.
+pub const ACTOR: &str = "kubectl";
+
+pub fn send(cluster: &mut Cluster, req: Request) -> Response {
+    cluster.handle(ACTOR, req)
+}
+
+/// The message kubectl prints for an API error, with a trailing newline. `source` is `(verb, file)` when
+/// the object came from a file (`error when creating "x.yaml": …`).
+pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
+    if e.reason == "Invalid" {
+        // kubectl rebuilds Invalid errors from their causes, without the file.
+        return format!("{}\n", e.message);
+    }
+    let msg = match source {
+        Some((verb, file)) => format!("error when {verb} \"{file}\": {}", e.message),
+        None => e.message.clone(),
+    };
+    if e.reason.is_empty() {
+        format!("Error from server: {msg}\n")
+    } else {
+        format!("Error from server ({}): {msg}\n", e.reason)
+    }
+}
+
+/// The `Warning: …` lines kubectl prints on stderr for a response's warnings.
+pub fn warnings(res: &Response) -> String {
+    res.warnings.iter().map(|w| format!("Warning: {w}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::Kind;
+
+    #[test]
+    fn error_shapes() {
+        let nf = ApiError::not_found(Kind::Pod, "x");
+        assert_eq!(server_error(&nf, None), "Error from server (NotFound): pods \"x\" not found\n");
+        let dup = ApiError::already_exists(Kind::Deployment, "nginx");
+        assert_eq!(
+            server_error(&dup, Some(("creating", "nginx.yaml"))),
+            "Error from server (AlreadyExists): error when creating \"nginx.yaml\": deployments.apps \"nginx\" already exists\n"
+        );
+        let etcd = ApiError::new(500, "", "etcdserver: request timed out");
+        assert_eq!(server_error(&etcd, None), "Error from server: etcdserver: request timed out\n");
+    }
+}

@@ -1,0 +1,344 @@
+//! `kubectl create`: from files (`-f`), or one of the generators (`create namespace|deployment|configmap|
+//! secret generic|service …|serviceaccount`), each building the object kubectl builds and posting it.
+
+use engine::apiserver::{Request, RequestOptions, Verb};
+use engine::{Cluster, Kind};
+use serde_json::{json, Map, Value};
+
+use crate::apply::{dry_run, locate, validation};
+use crate::client::{send, server_error, warnings};
+use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::io::Io;
+use crate::manifest;
+use crate::Output;
+
+pub const FLAGS: &[FlagSpec] = &[
+    flag("filename", Some('f'), FlagKind::StringArray),
+    flag("recursive", Some('R'), FlagKind::Bool),
+    flag("dry-run", None, FlagKind::String),
+    flag("validate", None, FlagKind::String),
+    flag("output", Some('o'), FlagKind::String),
+    flag("image", None, FlagKind::StringArray),
+    flag("replicas", Some('r'), FlagKind::String),
+    flag("port", None, FlagKind::String),
+    flag("from-literal", None, FlagKind::StringArray),
+    flag("from-file", None, FlagKind::StringArray),
+    flag("tcp", None, FlagKind::StringArray),
+    flag("external-name", None, FlagKind::String),
+    flag("node-port", None, FlagKind::String),
+    flag("clusterip", None, FlagKind::String),
+    flag("type", None, FlagKind::String),
+];
+
+pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
+    if !flags.strings("filename").is_empty() {
+        return from_files(cluster, flags, namespace, explicit_ns, io);
+    }
+    let Some((sub, rest)) = flags.args.split_first() else {
+        return Output::error("error: must specify one of -f and -k\n");
+    };
+    let built = match sub.as_str() {
+        "namespace" | "ns" => named(rest, "namespace").map(|n| {
+            (
+                Kind::Namespace,
+                json!({
+                    "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}, "spec": {}, "status": {}
+                }),
+            )
+        }),
+        "serviceaccount" | "sa" => named(rest, "serviceaccount").map(|n| {
+            (
+                Kind::ServiceAccount,
+                json!({
+                    "apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": n}
+                }),
+            )
+        }),
+        "deployment" | "deploy" => deployment(rest, flags),
+        "configmap" | "cm" => configmap(rest, flags, io),
+        "secret" => secret(rest, flags, io),
+        "service" | "svc" => service(rest, flags),
+        other => Err(format!(
+            "error: unknown command \"{other}\" for \"kubectl create\"\nSee 'kubectl create -h' for help and examples\n"
+        )),
+    };
+    let (kind, mut obj) = match built {
+        Ok(b) => b,
+        Err(e) => return Output::error(e),
+    };
+    if kind.info().namespaced {
+        obj["metadata"]["namespace"] = Value::String(namespace.to_string());
+    }
+    let dry = match dry_run(flags) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let mut req = Request::new(Verb::Create, kind)
+        .body(obj)
+        .options(RequestOptions { dry_run: dry.is_some(), ..Default::default() });
+    req = req.namespace(namespace);
+    let res = send(cluster, req);
+    let mut out = Output { stderr: warnings(&res), ..Default::default() };
+    match res.result {
+        Ok(_) => out.stdout = format!("{}/{name} created{}\n", kind.info().qualified_singular(), dry.unwrap_or("")),
+        Err(e) if e.reason == "Invalid" => out.fail(server_error(&e, None)),
+        Err(e) => out.fail(format!("error: failed to create {}: {}\n", kind.info().singular, e.message)),
+    }
+    out
+}
+
+fn from_files(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
+    let validate = match validation(flags) {
+        Ok(v) => v,
+        Err(e) => return Output::error(e),
+    };
+    let dry = match dry_run(flags) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let docs = match manifest::read_all(&flags.strings("filename"), flags.bool("recursive"), io) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for doc in &docs {
+        let (kind, ns, name) = match locate(doc, namespace, explicit_ns) {
+            Ok(x) => x,
+            Err(e) => {
+                out.fail(e);
+                continue;
+            }
+        };
+        let mut req = Request::new(Verb::Create, kind).body(doc.value.clone()).options(RequestOptions {
+            field_validation: validate,
+            dry_run: dry.is_some(),
+            ..Default::default()
+        });
+        req.namespace = ns;
+        let res = send(cluster, req);
+        out.stderr.push_str(&warnings(&res));
+        match res.result {
+            Ok(obj) => {
+                let name = match obj {
+                    engine::apiserver::Body::Object(o) => o.name().to_string(),
+                    _ => name,
+                };
+                out.stdout.push_str(&format!(
+                    "{}/{name} created{}\n",
+                    kind.info().qualified_singular(),
+                    dry.unwrap_or("")
+                ));
+            }
+            Err(e) => out.fail(server_error(&e, Some(("creating", &doc.source)))),
+        }
+    }
+    out
+}
+
+fn named<'a>(rest: &'a [String], what: &str) -> Result<&'a str, String> {
+    match rest {
+        [name] => Ok(name),
+        [] => Err(format!(
+            "error: exactly one NAME is required, got 0\nSee 'kubectl create {what} -h' for help and examples\n"
+        )),
+        more => Err(format!(
+            "error: exactly one NAME is required, got {}\nSee 'kubectl create {what} -h' for help and examples\n",
+            more.len()
+        )),
+    }
+}
+
+/// The container name `kubectl create deployment` derives from an image: its last path segment without
+/// tag or digest (`registry.k8s.io/busybox:1.36` → `busybox`).
+pub fn container_name_for(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = last.split('@').next().unwrap_or(last);
+    last.split(':').next().unwrap_or(last).to_string()
+}
+
+fn deployment(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
+    let name = named(rest, "deployment")?;
+    let images = flags.strings("image");
+    if images.is_empty() {
+        return Err("error: required flag(s) \"image\" not set\n".to_string());
+    }
+    let replicas: i64 = match flags.string("replicas") {
+        Some(r) => r.parse().map_err(|_| {
+            format!("Error: invalid argument \"{r}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.\n")
+        })?,
+        None => 1,
+    };
+    let port: Option<i64> = flags.string("port").and_then(|p| p.parse().ok());
+    let containers: Vec<Value> = images
+        .iter()
+        .map(|image| {
+            let mut c = json!({"image": image, "name": container_name_for(image), "resources": {}});
+            if let Some(p) = port {
+                c["ports"] = json!([{"containerPort": p}]);
+            }
+            c
+        })
+        .collect();
+    Ok((
+        Kind::Deployment,
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"labels": {"app": name}, "name": name},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": name}},
+                "strategy": {},
+                "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers}},
+            },
+            "status": {},
+        }),
+    ))
+}
+
+/// `--from-literal=key=value` and `--from-file=[key=]path` (a directory: each regular file) into a map.
+fn collect_data(flags: &Parsed, io: &Io) -> Result<Map<String, Value>, String> {
+    let mut data = Map::new();
+    for lit in flags.strings("from-literal") {
+        let Some((k, v)) = lit.split_once('=') else {
+            return Err(format!("error: invalid literal source {lit}, expected key=value\n"));
+        };
+        if data.contains_key(k) {
+            return Err(format!(
+                "error: cannot add key {k}, another key by that name already exists in Data for ConfigMap \"\".\n"
+            ));
+        }
+        data.insert(k.to_string(), Value::String(v.to_string()));
+    }
+    for spec in flags.strings("from-file") {
+        let (key, path) = match spec.split_once('=') {
+            Some((k, p)) => (Some(k.to_string()), p.to_string()),
+            None => (None, spec.clone()),
+        };
+        if let Some(entries) = io.files.list_dir(&path) {
+            for entry in entries {
+                let full = format!("{}/{entry}", path.trim_end_matches('/'));
+                if io.files.list_dir(&full).is_none() {
+                    let text = io.files.read(&full).map_err(|e| format!("error: {e}\n"))?;
+                    data.insert(entry, Value::String(text));
+                }
+            }
+        } else {
+            let text = io.files.read(&path).map_err(|e| format!("error: {e}\n"))?;
+            let key = key.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(&path).to_string());
+            data.insert(key, Value::String(text));
+        }
+    }
+    Ok(data)
+}
+
+fn configmap(rest: &[String], flags: &Parsed, io: &Io) -> Result<(Kind, Value), String> {
+    let name = named(rest, "configmap")?;
+    let data = collect_data(flags, io)?;
+    let mut cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+    if !data.is_empty() {
+        cm["data"] = Value::Object(data);
+    }
+    Ok((Kind::ConfigMap, cm))
+}
+
+fn secret(rest: &[String], flags: &Parsed, io: &Io) -> Result<(Kind, Value), String> {
+    let Some((sub, rest)) = rest.split_first() else {
+        return Err("error: must specify one of generic, tls or docker-registry\n".to_string());
+    };
+    if sub != "generic" {
+        return Err(format!("error: kubeground does not simulate \"kubectl create secret {sub}\" yet\n"));
+    }
+    let name = named(rest, "secret generic")?;
+    let data: Map<String, Value> = collect_data(flags, io)?
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(base64(v.as_str().unwrap_or_default().as_bytes()))))
+        .collect();
+    let mut s = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "type": flags.string("type").unwrap_or("Opaque")});
+    if !data.is_empty() {
+        s["data"] = Value::Object(data);
+    }
+    Ok((Kind::Secret, s))
+}
+
+fn service(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
+    let Some((sub, rest)) = rest.split_first() else {
+        return Err("error: must specify one of clusterip, externalname, loadbalancer or nodeport\n".to_string());
+    };
+    let ty = match sub.as_str() {
+        "clusterip" => "ClusterIP",
+        "nodeport" => "NodePort",
+        "loadbalancer" => "LoadBalancer",
+        "externalname" => "ExternalName",
+        other => return Err(format!("error: unknown command \"{other}\" for \"kubectl create service\"\n")),
+    };
+    let name = named(rest, &format!("service {sub}"))?;
+    let mut ports = Vec::new();
+    for spec in flags.strings("tcp") {
+        let (port, target) = spec.split_once(':').unwrap_or((&spec, &spec));
+        let p: i64 = port.parse().map_err(|_| format!("error: invalid port number: {port}\n"))?;
+        let target_value: Value =
+            target.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(target.to_string()));
+        let mut entry =
+            json!({"name": spec.replace(':', "-"), "port": p, "protocol": "TCP", "targetPort": target_value});
+        if let Some(np) = flags.string("node-port").and_then(|n| n.parse::<i64>().ok()) {
+            entry["nodePort"] = Value::from(np);
+        }
+        ports.push(entry);
+    }
+    let mut spec = json!({"selector": {"app": name}, "type": ty});
+    if ty == "ExternalName" {
+        let ext = flags.string("external-name").ok_or("error: required flag(s) \"external-name\" not set\n")?;
+        spec = json!({"externalName": ext, "type": ty});
+    } else if ports.is_empty() && flags.string("clusterip") != Some("None") {
+        return Err("error: at least one tcp port specifier must be provided\n".to_string());
+    }
+    if !ports.is_empty() {
+        spec["ports"] = Value::Array(ports);
+    }
+    if let Some(ip) = flags.string("clusterip") {
+        spec["clusterIP"] = Value::String(ip.to_string());
+    }
+    Ok((
+        Kind::Service,
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"labels": {"app": name}, "name": name}, "spec": spec}),
+    ))
+}
+
+/// Standard base64 with padding, as Secret `data` values are stored.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_names_from_images() {
+        assert_eq!(container_name_for("nginx"), "nginx");
+        assert_eq!(container_name_for("nginx:1.25"), "nginx");
+        assert_eq!(container_name_for("registry.k8s.io/busybox:1.36"), "busybox");
+        assert_eq!(container_name_for("redis@sha256:abc"), "redis");
+    }
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        for (plain, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+            assert_eq!(base64(plain.as_bytes()), enc);
+        }
+    }
+}
