@@ -14,9 +14,11 @@ pub mod delete;
 pub mod describe;
 pub mod duration;
 pub mod flags;
+pub mod generate;
 pub mod get;
 pub mod io;
 pub mod manifest;
+pub mod modify;
 pub mod output;
 pub mod printers;
 pub mod printing;
@@ -74,6 +76,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
         "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
         "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
+        "label" | "annotate" => [GLOBAL_FLAGS, modify::LABEL_FLAGS].concat(),
+        "scale" => [GLOBAL_FLAGS, modify::SCALE_FLAGS].concat(),
+        "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
+        "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
+        "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
+        "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
         "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
         c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
         other => return Output::error(commands::unknown_command(other)),
@@ -89,6 +97,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "apply" => apply::run(cluster, &parsed, &namespace, explicit_ns, io),
         "create" => create::run(cluster, &parsed, &namespace, explicit_ns, io),
         "delete" => delete::run(cluster, &parsed, &namespace, explicit_ns, io),
+        "label" => modify::label_or_annotate(cluster, &parsed, &namespace, "labels"),
+        "annotate" => modify::label_or_annotate(cluster, &parsed, &namespace, "annotations"),
+        "scale" => modify::scale(cluster, &parsed, &namespace),
+        "set" => modify::set_image(cluster, &parsed, &namespace),
+        "patch" => modify::patch(cluster, &parsed, &namespace),
+        "run" => generate::run(cluster, &parsed, &namespace),
+        "expose" => generate::expose(cluster, &parsed, &namespace),
         "version" => version(parsed.bool("client")),
         _ => unreachable!("every command in the table above is dispatched"),
     }

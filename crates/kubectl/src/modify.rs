@@ -1,0 +1,349 @@
+//! Commands that change objects in place through patches: `label`, `annotate`, `scale`, `set image`, `patch`.
+
+use engine::apiserver::{PatchType, Request, RequestOptions, Verb};
+use engine::{Cluster, Kind, Object};
+use serde_json::{json, Map, Value};
+
+use crate::builder::parse_args;
+use crate::client::{send, server_error, warnings};
+use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::manifest;
+use crate::Output;
+
+pub const LABEL_FLAGS: &[FlagSpec] = &[
+    flag("overwrite", None, FlagKind::Bool),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all", None, FlagKind::Bool),
+    flag("all-namespaces", Some('A'), FlagKind::Bool),
+    flag("dry-run", None, FlagKind::String),
+    flag("list", None, FlagKind::Bool),
+];
+
+pub const SCALE_FLAGS: &[FlagSpec] = &[
+    flag("replicas", None, FlagKind::String),
+    flag("current-replicas", None, FlagKind::String),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all", None, FlagKind::Bool),
+];
+
+pub const SET_FLAGS: &[FlagSpec] = &[flag("all", None, FlagKind::Bool), flag("selector", Some('l'), FlagKind::String)];
+
+pub const PATCH_FLAGS: &[FlagSpec] = &[
+    flag("patch", Some('p'), FlagKind::String),
+    flag("type", None, FlagKind::String),
+    flag("dry-run", None, FlagKind::String),
+];
+
+/// The objects named before the key/value arguments, fetched; with `-l`/`--all`, every matching object.
+fn targets(
+    cluster: &mut Cluster,
+    resource_args: &[String],
+    flags: &Parsed,
+    namespace: &str,
+) -> Result<Vec<Object>, String> {
+    let selection = parse_args(resource_args)?;
+    if selection.is_empty() {
+        return Err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n".into());
+    }
+    let mut objects = Vec::new();
+    for (kind, names) in selection {
+        if names.is_empty() {
+            if !flags.has("selector") && !flags.bool("all") {
+                return Err("error: resource(s) were provided, but no name was specified\n".into());
+            }
+            let mut req = Request::new(Verb::List, kind).options(RequestOptions {
+                label_selector: flags.string("selector").map(String::from),
+                ..Default::default()
+            });
+            if !flags.bool("all-namespaces") {
+                req = req.namespace(namespace);
+            }
+            objects.extend(send(cluster, req).list().map_err(|e| server_error(&e, None))?);
+        } else {
+            for name in names {
+                let req = Request::new(Verb::Get, kind).namespace(namespace).name(name);
+                objects.push(send(cluster, req).object().map_err(|e| server_error(&e, None))?);
+            }
+        }
+    }
+    Ok(objects)
+}
+
+fn patch_object(
+    cluster: &mut Cluster,
+    obj: &Object,
+    patch: Value,
+    ty: PatchType,
+    dry: bool,
+) -> Result<(Object, String), String> {
+    let mut req = Request::new(Verb::Patch, obj.kind()).name(obj.name()).body(patch).options(RequestOptions {
+        patch_type: Some(ty),
+        dry_run: dry,
+        ..Default::default()
+    });
+    if obj.kind().info().namespaced {
+        req = req.namespace(obj.namespace());
+    }
+    let res = send(cluster, req);
+    let warn = warnings(&res);
+    res.object().map(|o| (o, warn)).map_err(|e| server_error(&e, None))
+}
+
+/// `kubectl label` and `kubectl annotate` (`field` is `labels` or `annotations`).
+pub fn label_or_annotate(cluster: &mut Cluster, flags: &Parsed, namespace: &str, field: &str) -> Output {
+    let verb = if field == "labels" { "label" } else { "annotate" };
+    let split = flags.args.iter().position(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
+    let (resource_args, changes) = match split {
+        Some(i) => flags.args.split_at(i),
+        None => (&flags.args[..], &[][..]),
+    };
+    if changes.is_empty() && !flags.bool("list") {
+        return Output::error(format!(
+            "error: at least one {} update is required\nSee 'kubectl {verb} -h' for help and examples\n",
+            if field == "labels" { "label" } else { "annotation" }
+        ));
+    }
+    let mut set: Vec<(String, String)> = Vec::new();
+    let mut remove: Vec<String> = Vec::new();
+    for c in changes {
+        if let Some((k, v)) = c.split_once('=') {
+            set.push((k.to_string(), v.to_string()));
+        } else if let Some(k) = c.strip_suffix('-') {
+            remove.push(k.to_string());
+        } else {
+            return Output::error(format!("error: invalid {verb} spec: {c}\n"));
+        }
+    }
+    let dry = match crate::apply::dry_run(flags) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let objects = match targets(cluster, resource_args, flags, namespace) {
+        Ok(o) => o,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for obj in objects {
+        let meta = obj.to_json()["metadata"].clone();
+        let current: Map<String, Value> = meta.get(field).and_then(Value::as_object).cloned().unwrap_or_default();
+        if !flags.bool("overwrite") {
+            let clash: Vec<String> = set
+                .iter()
+                .filter_map(|(k, v)| current.get(k).and_then(Value::as_str).filter(|old| *old != v).map(|old| (k, old)))
+                .map(|(k, old)| format!("'{k}' already has a value ({old})"))
+                .collect();
+            if !clash.is_empty() {
+                if field == "labels" {
+                    out.fail(format!("error: {}, and --overwrite is false\n", clash.join(", ")));
+                } else {
+                    out.fail(format!(
+                        "error: --overwrite is false but found the following declared annotation(s): {}\n",
+                        clash.join(", ")
+                    ));
+                }
+                continue;
+            }
+        }
+        let mut updated = current.clone();
+        let mut patch_map = Map::new();
+        for (k, v) in &set {
+            updated.insert(k.clone(), Value::String(v.clone()));
+            if current.get(k).and_then(Value::as_str) != Some(v) {
+                patch_map.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
+        for k in &remove {
+            if updated.remove(k).is_some() {
+                patch_map.insert(k.clone(), Value::Null);
+            }
+        }
+        let what = format!("{}/{}", obj.kind().info().qualified_singular(), obj.name());
+        let message = if field == "annotations" {
+            "annotated"
+        } else if updated == current {
+            "not labeled"
+        } else if updated.len() < current.len() {
+            "unlabeled"
+        } else {
+            "labeled"
+        };
+        if !patch_map.is_empty() {
+            let patch = json!({"metadata": {field: Value::Object(patch_map)}});
+            match patch_object(cluster, &obj, patch, PatchType::Merge, dry.is_some()) {
+                Ok((_, w)) => out.stderr.push_str(&w),
+                Err(e) => {
+                    out.fail(e);
+                    continue;
+                }
+            }
+        }
+        out.stdout.push_str(&format!("{what} {message}{}\n", dry.unwrap_or("")));
+    }
+    out
+}
+
+pub fn scale(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+    let Some(replicas) = flags.string("replicas") else {
+        return Output::error("error: required flag(s) \"replicas\" not set\n");
+    };
+    let Ok(replicas) = replicas.parse::<i64>() else {
+        return Output::error(format!(
+            "Error: invalid argument \"{replicas}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax\nSee 'kubectl scale --help' for usage.\n"
+        ));
+    };
+    if replicas < 0 {
+        return Output::error(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n",
+        );
+    }
+    let objects = match targets(cluster, &flags.args, flags, namespace) {
+        Ok(o) => o,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for obj in objects {
+        if !matches!(obj.kind(), Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet) {
+            let info = obj.kind().info();
+            out.fail(format!(
+                "error: cannot scale {}: the server could not find the requested resource\n",
+                info.qualified_plural()
+            ));
+            continue;
+        }
+        if let Some(current) = flags.string("current-replicas") {
+            let actual = obj.to_json()["spec"]["replicas"].as_i64().unwrap_or(1).to_string();
+            if actual != current {
+                out.fail(format!("error: Expected replicas to be {current}, was {actual}\n"));
+                continue;
+            }
+        }
+        match patch_object(cluster, &obj, json!({"spec": {"replicas": replicas}}), PatchType::Merge, false) {
+            Ok(_) => {
+                out.stdout.push_str(&format!("{}/{} scaled\n", obj.kind().info().qualified_singular(), obj.name()))
+            }
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
+
+/// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (`*` for every container).
+pub fn set_image(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+    let Some(("image", rest)) = flags.args.split_first().map(|(a, r)| (a.as_str(), r)) else {
+        let sub = flags.args.first().cloned().unwrap_or_default();
+        return Output::error(if sub.is_empty() {
+            "error: kubeground simulates \"kubectl set image\"; name a subcommand: kubectl set image TYPE/NAME CONTAINER=IMAGE\n".to_string()
+        } else {
+            format!("error: kubeground does not simulate \"kubectl set {sub}\" yet\n")
+        });
+    };
+    let split = rest.iter().position(|a| a.contains('=')).unwrap_or(rest.len());
+    let (resource_args, pairs) = rest.split_at(split);
+    if pairs.is_empty() {
+        return Output::error("error: at least one image update is required\n");
+    }
+    let objects = match targets(cluster, resource_args, flags, namespace) {
+        Ok(o) => o,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for obj in objects {
+        let json = obj.to_json();
+        let pointer = match obj.kind() {
+            Kind::Pod => "/spec",
+            Kind::CronJob => "/spec/jobTemplate/spec/template/spec",
+            _ => "/spec/template/spec",
+        };
+        let spec = json.pointer(pointer).cloned().unwrap_or(Value::Null);
+        let names: Vec<(String, &str)> = ["initContainers", "containers"]
+            .iter()
+            .flat_map(|list| {
+                spec[*list]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |c| (c["name"].as_str().unwrap_or_default().to_string(), *list))
+            })
+            .collect();
+        let mut lists: Map<String, Value> = Map::new();
+        let mut missing = None;
+        for pair in pairs {
+            let (container, image) = pair.split_once('=').unwrap_or((pair, ""));
+            let matched: Vec<&(String, &str)> =
+                names.iter().filter(|(n, _)| container == "*" || n == container).collect();
+            if matched.is_empty() {
+                missing = Some(container.to_string());
+            }
+            for (name, list) in matched {
+                let entry = lists.entry(list.to_string()).or_insert_with(|| json!([]));
+                entry.as_array_mut().expect("array").push(json!({"image": image, "name": name}));
+            }
+        }
+        if let Some(c) = missing {
+            out.fail(format!("error: unable to find container named \"{c}\"\n"));
+            continue;
+        }
+        let mut patch = Value::Object(lists);
+        for seg in pointer.split('/').filter(|s| !s.is_empty()).rev() {
+            patch = json!({ seg: patch });
+        }
+        match patch_object(cluster, &obj, patch, PatchType::Strategic, false) {
+            Ok(_) => out.stdout.push_str(&format!(
+                "{}/{} image updated\n",
+                obj.kind().info().qualified_singular(),
+                obj.name()
+            )),
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
+
+pub fn patch(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+    let Some(text) = flags.string("patch") else {
+        return Output::error("error: must specify -p to patch\n");
+    };
+    let ty = match flags.string("type").unwrap_or("strategic") {
+        "strategic" => PatchType::Strategic,
+        "merge" => PatchType::Merge,
+        "json" => PatchType::Json,
+        other => {
+            return Output::error(format!("error: --type must be one of [json merge strategic], not \"{other}\"\n"))
+        }
+    };
+    let value = match manifest::parse_documents(text, "patch").map(|d| d.into_iter().next()) {
+        Ok(Some(d)) => d.value,
+        _ => {
+            return Output::error(format!(
+                "error: unable to parse \"{text}\": yaml: did not find expected node content\n"
+            ))
+        }
+    };
+    let dry = match crate::apply::dry_run(flags) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    let objects = match targets(cluster, &flags.args, flags, namespace) {
+        Ok(o) => o,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for obj in objects {
+        let what = format!("{}/{}", obj.kind().info().qualified_singular(), obj.name());
+        match patch_object(cluster, &obj, value.clone(), ty, dry.is_some()) {
+            Ok((new, w)) => {
+                out.stderr.push_str(&w);
+                let strip = |o: &Object| {
+                    let mut j = o.to_json();
+                    j["metadata"]["resourceVersion"] = Value::Null;
+                    j
+                };
+                let unchanged = strip(&new) == strip(&obj);
+                let msg = if unchanged { "patched (no change)" } else { "patched" };
+                out.stdout.push_str(&format!("{what} {msg}{}\n", dry.unwrap_or("")));
+            }
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
