@@ -92,33 +92,29 @@ fn tables(objects: &[Object], now: u64, wide: bool, opts: &TableOptions) -> Stri
     while start < objects.len() {
         let kind = objects[start].kind();
         let end = start + objects[start..].iter().take_while(|o| o.kind() == kind).count();
-        let cols = printers::columns(kind);
-        let width = if wide { cols.names.len() } else { cols.narrow };
+        let name_col = printers::name_column(kind, wide);
         let mut rows = Vec::new();
         if !opts.no_headers {
             let mut header: Vec<String> = Vec::new();
             if opts.show_namespace {
                 header.push("NAMESPACE".into());
             }
-            header.extend(cols.names[..width].iter().map(|s| s.to_string()));
-            header.extend(opts.label_columns.iter().map(|k| label_header(k)));
+            header.extend(printers::headers(kind, wide).iter().map(|s| s.to_string()));
+            header.extend(printers::label_column_headers(&opts.label_columns));
             if opts.show_labels {
                 header.push("LABELS".into());
             }
             rows.push(header);
         }
         for obj in &objects[start..end] {
-            let mut cells = printers::cells(obj, now);
-            cells.truncate(width);
-            if opts.show_kind {
-                cells[0] = format!("{}/{}", kind.info().qualified_singular(), cells[0]);
+            let mut cells = printers::row(obj, now, wide);
+            if let (true, Some(i)) = (opts.show_kind, name_col) {
+                cells[i] = format!("{}/{}", kind.info().qualified_singular(), cells[i]);
             }
             if opts.show_namespace {
                 cells.insert(0, obj.namespace().to_string());
             }
-            for key in &opts.label_columns {
-                cells.push(obj.metadata().labels.as_ref().and_then(|l| l.get(key)).cloned().unwrap_or_default());
-            }
+            cells.extend(printers::label_columns(obj, &opts.label_columns));
             if opts.show_labels {
                 cells.push(printers::labels_cell(obj));
             }
@@ -131,9 +127,4 @@ fn tables(objects: &[Object], now: u64, wide: bool, opts: &TableOptions) -> Stri
         start = end;
     }
     out
-}
-
-/// `-L app.kubernetes.io/name` heads its column `NAME`: the upper-cased last path segment of the key.
-fn label_header(key: &str) -> String {
-    key.rsplit('/').next().unwrap_or(key).to_uppercase()
 }
