@@ -10,10 +10,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::clock::{Clock, Millis};
 use crate::error::ApiError;
 use crate::event_log::{Change, EventLog, LogEntry};
+use crate::machines::{Machine, Machines};
 use crate::object::{Kind, Object};
 use crate::rng::Rng;
 use crate::store::{ObjectKey, Store};
-use crate::topology::{default_nodes, node_object};
+use crate::topology::{default_nodes, node_object, plan_node, NodeRole};
 
 /// Namespaces a kubeadm cluster with Flannel has from the start (CONTRACT §3).
 pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-flannel", "kube-node-lease", "kube-public", "kube-system"];
@@ -24,6 +25,7 @@ pub struct Cluster {
     pub(crate) rng: Rng,
     pub(crate) store: Store,
     pub(crate) log: EventLog,
+    pub(crate) machines: Machines,
 }
 
 impl Cluster {
@@ -35,6 +37,7 @@ impl Cluster {
             rng: Rng::new(seed),
             store: Store::default(),
             log: EventLog::default(),
+            machines: Machines::default(),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -51,6 +54,11 @@ impl Cluster {
                 .expect("bootstrap namespaces are distinct");
         }
         for plan in default_nodes() {
+            cluster.machines.added += 1;
+            cluster
+                .machines
+                .by_name
+                .insert(plan.name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });
             let node = node_object(&plan, 0, &mut cluster.rng);
             cluster
                 .create("kubelet", node.into(), "kubelet registered its node")
@@ -80,6 +88,78 @@ impl Cluster {
     pub fn step(&mut self, ms: Millis) {
         self.clock.advance(ms);
         self.settle();
+    }
+
+    pub fn machines(&self) -> &Machines {
+        &self.machines
+    }
+
+    /// `minikube node stop`: the machine halts. Its kubelet stops posting status (the node turns `Unknown`
+    /// after the grace period) and, on a control-plane node, its etcd member and API server stop.
+    pub fn stop_node(&mut self, name: &str) -> Result<(), String> {
+        let now = self.clock.now();
+        let m = self
+            .machines
+            .by_name
+            .get_mut(name)
+            .ok_or_else(|| format!("retrieving node: Could not find node {name}"))?;
+        if m.running {
+            m.running = false;
+            m.stopped_at = Some(now);
+            self.record_machine(name, "the machine was stopped (minikube node stop)");
+        }
+        Ok(())
+    }
+
+    /// `minikube node start`: the machine boots and its kubelet posts Ready again.
+    pub fn start_node(&mut self, name: &str) -> Result<(), String> {
+        let m = self
+            .machines
+            .by_name
+            .get_mut(name)
+            .ok_or_else(|| format!("retrieving node: Could not find node {name}"))?;
+        if !m.running {
+            m.running = true;
+            m.stopped_at = None;
+            self.record_machine(name, "the machine was started (minikube node start)");
+        }
+        self.settle();
+        Ok(())
+    }
+
+    /// `minikube node add [--control-plane]`: a new machine joins with the next free IP and podCIDR.
+    pub fn add_node(&mut self, role: NodeRole) -> Result<String, String> {
+        let name = self.machines.next_name(role);
+        let plan = plan_node(&name, role, self.machines.added);
+        self.machines.added += 1;
+        self.machines.by_name.insert(name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });
+        let node = node_object(&plan, self.clock.now(), &mut self.rng);
+        self.create("kubelet", node.into(), "kubelet registered its node").map_err(|e| e.message)?;
+        self.settle();
+        Ok(name)
+    }
+
+    /// `minikube node delete`: the machine and its Node object go away.
+    pub fn delete_node(&mut self, name: &str) -> Result<(), String> {
+        if self.machines.by_name.remove(name).is_none() {
+            return Err(format!("retrieving node: Could not find node {name}"));
+        }
+        let key = ObjectKey::new(Kind::Node, "", name);
+        if self.store.remove(&key).is_some() {
+            self.record(
+                "minikube",
+                Change::Deleted,
+                &key,
+                "the node was removed from the cluster (minikube node delete)",
+            );
+        }
+        self.settle();
+        Ok(())
+    }
+
+    fn record_machine(&mut self, name: &str, reason: &str) {
+        let key = ObjectKey::new(Kind::Node, "", name);
+        self.record("minikube", Change::Updated, &key, reason);
     }
 
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Result<&Object, ApiError> {

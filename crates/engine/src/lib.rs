@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod error;
 pub mod event_log;
+pub mod machines;
 pub mod object;
 pub mod patch;
 pub mod rng;

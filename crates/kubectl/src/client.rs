@@ -14,6 +14,10 @@ pub fn send(cluster: &mut Cluster, req: Request) -> Response {
 /// The message kubectl prints for an API error, with a trailing newline. `source` is `(verb, file)` when
 /// the object came from a file (`error when creating "x.yaml": …`).
 pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
+    if e.code == 0 {
+        // No server answered (every control-plane node is down): the client's own connection error.
+        return format!("{}\n", e.message);
+    }
     if e.reason == "Invalid" {
         // kubectl rebuilds Invalid errors from their causes, without the file.
         return format!("{}\n", e.message);

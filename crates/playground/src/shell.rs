@@ -24,6 +24,11 @@ pub fn run(cluster: &mut Cluster, cmd: &ScriptCommand, files: &dyn Files) -> Out
             cluster.settle();
             out
         }
+        "minikube" => {
+            let out = crate::minikube::run(cluster, args);
+            cluster.settle();
+            out
+        }
         "sleep" => match sleep_millis(args) {
             Ok(ms) => {
                 cluster.step(ms);

@@ -82,6 +82,19 @@ impl Cluster {
     /// Handles one API request on behalf of `actor` (`kubectl`, a controller's name, …).
     pub fn handle(&mut self, actor: &str, req: Request) -> Response {
         let mut warnings = Vec::new();
+        match self.machines.quorum() {
+            crate::machines::Quorum::Healthy { .. } => {}
+            crate::machines::Quorum::Lost { .. } => {
+                return Response { result: Err(ApiError::new(500, "", "etcdserver: request timed out")), warnings };
+            }
+            crate::machines::Quorum::NoApiServer => {
+                let msg = format!(
+                    "The connection to the server {} was refused - did you specify the right host or port?",
+                    crate::machines::API_SERVER_ENDPOINT
+                );
+                return Response { result: Err(ApiError::new(0, "", msg)), warnings };
+            }
+        }
         let result = match req.verb {
             Verb::Get => self.api_get(&req).map(Body::Object),
             Verb::List => self.api_list(&req),

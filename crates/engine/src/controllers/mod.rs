@@ -7,6 +7,7 @@
 
 mod garbage_collector;
 mod namespace;
+mod node_lifecycle;
 mod serviceaccount;
 
 use crate::cluster::Cluster;
@@ -17,8 +18,13 @@ const MAX_ROUNDS: usize = 64;
 impl Cluster {
     /// Runs every controller until the store stops changing (at most [`MAX_ROUNDS`] rounds).
     pub fn settle(&mut self) {
+        // Without a working API server (etcd quorum lost) no controller can read or write anything.
+        if !matches!(self.machines.quorum(), crate::machines::Quorum::Healthy { .. }) {
+            return;
+        }
         for _ in 0..MAX_ROUNDS {
             let before = self.store.resource_version();
+            self.reconcile_node_status();
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();

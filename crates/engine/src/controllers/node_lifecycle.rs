@@ -1,0 +1,93 @@
+//! Node status: running kubelets keep their node `Ready`; the node lifecycle controller marks a node whose
+//! kubelet stopped posting status `Unknown` after `node-monitor-grace-period` (50 s) and taints it
+//! `node.kubernetes.io/unreachable` (NoSchedule and NoExecute).
+
+use k8s_openapi::api::core::v1::{Node, Taint};
+
+use crate::clock::{api_time, Millis};
+use crate::cluster::Cluster;
+use crate::event_log::Change;
+use crate::object::{Kind, Object};
+use crate::store::ObjectKey;
+
+/// kube-controller-manager `--node-monitor-grace-period` (v1.32+).
+pub const NODE_MONITOR_GRACE_MS: Millis = 50_000;
+pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
+
+impl Cluster {
+    pub(super) fn reconcile_node_status(&mut self) {
+        let now = self.clock.now();
+        let machines: Vec<(String, bool, Option<Millis>)> =
+            self.machines.iter().map(|m| (m.plan.name.clone(), m.running, m.stopped_at)).collect();
+        for (name, running, stopped_at) in machines {
+            let key = ObjectKey::new(Kind::Node, "", &name);
+            let Some(Object::Node(node)) = self.store.get(&key).cloned() else { continue };
+            let ready = ready_status(&node);
+            let (actor, updated, reason) = if running && ready != "True" {
+                ("kubelet", mark_ready(&node, now), "kubelet is posting ready status again")
+            } else if !running && ready == "True" && stopped_at.is_some_and(|t| now >= t + NODE_MONITOR_GRACE_MS) {
+                ("node-lifecycle-controller", mark_unknown(&node, now), "Kubelet stopped posting node status.")
+            } else {
+                continue;
+            };
+            self.store.replace(Object::from(updated));
+            self.record(actor, Change::Updated, &key, reason);
+        }
+    }
+}
+
+fn ready_status(node: &Node) -> String {
+    node.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.status.clone())
+        .unwrap_or_default()
+}
+
+fn mark_unknown(node: &Node, now: Millis) -> Node {
+    let mut node = node.clone();
+    for c in node.status.get_or_insert_with(Default::default).conditions.iter_mut().flatten() {
+        c.status = "Unknown".into();
+        c.reason = Some("NodeStatusUnknown".into());
+        c.message = Some("Kubelet stopped posting node status.".into());
+        c.last_transition_time = Some(api_time(now));
+    }
+    let taints = node.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
+    for effect in ["NoSchedule", "NoExecute"] {
+        if !taints.iter().any(|t| t.key == UNREACHABLE_TAINT && t.effect == effect) {
+            taints.push(Taint {
+                key: UNREACHABLE_TAINT.into(),
+                effect: effect.into(),
+                time_added: (effect == "NoExecute").then(|| api_time(now)),
+                value: None,
+            });
+        }
+    }
+    node
+}
+
+fn mark_ready(node: &Node, now: Millis) -> Node {
+    let mut node = node.clone();
+    for c in node.status.get_or_insert_with(Default::default).conditions.iter_mut().flatten() {
+        let (status, reason, message) = match c.type_.as_str() {
+            "Ready" => ("True", "KubeletReady", "kubelet is posting ready status"),
+            "MemoryPressure" => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            "DiskPressure" => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            "PIDPressure" => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            _ => continue,
+        };
+        c.status = status.into();
+        c.reason = Some(reason.into());
+        c.message = Some(message.into());
+        c.last_heartbeat_time = Some(api_time(now));
+        c.last_transition_time = Some(api_time(now));
+    }
+    if let Some(taints) = node.spec.as_mut().and_then(|s| s.taints.as_mut()) {
+        taints.retain(|t| t.key != UNREACHABLE_TAINT && t.key != "node.kubernetes.io/not-ready");
+    }
+    if node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(Vec::is_empty) {
+        node.spec.as_mut().expect("spec").taints = None;
+    }
+    node
+}

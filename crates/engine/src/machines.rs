@@ -1,0 +1,113 @@
+//! The machines under the cluster: which nodes exist and whether they are running, and the etcd members on
+//! the control-plane nodes. This is the infrastructure `minikube node …` acts on; it is not an API object.
+//!
+//! etcd runs as one member per control-plane node. With fewer than a majority of members up, etcd has no
+//! quorum and every API request fails as a real apiserver's would (`etcdserver: request timed out`); with
+//! every control-plane node down there is no apiserver to answer at all.
+
+use std::collections::BTreeMap;
+
+use crate::clock::Millis;
+use crate::topology::{NodePlan, NodeRole};
+
+/// The address clients reach the API server at: minikube's HA virtual IP in front of the control planes.
+pub const API_SERVER_ENDPOINT: &str = "192.168.49.254:8443";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Machine {
+    pub plan: NodePlan,
+    pub running: bool,
+    /// When it stopped, while it is stopped.
+    pub stopped_at: Option<Millis>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Machines {
+    pub(crate) by_name: BTreeMap<String, Machine>,
+    /// How many nodes have ever been added; the next one gets the next IP and podCIDR.
+    pub(crate) added: usize,
+}
+
+/// The state of etcd as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quorum {
+    /// A majority of members is up.
+    Healthy { up: usize, total: usize },
+    /// Members are up but fewer than a majority: reads and writes time out.
+    Lost { up: usize, total: usize },
+    /// No control-plane node runs: nothing answers on the API endpoint.
+    NoApiServer,
+}
+
+impl Machines {
+    pub fn get(&self, name: &str) -> Option<&Machine> {
+        self.by_name.get(name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Machine> {
+        self.by_name.values()
+    }
+
+    pub fn quorum(&self) -> Quorum {
+        let members: Vec<&Machine> = self.iter().filter(|m| m.plan.role == NodeRole::ControlPlane).collect();
+        let up = members.iter().filter(|m| m.running).count();
+        let total = members.len();
+        if up == 0 {
+            Quorum::NoApiServer
+        } else if up * 2 > total {
+            Quorum::Healthy { up, total }
+        } else {
+            Quorum::Lost { up, total }
+        }
+    }
+
+    /// The next node name for a role: `worker-3`, `control-plane-4`, …
+    pub fn next_name(&self, role: NodeRole) -> String {
+        let prefix = match role {
+            NodeRole::ControlPlane => "control-plane-",
+            NodeRole::Worker => "worker-",
+        };
+        let mut n = 1;
+        while self.by_name.contains_key(&format!("{prefix}{n}")) {
+            n += 1;
+        }
+        format!("{prefix}{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::default_nodes;
+
+    fn machines() -> Machines {
+        let mut m = Machines::default();
+        for plan in default_nodes() {
+            m.by_name.insert(plan.name.clone(), Machine { plan, running: true, stopped_at: None });
+        }
+        m
+    }
+
+    #[test]
+    fn quorum_needs_a_majority_of_control_planes() {
+        let mut m = machines();
+        assert_eq!(m.quorum(), Quorum::Healthy { up: 3, total: 3 });
+        m.by_name.get_mut("worker-1").unwrap().running = false;
+        assert_eq!(m.quorum(), Quorum::Healthy { up: 3, total: 3 });
+        m.by_name.get_mut("control-plane-1").unwrap().running = false;
+        assert_eq!(m.quorum(), Quorum::Healthy { up: 2, total: 3 });
+        m.by_name.get_mut("control-plane-2").unwrap().running = false;
+        assert_eq!(m.quorum(), Quorum::Lost { up: 1, total: 3 });
+        m.by_name.get_mut("control-plane-3").unwrap().running = false;
+        assert_eq!(m.quorum(), Quorum::NoApiServer);
+    }
+
+    #[test]
+    fn next_names_fill_the_first_gap() {
+        let mut m = machines();
+        assert_eq!(m.next_name(NodeRole::Worker), "worker-3");
+        m.by_name.remove("worker-1");
+        assert_eq!(m.next_name(NodeRole::Worker), "worker-1");
+        assert_eq!(m.next_name(NodeRole::ControlPlane), "control-plane-4");
+    }
+}
