@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod builder;
 pub mod client;
+pub mod cluster_cmds;
 pub mod commands;
 pub mod create;
 pub mod delete;
@@ -81,6 +82,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
         "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
         "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
+        "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
+        "cluster-info" => GLOBAL_FLAGS.to_vec(),
+        "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
+        "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
         "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
         "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
         c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
@@ -103,6 +108,11 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "set" => modify::set_image(cluster, &parsed, &namespace),
         "patch" => modify::patch(cluster, &parsed, &namespace),
         "run" => generate::run(cluster, &parsed, &namespace),
+        "api-resources" => cluster_cmds::api_resources(&parsed),
+        "cluster-info" => cluster_cmds::cluster_info(cluster),
+        "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
+        "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
+        "taint" => cluster_cmds::taint(cluster, &parsed),
         "expose" => generate::expose(cluster, &parsed, &namespace),
         "version" => version(parsed.bool("client")),
         _ => unreachable!("every command in the table above is dispatched"),

@@ -23,6 +23,11 @@ impl Cluster {
             let key = ObjectKey::new(Kind::Node, "", &name);
             let Some(Object::Node(node)) = self.store.get(&key).cloned() else { continue };
             let ready = ready_status(&node);
+            if let Some(updated) = sync_unschedulable_taint(&node, now) {
+                self.store.replace(Object::from(updated));
+                self.record("node-lifecycle-controller", Change::Updated, &key, "taint follows spec.unschedulable");
+                continue;
+            }
             let (actor, updated, reason) = if running && ready != "True" {
                 ("kubelet", mark_ready(&node, now), "kubelet is posting ready status again")
             } else if !running && ready == "True" && stopped_at.is_some_and(|t| now >= t + NODE_MONITOR_GRACE_MS) {
@@ -90,4 +95,36 @@ fn mark_ready(node: &Node, now: Millis) -> Node {
         node.spec.as_mut().expect("spec").taints = None;
     }
     node
+}
+
+pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
+
+/// TaintNodesByCondition: a cordoned node carries `node.kubernetes.io/unschedulable:NoSchedule`, an
+/// uncordoned one does not. Returns the node to store when the taint has to change.
+fn sync_unschedulable_taint(node: &Node, now: Millis) -> Option<Node> {
+    let cordoned = node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+    let has = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t.key == UNSCHEDULABLE_TAINT));
+    if cordoned == has {
+        return None;
+    }
+    let mut node = node.clone();
+    let spec = node.spec.get_or_insert_with(Default::default);
+    if cordoned {
+        spec.taints.get_or_insert_with(Vec::new).push(Taint {
+            key: UNSCHEDULABLE_TAINT.into(),
+            effect: "NoSchedule".into(),
+            time_added: Some(api_time(now)),
+            value: None,
+        });
+    } else if let Some(taints) = spec.taints.as_mut() {
+        taints.retain(|t| t.key != UNSCHEDULABLE_TAINT);
+        if taints.is_empty() {
+            spec.taints = None;
+        }
+    }
+    Some(node)
 }

@@ -1,0 +1,260 @@
+//! Cluster-level kubectl commands: `api-resources`, `cluster-info`, `cordon`, `uncordon`, `taint`.
+
+use engine::apiserver::{PatchType, Request, RequestOptions, Verb};
+use engine::machines::API_SERVER_ENDPOINT;
+use engine::{Cluster, Kind, Object};
+use serde_json::{json, Value};
+
+use crate::client::{send, server_error};
+use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::table;
+use crate::Output;
+
+pub const API_RESOURCES_FLAGS: &[FlagSpec] = &[
+    flag("namespaced", None, FlagKind::String),
+    flag("api-group", None, FlagKind::String),
+    flag("no-headers", None, FlagKind::Bool),
+    flag("output", Some('o'), FlagKind::String),
+];
+
+pub const TAINT_FLAGS: &[FlagSpec] = &[
+    flag("overwrite", None, FlagKind::Bool),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("all", None, FlagKind::Bool),
+];
+
+pub const CORDON_FLAGS: &[FlagSpec] =
+    &[flag("selector", Some('l'), FlagKind::String), flag("dry-run", None, FlagKind::String)];
+
+pub fn api_resources(flags: &Parsed) -> Output {
+    let namespaced = flags.string("namespaced").map(|v| v == "true");
+    let group = flags.string("api-group");
+    let output = flags.string("output").unwrap_or("");
+    if !["", "wide", "name"].contains(&output) {
+        return Output::error(format!("error: --output {output} is not available\n"));
+    }
+    let mut kinds: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|k| namespaced.is_none_or(|n| k.info().namespaced == n))
+        .filter(|k| group.is_none_or(|g| k.info().group == g))
+        .collect();
+    kinds.sort_by_key(|k| (k.info().group, k.info().plural));
+    if output == "name" {
+        return Output::ok(
+            kinds
+                .iter()
+                .map(|k| {
+                    let i = k.info();
+                    if i.group.is_empty() {
+                        format!("{}\n", i.plural)
+                    } else {
+                        format!("{}.{}\n", i.plural, i.group)
+                    }
+                })
+                .collect::<String>(),
+        );
+    }
+    let mut rows = Vec::new();
+    if !flags.bool("no-headers") {
+        rows.push(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].iter().map(|s| s.to_string()).collect());
+    }
+    for k in kinds {
+        let i = k.info();
+        rows.push(vec![
+            i.plural.to_string(),
+            i.short_names.join(","),
+            i.api_version(),
+            i.namespaced.to_string(),
+            i.kind.to_string(),
+        ]);
+    }
+    Output::ok(table::render(&rows))
+}
+
+pub fn cluster_info(cluster: &mut Cluster) -> Output {
+    // kubectl first reads the `kubernetes` endpoint; without an API server that fails like any request.
+    if let Err(e) = send(cluster, Request::new(Verb::List, Kind::Namespace)).list() {
+        return Output::error(format!(
+            "\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n{}",
+            server_error(&e, None)
+        ));
+    }
+    let mut out = format!("Kubernetes control plane is running at https://{API_SERVER_ENDPOINT}\n");
+    let services = send(
+        cluster,
+        Request::new(Verb::List, Kind::Service).namespace("kube-system").options(RequestOptions {
+            label_selector: Some("kubernetes.io/cluster-service=true".into()),
+            ..Default::default()
+        }),
+    )
+    .list()
+    .unwrap_or_default();
+    for svc in services {
+        let name = svc.metadata().labels.as_ref().and_then(|l| l.get("kubernetes.io/name")).cloned();
+        let port = svc.to_json()["spec"]["ports"][0]["name"].as_str().map(|p| format!(":{p}")).unwrap_or_default();
+        out.push_str(&format!(
+            "{} is running at https://{API_SERVER_ENDPOINT}/api/v1/namespaces/kube-system/services/{}{port}/proxy\n",
+            name.unwrap_or_else(|| svc.name().to_string()),
+            svc.name()
+        ));
+    }
+    out.push_str("\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+    Output::ok(out)
+}
+
+fn nodes_named(cluster: &mut Cluster, flags: &Parsed, names: &[String]) -> Result<Vec<Object>, String> {
+    if names.is_empty() && !flags.has("selector") && !flags.bool("all") {
+        return Err("error: at least one resource name must be specified since 'all' parameter is not set\n".into());
+    }
+    if names.is_empty() {
+        let req = Request::new(Verb::List, Kind::Node).options(RequestOptions {
+            label_selector: flags.string("selector").map(String::from),
+            ..Default::default()
+        });
+        return send(cluster, req).list().map_err(|e| server_error(&e, None));
+    }
+    names
+        .iter()
+        .map(|n| {
+            let name = n.strip_prefix("node/").or_else(|| n.strip_prefix("nodes/")).unwrap_or(n);
+            send(cluster, Request::new(Verb::Get, Kind::Node).name(name)).object().map_err(|e| server_error(&e, None))
+        })
+        .collect()
+}
+
+fn patch_node(cluster: &mut Cluster, name: &str, patch: Value) -> Result<(), String> {
+    let req = Request::new(Verb::Patch, Kind::Node)
+        .name(name)
+        .body(patch)
+        .options(RequestOptions { patch_type: Some(PatchType::Merge), ..Default::default() });
+    send(cluster, req).object().map(|_| ()).map_err(|e| server_error(&e, None))
+}
+
+pub fn cordon(cluster: &mut Cluster, flags: &Parsed, unschedulable: bool) -> Output {
+    let nodes = match nodes_named(cluster, flags, &flags.args) {
+        Ok(n) => n,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for node in nodes {
+        let current = node.to_json()["spec"]["unschedulable"].as_bool().unwrap_or(false);
+        let verb = if unschedulable { "cordoned" } else { "uncordoned" };
+        if current == unschedulable {
+            out.stdout.push_str(&format!("node/{} already {verb}\n", node.name()));
+            continue;
+        }
+        let value = if unschedulable { Value::Bool(true) } else { Value::Null };
+        match patch_node(cluster, node.name(), json!({"spec": {"unschedulable": value}})) {
+            Ok(()) => out.stdout.push_str(&format!("node/{} {verb}\n", node.name())),
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
+
+/// `kubectl taint nodes NAME KEY[=VALUE]:EFFECT … [KEY[:EFFECT]-]`.
+pub fn taint(cluster: &mut Cluster, flags: &Parsed) -> Output {
+    let args = &flags.args;
+    let Some(first) = args.first() else {
+        return Output::error("error: at least one resource name must be specified since 'all' parameter is not set\n");
+    };
+    let (names, specs): (Vec<String>, &[String]) = if first.contains('/') {
+        let split = args.iter().position(|a| !a.contains('/')).unwrap_or(args.len());
+        (args[..split].to_vec(), &args[split..])
+    } else {
+        if !matches!(first.as_str(), "node" | "nodes" | "no") {
+            return Output::error(format!("error: invalid resource type {first}, only node types are supported\n"));
+        }
+        let rest = &args[1..];
+        let split =
+            rest.iter().position(|a| a.contains(':') || a.contains('=') || a.ends_with('-')).unwrap_or(rest.len());
+        (rest[..split].to_vec(), &rest[split..])
+    };
+    if specs.is_empty() {
+        return Output::error("error: at least one taint update is required\n");
+    }
+    let mut add: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut remove: Vec<(String, Option<String>)> = Vec::new();
+    for spec in specs {
+        if let Some(r) = spec.strip_suffix('-') {
+            let (key, effect) = match r.split_once(':') {
+                Some((k, e)) => (k.to_string(), Some(e.to_string())),
+                None => (r.to_string(), None),
+            };
+            remove.push((key, effect));
+            continue;
+        }
+        let Some((kv, effect)) = spec.rsplit_once(':') else {
+            return Output::error(format!("error: invalid taint spec: {spec}, unknown taint spec format\n"));
+        };
+        if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
+            return Output::error(format!(
+                "error: invalid taint spec: {spec}, invalid taint effect: {effect}, unsupported taint effect\n"
+            ));
+        }
+        let (key, value) = match kv.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (kv.to_string(), None),
+        };
+        add.push((key, value, effect.to_string()));
+    }
+    let nodes = match nodes_named(cluster, flags, &names) {
+        Ok(n) => n,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for node in nodes {
+        let json = node.to_json();
+        let mut taints: Vec<Value> = json["spec"]["taints"].as_array().cloned().unwrap_or_default();
+        let same = |t: &Value, key: &str, effect: &str| t["key"] == key && t["effect"] == effect;
+        let mut failed = false;
+        for (key, effect) in &remove {
+            let before = taints.len();
+            taints.retain(|t| !(t["key"] == key.as_str() && effect.as_deref().is_none_or(|e| t["effect"] == e)));
+            if taints.len() == before {
+                let what = match effect {
+                    Some(e) => format!("{key}:{e}"),
+                    None => key.clone(),
+                };
+                out.fail(format!("error: taint \"{what}\" not found\n"));
+                failed = true;
+            }
+        }
+        for (key, value, effect) in &add {
+            if let Some(existing) = taints.iter_mut().find(|t| same(t, key, effect)) {
+                if !flags.bool("overwrite") {
+                    out.fail(format!(
+                        "error: node {} already has {key} taint(s) with same effect(s) and --overwrite is false\n",
+                        node.name()
+                    ));
+                    failed = true;
+                    continue;
+                }
+                *existing = taint_json(key, value.as_deref(), effect);
+            } else {
+                taints.push(taint_json(key, value.as_deref(), effect));
+            }
+        }
+        if failed {
+            continue;
+        }
+        let patch_value = if taints.is_empty() { Value::Null } else { Value::Array(taints) };
+        match patch_node(cluster, node.name(), json!({"spec": {"taints": patch_value}})) {
+            Ok(()) => {
+                let verb = if add.is_empty() { "untainted" } else { "tainted" };
+                out.stdout.push_str(&format!("node/{} {verb}\n", node.name()));
+            }
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
+
+fn taint_json(key: &str, value: Option<&str>, effect: &str) -> Value {
+    let mut t = json!({"effect": effect, "key": key});
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        t["value"] = json!(v);
+    }
+    t
+}
