@@ -27,12 +27,19 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// An interactive terminal on a fresh default cluster (history, line editing; Ctrl-D to quit)
+    Repl {
+        /// Seed for generated names, UIDs and IPs
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run { file, seed } => run(&file, seed),
+        Command::Repl { seed } => repl(seed),
     }
 }
 
@@ -71,6 +78,50 @@ fn run(file: &std::path::Path, seed: u64) -> ExitCode {
         Err(e) => {
             eprintln!("kubeground: {name}: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The interactive shell: each line (with its continuation lines and heredoc body) runs as in a script.
+/// Simulated time stands still between commands; `sleep` moves it, as in scripts.
+fn repl(seed: u64) -> ExitCode {
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("kubeground: cannot start the terminal: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut pg = playground::Playground::new(seed).with_files(Box::new(DirFiles { base: PathBuf::from(".") }));
+    println!("kubeground {}: a simulated Kubernetes cluster. Type kubectl or minikube commands; Ctrl-D quits.", env!("CARGO_PKG_VERSION"));
+    let mut pending = String::new();
+    loop {
+        let prompt = if pending.is_empty() { "$ " } else { "> " };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                match pg.exec(&pending) {
+                    Ok(results) => {
+                        let _ = editor.add_history_entry(pending.as_str());
+                        for r in results {
+                            print!("{}", r.output.stdout);
+                            eprint!("{}", r.output.stderr);
+                        }
+                        pending.clear();
+                    }
+                    // An open quote or heredoc: keep reading lines, as a shell does.
+                    Err(e) if e.message.starts_with("unterminated") => {}
+                    Err(e) => {
+                        eprintln!("kubeground: {e}");
+                        pending.clear();
+                    }
+                }
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
+            Err(_) => return ExitCode::SUCCESS,
         }
     }
 }
