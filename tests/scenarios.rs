@@ -12,9 +12,12 @@ fn scenario_transcripts_match_their_snapshots() {
     for script in &scripts {
         let text = std::fs::read_to_string(script).expect("scenario script");
         let seed = 0;
-        let first = playground::run_script(&text, seed)
-            .unwrap_or_else(|e| panic!("{} (seed {seed}) does not parse: {e}", script.display()));
-        let second = playground::run_script(&text, seed).expect("parsed once already");
+        let run = |seed| {
+            let files = Box::new(playground::DiskFiles::new(dir.clone()));
+            playground::run_script_with_files(&text, seed, files)
+        };
+        let first = run(seed).unwrap_or_else(|e| panic!("{} (seed {seed}) does not parse: {e}", script.display()));
+        let second = run(seed).expect("parsed once already");
         if first != second {
             failures.push(format!("{} (seed {seed}) is not deterministic", script.display()));
         }
@@ -31,9 +34,13 @@ fn other_seeds_are_deterministic_too() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     for script in tests::scripts_in(&dir) {
         let text = std::fs::read_to_string(&script).expect("scenario script");
+        let run = |seed| {
+            playground::run_script_with_files(&text, seed, Box::new(playground::DiskFiles::new(dir.clone())))
+                .expect("parses")
+        };
         for seed in [1, 42, u64::MAX] {
-            let a = playground::run_script(&text, seed).expect("parses");
-            let b = playground::run_script(&text, seed).expect("parses");
+            let a = run(seed);
+            let b = run(seed);
             assert_eq!(a, b, "{} with seed {seed}", script.display());
         }
     }

@@ -68,7 +68,7 @@ fn run(file: &std::path::Path, seed: u64) -> ExitCode {
     } else {
         file.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."))
     };
-    match playground::run_script_with_files(&text, seed, Box::new(DirFiles { base })) {
+    match playground::run_script_with_files(&text, seed, Box::new(playground::DiskFiles::new(base))) {
         Ok(transcript) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`kubeground run x | head`) is not an error worth a panic.
@@ -92,8 +92,11 @@ fn repl(seed: u64) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut pg = playground::Playground::new(seed).with_files(Box::new(DirFiles { base: PathBuf::from(".") }));
-    println!("kubeground {}: a simulated Kubernetes cluster. Type kubectl or minikube commands; Ctrl-D quits.", env!("CARGO_PKG_VERSION"));
+    let mut pg = playground::Playground::new(seed).with_files(Box::new(playground::DiskFiles::new(PathBuf::from("."))));
+    println!(
+        "kubeground {}: a simulated Kubernetes cluster. Type kubectl or minikube commands; Ctrl-D quits.",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { "$ " } else { "> " };
@@ -123,38 +126,5 @@ fn repl(seed: u64) -> ExitCode {
             Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
             Err(_) => return ExitCode::SUCCESS,
         }
-    }
-}
-
-/// Files for `kubectl -f`, read from disk relative to `base`.
-struct DirFiles {
-    base: PathBuf,
-}
-
-impl DirFiles {
-    fn resolve(&self, path: &str) -> PathBuf {
-        let p = std::path::Path::new(path);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.base.join(p)
-        }
-    }
-}
-
-impl playground::Files for DirFiles {
-    fn read(&self, path: &str) -> Result<String, String> {
-        let full = self.resolve(path);
-        if !full.exists() {
-            return Err(format!("the path \"{path}\" does not exist"));
-        }
-        std::fs::read_to_string(&full).map_err(|e| format!("error reading {path}: {e}"))
-    }
-
-    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
-        let entries = std::fs::read_dir(self.resolve(path)).ok()?;
-        let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-        names.sort();
-        Some(names)
     }
 }

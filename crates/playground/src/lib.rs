@@ -5,6 +5,8 @@
 //! share links and bug reports rest on. Views are plain data ([`Snapshot`]); nothing here knows a browser
 //! or a terminal.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod disk;
 pub mod minikube;
 pub mod script;
 pub mod shell;
@@ -12,6 +14,8 @@ pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use disk::DiskFiles;
 use engine::clock::Millis;
 use engine::Cluster;
 pub use kubectl::{Files, Output};
