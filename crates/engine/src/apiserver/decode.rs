@@ -39,8 +39,18 @@ pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<Str
             // Decode again with path tracking to say where the mismatch is.
             let err = serde_path_to_error::deserialize::<_, T>(body).err();
             let (path, inner) = match &err {
-                Some(e) => (e.path().to_string(), e.inner().to_string()),
-                None => (String::new(), "invalid body".to_string()),
+                Some(e) => (
+                    e.path()
+                        .iter()
+                        .filter_map(|seg| match seg {
+                            serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                            serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                    e.inner().to_string(),
+                ),
+                None => (Vec::new(), "invalid body".to_string()),
             };
             Err(DecodeError::Type(go_unmarshal_message(body, &path, &inner)))
         }
@@ -65,15 +75,20 @@ fn field_path(path: &serde_ignored::Path) -> String {
     }
 }
 
-/// Go's `encoding/json` wording for a type mismatch at `path` (serde_path_to_error's dotted form, with
-/// indices as `[0]`): `json: cannot unmarshal string into Go struct field .spec.replicas of type int32`.
-fn go_unmarshal_message(body: &Value, path: &str, serde_msg: &str) -> String {
-    let segments: Vec<&str> = path.split('.').filter(|s| !s.is_empty() && *s != "?").collect();
+/// One step of a path into a body.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Go's `encoding/json` wording for a type mismatch at `path`:
+/// `json: cannot unmarshal string into Go struct field .spec.replicas of type int32`.
+fn go_unmarshal_message(body: &Value, path: &[Seg], serde_msg: &str) -> String {
     let mut value = Some(body);
-    for seg in &segments {
-        value = value.and_then(|v| match seg.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            Some(i) => i.parse::<usize>().ok().and_then(|i| v.get(i)),
-            None => v.get(*seg),
+    for seg in path {
+        value = value.and_then(|v| match seg {
+            Seg::Index(i) => v.get(*i),
+            Seg::Key(k) => v.get(k),
         });
     }
     let json_type = match value {
@@ -84,9 +99,25 @@ fn go_unmarshal_message(body: &Value, path: &str, serde_msg: &str) -> String {
         Some(Value::Object(_)) => "object",
         Some(Value::Null) | None => "value",
     };
+    // `[]byte` fields (Secret data) are base64 in JSON; Go reports the first byte that is not.
+    if let Some(Value::String(text)) = value {
+        if serde_msg.contains("Invalid")
+            || serde_msg.contains("symbol")
+            || serde_msg.contains("padding")
+            || serde_msg.contains("length")
+        {
+            return format!("illegal base64 data at input byte {}", illegal_base64_offset(text));
+        }
+    }
     let go_type = go_type_from_serde(serde_msg);
     // Go names the field by its JSON path without list indices.
-    let field: Vec<&str> = segments.iter().copied().filter(|s| !s.starts_with('[')).collect();
+    let field: Vec<&str> = path
+        .iter()
+        .filter_map(|s| match s {
+            Seg::Key(k) => Some(k.as_str()),
+            Seg::Index(_) => None,
+        })
+        .collect();
     if field.is_empty() {
         format!("json: cannot unmarshal {json_type} into Go value of type {go_type}")
     } else {
@@ -110,5 +141,55 @@ fn go_type_from_serde(msg: &str) -> String {
         "f64" => "float64".to_string(),
         other if other.chars().next().is_some_and(|c| c.is_ascii_uppercase()) => format!("v1.{other}"),
         other => other.to_string(),
+    }
+}
+
+/// The offset Go's `base64.StdEncoding` reports for invalid input: the first byte outside the alphabet, or
+/// where the padding or length goes wrong.
+fn illegal_base64_offset(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let is_b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let data_len = bytes.iter().position(|&c| c == b'=').unwrap_or(bytes.len());
+    if let Some(i) = bytes[..data_len].iter().position(|&c| !is_b64(c)) {
+        return i;
+    }
+    let padding = &bytes[data_len..];
+    if let Some(i) = padding.iter().position(|&c| c != b'=') {
+        return data_len + i;
+    }
+    // Too short or too much padding: Go points at the end of the last whole quantum.
+    bytes.len() - bytes.len() % 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_reported_with_their_paths() {
+        let body = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "typo"},
+            "spec": {"containers": [{"name": "nginx", "imagee": "nginx"}], "restartPolcy": "Never"}
+        });
+        let decoded = decode(Kind::Pod, &body).unwrap_or_else(|_| panic!("decodes"));
+        assert_eq!(decoded.unknown_fields, ["spec.containers[0].imagee", "spec.restartPolcy"]);
+    }
+
+    #[test]
+    fn type_mismatches_read_like_go() {
+        let body = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+            "spec": {"replicas": "three", "selector": {}, "template": {}}});
+        let Err(DecodeError::Type(msg)) = decode(Kind::Deployment, &body) else { panic!("must fail") };
+        assert_eq!(msg, "json: cannot unmarshal string into Go struct field .spec.replicas of type int32");
+    }
+
+    #[test]
+    fn bad_base64_in_secrets() {
+        let body = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "data": {"tls.crt": "REPLACE_WITH_BASE64_CERT"}});
+        let Err(DecodeError::Type(msg)) = decode(Kind::Secret, &body) else { panic!("must fail") };
+        assert_eq!(msg, "illegal base64 data at input byte 7");
+        assert_eq!(illegal_base64_offset("abc"), 0);
+        assert_eq!(illegal_base64_offset("ab=c"), 3);
     }
 }
