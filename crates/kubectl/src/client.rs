@@ -19,7 +19,11 @@ pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
         return format!("{}\n", e.message);
     }
     if e.reason == "Invalid" {
-        // kubectl rebuilds Invalid errors from their causes, without the file.
+        // kubectl rebuilds Invalid errors from their causes, without the file; without causes it says
+        // only that the request was invalid.
+        if e.causes.is_empty() {
+            return format!("The request is invalid: {}\n", e.message);
+        }
         return format!("{}\n", e.message);
     }
     let msg = match source {

@@ -297,13 +297,8 @@ impl Cluster {
         let current = self.store.get(&key).cloned().ok_or_else(|| ApiError::not_found(req.kind, &key.name))?;
         let patch = req.body.as_ref().ok_or_else(|| ApiError::bad_request("the body of the request was empty"))?;
         let current_json = current.to_json();
-        let patched = match req.options.patch_type.unwrap_or(PatchType::Strategic) {
-            PatchType::Merge => crate::patch::json_merge_patch(&current_json, patch),
-            PatchType::Json => crate::patch::json_patch(&current_json, patch).map_err(ApiError::bad_request)?,
-            PatchType::Strategic => {
-                crate::patch::strategic_merge_patch(&current_json, patch).map_err(ApiError::bad_request)?
-            }
-        };
+        let patched =
+            crate::patch::apply_patch(&current_json, req.options.patch_type.unwrap_or(PatchType::Strategic), patch)?;
         let sub = Request { body: Some(patched), ..req.clone() };
         let obj = self.decode_body(&sub, warnings)?;
         if obj.name() != key.name {

@@ -26,15 +26,7 @@ pub enum Verb {
     DeleteCollection,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PatchType {
-    /// `application/json-patch+json` (RFC 6902).
-    Json,
-    /// `application/merge-patch+json` (RFC 7386).
-    Merge,
-    /// `application/strategic-merge-patch+json`.
-    Strategic,
-}
+pub use crate::patch::PatchType;
 
 /// `fieldValidation`: what to do with unknown fields in a body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,55 @@
+//! Scale benchmark (prints figures; not a timed test): create many pods through the API, then list them as
+//! `kubectl get pods -A` does. Run with `cargo bench -p tests --bench scale` (`PODS=N` to change the count).
+
+use std::time::Instant;
+
+use engine::apiserver::{Request, Verb};
+use engine::{Cluster, Kind};
+
+fn main() {
+    let pods: usize = std::env::var("PODS").ok().and_then(|v| v.parse().ok()).unwrap_or(150_000);
+    let namespaces = 100;
+    let mut cluster = Cluster::new(0);
+    let t = Instant::now();
+    for n in 0..namespaces {
+        let ns =
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": format!("team-{n}")}});
+        cluster.handle("bench", Request::new(Verb::Create, Kind::Namespace).body(ns)).object().expect("namespace");
+    }
+    cluster.settle();
+    for i in 0..pods {
+        let ns = format!("team-{}", i % namespaces);
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("web-{i}"), "labels": {"app": "web", "shard": (i % 7).to_string()}},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]}
+        });
+        cluster.handle("bench", Request::new(Verb::Create, Kind::Pod).namespace(ns).body(pod)).object().expect("pod");
+    }
+    let create = t.elapsed();
+    println!(
+        "created {pods} pods in {namespaces} namespaces: {:.2} s ({:.1} µs per pod)",
+        create.as_secs_f64(),
+        create.as_micros() as f64 / pods as f64
+    );
+
+    let args: Vec<String> = ["get", "pods", "-A"].iter().map(|s| s.to_string()).collect();
+    let mut best = f64::MAX;
+    let mut bytes = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = kubectl::run(&mut cluster, &args, &kubectl::Io::none());
+        best = best.min(t.elapsed().as_secs_f64());
+        bytes = out.stdout.len();
+    }
+    println!("kubectl get pods -A over {pods} pods: {:.0} ms (best of 3), {bytes} bytes printed", best * 1000.0);
+
+    let args: Vec<String> = ["get", "pods", "-n", "team-7", "-l", "shard=3"].iter().map(|s| s.to_string()).collect();
+    let t = Instant::now();
+    let out = kubectl::run(&mut cluster, &args, &kubectl::Io::none());
+    println!(
+        "kubectl get pods -n team-7 -l shard=3: {:.1} ms, {} rows",
+        t.elapsed().as_secs_f64() * 1000.0,
+        out.stdout.lines().count().saturating_sub(1)
+    );
+}
