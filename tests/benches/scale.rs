@@ -33,6 +33,18 @@ fn main() {
         create.as_micros() as f64 / pods as f64
     );
 
+    let t = Instant::now();
+    let listed = cluster.handle("bench", Request::new(Verb::List, Kind::Pod)).list().expect("list").len();
+    println!("API list of {listed} pods (all namespaces): {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+
+    let items = cluster.handle("bench", Request::new(Verb::List, Kind::Pod)).list().expect("list");
+    let t = Instant::now();
+    let rows: Vec<Vec<String>> = items.iter().map(|o| kubectl::printers::row(o, cluster.now(), false)).collect();
+    println!("table cells for {} pods: {:.0} ms", rows.len(), t.elapsed().as_secs_f64() * 1000.0);
+    let t = Instant::now();
+    let text = kubectl::table::render(&rows);
+    println!("table layout: {:.0} ms ({} bytes)", t.elapsed().as_secs_f64() * 1000.0, text.len());
+
     let args: Vec<String> = ["get", "pods", "-A"].iter().map(|s| s.to_string()).collect();
     let mut best = f64::MAX;
     let mut bytes = 0;

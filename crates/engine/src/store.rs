@@ -6,6 +6,7 @@
 //! say what to write.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::clock::{api_time, Millis};
 use crate::error::ApiError;
@@ -33,7 +34,8 @@ impl ObjectKey {
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     resource_version: u64,
-    objects: BTreeMap<ObjectKey, Object>,
+    /// Shared so that lists hand out objects without copying them; a write replaces the whole `Arc`.
+    objects: BTreeMap<ObjectKey, Arc<Object>>,
 }
 
 impl Store {
@@ -43,11 +45,20 @@ impl Store {
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
-        self.objects.get(key)
+        self.objects.get(key).map(Arc::as_ref)
     }
 
     /// Objects of one kind, in one namespace or (with `None`) in all, in key order.
     pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Object> + 'a {
+        self.list_shared(kind, namespace).map(Arc::as_ref)
+    }
+
+    /// Like [`Store::list`], handing out shared references that outlive the borrow of the store.
+    pub fn list_shared<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         let start = ObjectKey::new(kind, namespace.unwrap_or(""), "");
         self.objects
             .range(start..)
@@ -66,7 +77,7 @@ impl Store {
         meta.uid = Some(rng.uuid());
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(api_time(now));
-        Ok(self.objects.entry(key).or_insert(obj))
+        Ok(self.objects.entry(key).or_insert(Arc::new(obj)))
     }
 
     /// Replaces a stored object (same key), taking the next `resourceVersion`.
@@ -74,13 +85,13 @@ impl Store {
         let key = ObjectKey::of(&obj);
         self.resource_version += 1;
         obj.metadata_mut().resource_version = Some(self.resource_version.to_string());
-        self.objects.insert(key.clone(), obj);
+        self.objects.insert(key.clone(), Arc::new(obj));
         &self.objects[&key]
     }
 
     /// Removes an object; a removal is a write, so it takes a `resourceVersion` too.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
-        let removed = self.objects.remove(key);
+        let removed = self.objects.remove(key).map(Arc::unwrap_or_clone);
         if removed.is_some() {
             self.resource_version += 1;
         }
@@ -89,7 +100,7 @@ impl Store {
 
     /// Every stored object in key order.
     pub fn all(&self) -> impl Iterator<Item = &Object> {
-        self.objects.values()
+        self.objects.values().map(Arc::as_ref)
     }
 }
 

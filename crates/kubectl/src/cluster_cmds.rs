@@ -112,7 +112,8 @@ fn nodes_named(cluster: &mut Cluster, flags: &Parsed, names: &[String]) -> Resul
             label_selector: flags.string("selector").map(String::from),
             ..Default::default()
         });
-        return send(cluster, req).list().map_err(|e| server_error(&e, None));
+        let nodes = send(cluster, req).list().map_err(|e| server_error(&e, None))?;
+        return Ok(nodes.into_iter().map(std::sync::Arc::unwrap_or_clone).collect());
     }
     names
         .iter()

@@ -118,7 +118,7 @@ The resource may continue to run on the cluster indefinitely.\n",
                     req = req.namespace(namespace);
                 }
                 match send(cluster, req).list() {
-                    Ok(items) => targets.extend(items.iter().map(|o: &Object| {
+                    Ok(items) => targets.extend(items.iter().map(|o: &std::sync::Arc<Object>| {
                         let ns = kind.info().namespaced.then(|| o.namespace().to_string());
                         (kind, ns, o.name().to_string(), None)
                     })),

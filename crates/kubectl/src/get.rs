@@ -1,6 +1,8 @@
 //! `kubectl get`: reads objects through the API and prints them in the requested format.
 
 use engine::apiserver::{Request, RequestOptions, Verb};
+use std::sync::Arc;
+
 use engine::{ApiError, Cluster, Object};
 
 use crate::builder::{parse_args, ALL_CATEGORY};
@@ -46,7 +48,7 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
     };
 
     let mut out = Output::default();
-    let mut found: Vec<Object> = Vec::new();
+    let mut found: Vec<Arc<Object>> = Vec::new();
     let mut errors: Vec<ApiError> = Vec::new();
     for (kind, names) in &requests {
         let ns_for = |r: Request| if all_namespaces && names.is_empty() { r } else { r.namespace(namespace) };
@@ -62,7 +64,7 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
         } else {
             for name in names {
                 match send(cluster, ns_for(Request::new(Verb::Get, *kind)).name(name)).object() {
-                    Ok(obj) => found.push(obj),
+                    Ok(obj) => found.push(Arc::new(obj)),
                     Err(e) if e.code == 404 && flags.bool("ignore-not-found") => {}
                     Err(e) => errors.push(e),
                 }

@@ -58,7 +58,13 @@ fn targets(
             if !flags.bool("all-namespaces") {
                 req = req.namespace(namespace);
             }
-            objects.extend(send(cluster, req).list().map_err(|e| server_error(&e, None))?);
+            objects.extend(
+                send(cluster, req)
+                    .list()
+                    .map_err(|e| server_error(&e, None))?
+                    .into_iter()
+                    .map(std::sync::Arc::unwrap_or_clone),
+            );
         } else {
             for name in names {
                 let req = Request::new(Verb::Get, kind).namespace(namespace).name(name);

@@ -1,5 +1,7 @@
 //! Printing objects in every `-o` format kubectl offers for `get` and the commands that take `-o`.
 
+use std::sync::Arc;
+
 use engine::Object;
 use serde_json::Value;
 
@@ -47,7 +49,7 @@ pub struct TableOptions {
 /// Prints `objects`; `single` means one object was asked for by name (printed as itself, not a List).
 pub fn print(
     format: &Format,
-    objects: &[Object],
+    objects: &[Arc<Object>],
     now: u64,
     single: bool,
     opts: &TableOptions,
@@ -62,7 +64,7 @@ pub fn print(
 }
 
 /// One object as itself, several (or a list) as a `v1` `List`.
-pub fn as_document(objects: &[Object], single: bool) -> Value {
+pub fn as_document(objects: &[Arc<Object>], single: bool) -> Value {
     if single && objects.len() == 1 {
         objects[0].to_json()
     } else {
@@ -86,7 +88,7 @@ pub fn json_text(value: &Value) -> String {
     s
 }
 
-fn tables(objects: &[Object], now: u64, wide: bool, opts: &TableOptions) -> String {
+fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < objects.len() {

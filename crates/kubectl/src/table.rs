@@ -5,28 +5,44 @@
 const MIN_WIDTH: usize = 6;
 const PADDING: usize = 3;
 
+/// Display width of a cell: its characters (ASCII cells, nearly all of them, are counted by length).
+fn width(cell: &str) -> usize {
+    if cell.is_ascii() {
+        cell.len()
+    } else {
+        cell.chars().count()
+    }
+}
+
 /// Lays out rows (the header included, if any) into aligned text, each row ending in a newline.
 pub fn render(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; columns];
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max((cell.chars().count() + PADDING).max(MIN_WIDTH));
+            widths[i] = widths[i].max((width(cell) + PADDING).max(MIN_WIDTH));
         }
     }
-    let mut out = String::new();
+    let line: usize = widths.iter().sum::<usize>() + 16;
+    let mut out = String::with_capacity(rows.len() * line);
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < row.len() {
-                let pad = widths[i] - cell.chars().count();
-                out.extend(std::iter::repeat_n(' ', pad));
+                let mut pad = widths[i] - width(cell);
+                while pad > 0 {
+                    let n = pad.min(SPACES.len());
+                    out.push_str(&SPACES[..n]);
+                    pad -= n;
+                }
             }
         }
         out.push('\n');
     }
     out
 }
+
+const SPACES: &str = "                                                                ";
 
 #[cfg(test)]
 mod tests {

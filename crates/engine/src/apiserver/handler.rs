@@ -151,7 +151,7 @@ impl Cluster {
         };
         let items = self
             .store
-            .list(req.kind, req.namespace.as_deref())
+            .list_shared(req.kind, req.namespace.as_deref())
             .filter(|o| labels.matches(o.metadata().labels.as_ref()))
             .filter(|o| fields.as_ref().is_none_or(|f| f.matches(&o.to_json())))
             .cloned()
@@ -416,12 +416,13 @@ impl Cluster {
     fn api_delete_collection(&mut self, actor: &str, req: &Request) -> Result<Body, ApiError> {
         let items = match self.api_list(req)? {
             Body::List { items, .. } => items,
-            Body::Object(o) => vec![o],
+            Body::Object(o) => vec![std::sync::Arc::new(o)],
         };
         let mut deleted = Vec::new();
         for obj in items {
             if !req.options.dry_run {
-                deleted.push(self.delete_object(actor, obj, req.options.propagation));
+                let obj = std::sync::Arc::unwrap_or_clone(obj);
+                deleted.push(std::sync::Arc::new(self.delete_object(actor, obj, req.options.propagation)));
             } else {
                 deleted.push(obj);
             }

@@ -10,6 +10,8 @@ mod handler;
 mod mutate;
 pub mod selectors;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -103,7 +105,7 @@ impl Request {
 #[derive(Clone, Debug)]
 pub enum Body {
     Object(Object),
-    List { items: Vec<Object>, resource_version: u64 },
+    List { items: Vec<Arc<Object>>, resource_version: u64 },
 }
 
 /// The answer to a request, with the warnings a real server sends in `Warning` headers.
@@ -121,10 +123,10 @@ impl Response {
         }
     }
 
-    pub fn list(self) -> Result<Vec<Object>, ApiError> {
+    pub fn list(self) -> Result<Vec<Arc<Object>>, ApiError> {
         match self.result? {
             Body::List { items, .. } => Ok(items),
-            Body::Object(o) => Ok(vec![o]),
+            Body::Object(o) => Ok(vec![Arc::new(o)]),
         }
     }
 }
