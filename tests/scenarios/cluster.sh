@@ -15,6 +15,8 @@ minikube node stop worker-1
 sleep 49
 kubectl get nodes
 sleep 1
+kubectl events
+kubectl get events -o wide
 kubectl get nodes
 minikube node stop control-plane-1
 kubectl get nodes

@@ -85,9 +85,29 @@ impl Cluster {
     }
 
     /// Advances simulated time by `ms`, running every component's phase in the fixed order above.
+    ///
+    /// Time moves from one wake-up to the next (a grace period running out, a timer firing), so that
+    /// everything happens at its own simulated instant however long the step is.
     pub fn step(&mut self, ms: Millis) {
-        self.clock.advance(ms);
+        let target = self.clock.now().saturating_add(ms);
+        // Each pass either reaches the target or passes a wake-up, which the settle consumes; the bound only
+        // guards against a component that keeps asking to be woken at the same instant.
+        for _ in 0..100_000 {
+            let now = self.clock.now();
+            let next = self.next_wakeup().filter(|t| *t > now && *t < target).unwrap_or(target);
+            self.clock.advance(next - now);
+            self.settle();
+            if next >= target {
+                return;
+            }
+        }
+        self.clock.advance(target - self.clock.now());
         self.settle();
+    }
+
+    /// The earliest future instant at which some component has something to do on its own.
+    fn next_wakeup(&self) -> Option<Millis> {
+        self.node_status_wakeup()
     }
 
     pub fn machines(&self) -> &Machines {

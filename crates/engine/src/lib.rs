@@ -17,6 +17,7 @@ pub mod event_log;
 pub mod machines;
 pub mod object;
 pub mod patch;
+pub mod recorder;
 pub mod rng;
 pub mod store;
 pub mod topology;

@@ -14,6 +14,7 @@ pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod duration;
+pub mod events_cmd;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -84,6 +85,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
         "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
         "cluster-info" => GLOBAL_FLAGS.to_vec(),
+        "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
         "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
         "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
         "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
@@ -110,6 +112,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "run" => generate::run(cluster, &parsed, &namespace),
         "api-resources" => cluster_cmds::api_resources(&parsed),
         "cluster-info" => cluster_cmds::cluster_info(cluster),
+        "events" => events_cmd::run(cluster, &parsed, &namespace),
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
         "taint" => cluster_cmds::taint(cluster, &parsed),

@@ -8,6 +8,7 @@ use crate::clock::{api_time, Millis};
 use crate::cluster::Cluster;
 use crate::event_log::Change;
 use crate::object::{Kind, Object};
+use crate::recorder::Reporter;
 use crate::store::ObjectKey;
 
 /// kube-controller-manager `--node-monitor-grace-period` (v1.32+).
@@ -15,6 +16,11 @@ pub const NODE_MONITOR_GRACE_MS: Millis = 50_000;
 pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
 
 impl Cluster {
+    /// When a stopped node's grace period runs out next (the node lifecycle controller then acts).
+    pub(crate) fn node_status_wakeup(&self) -> Option<Millis> {
+        self.machines.iter().filter_map(|m| m.stopped_at).map(|t| t + NODE_MONITOR_GRACE_MS).min()
+    }
+
     pub(super) fn reconcile_node_status(&mut self) {
         let now = self.clock.now();
         let machines: Vec<(String, bool, Option<Millis>)> =
@@ -35,8 +41,25 @@ impl Cluster {
             } else {
                 continue;
             };
-            self.store.replace(Object::from(updated));
+            let stored = self.store.replace(Object::from(updated)).clone();
             self.record(actor, Change::Updated, &key, reason);
+            if actor == "kubelet" {
+                self.emit_event(
+                    &stored,
+                    "Normal",
+                    "NodeReady",
+                    &format!("Node {name} status is now: NodeReady"),
+                    &Reporter::kubelet(&name),
+                );
+            } else {
+                self.emit_event(
+                    &stored,
+                    "Normal",
+                    "NodeNotReady",
+                    &format!("Node {name} status is now: NodeNotReady"),
+                    &Reporter::component("node-controller"),
+                );
+            }
         }
     }
 }
