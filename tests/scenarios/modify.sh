@@ -28,3 +28,9 @@ kubectl get deploy api -o wide
 kubectl get svc
 kubectl delete pods --all
 kubectl get pods
+# Waiting happens in simulated time; edit needs an editor.
+kubectl run waiter --image=nginx
+kubectl wait --for=condition=Ready pod/waiter --timeout=20s
+kubectl delete pod waiter
+kubectl wait --for=delete pod/waiter
+kubectl edit pod waiter

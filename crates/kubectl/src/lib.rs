@@ -26,6 +26,7 @@ pub mod printers;
 pub mod printing;
 pub mod resource;
 pub mod table;
+pub mod wait;
 
 pub use io::{Files, Io, NoFiles};
 
@@ -73,26 +74,32 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     };
     let mut rest: Vec<String> = args[..pos].to_vec();
     rest.extend_from_slice(&args[pos + 1..]);
-    let specs: Vec<FlagSpec> = match command.as_str() {
-        "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
-        "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
-        "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
-        "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
-        "label" | "annotate" => [GLOBAL_FLAGS, modify::LABEL_FLAGS].concat(),
-        "scale" => [GLOBAL_FLAGS, modify::SCALE_FLAGS].concat(),
-        "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
-        "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
-        "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
-        "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
-        "cluster-info" => GLOBAL_FLAGS.to_vec(),
-        "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
-        "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
-        "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
-        "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
-        "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
-        c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
-        other => return Output::error(commands::unknown_command(other)),
-    };
+    let specs: Vec<FlagSpec> =
+        match command.as_str() {
+            "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
+            "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
+            "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
+            "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
+            "label" | "annotate" => [GLOBAL_FLAGS, modify::LABEL_FLAGS].concat(),
+            "scale" => [GLOBAL_FLAGS, modify::SCALE_FLAGS].concat(),
+            "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
+            "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
+            "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
+            "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
+            "cluster-info" => GLOBAL_FLAGS.to_vec(),
+            "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
+            "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
+            "edit" => return Output::error(
+                "error: \"kubectl edit\" needs an editor, which this terminal does not have; change the object with \
+\"kubectl apply\" or \"kubectl patch\" instead\n",
+            ),
+            "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
+            "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
+            "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
+            "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
+            c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
+            other => return Output::error(commands::unknown_command(other)),
+        };
     let parsed = match flags::parse(&rest, &specs) {
         Ok(p) => p,
         Err(e) => return Output::error(format!("Error: {e}\nSee 'kubectl {command} --help' for usage.\n")),
@@ -113,6 +120,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "api-resources" => cluster_cmds::api_resources(&parsed),
         "cluster-info" => cluster_cmds::cluster_info(cluster),
         "events" => events_cmd::run(cluster, &parsed, &namespace),
+        "wait" => wait::run(cluster, &parsed, &namespace),
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
         "taint" => cluster_cmds::taint(cluster, &parsed),
