@@ -111,8 +111,9 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             }
         };
         let mut modified = doc.value.clone();
-        if let Some(ns) = &ns {
-            modified["metadata"]["namespace"] = Value::String(ns.clone());
+        // A malformed `metadata` is left for the API server to refuse with its decoding error.
+        if let (Some(ns), Some(meta)) = (&ns, modified.get_mut("metadata").and_then(Value::as_object_mut)) {
+            meta.insert("namespace".into(), Value::String(ns.clone()));
         }
         let last_applied = last_applied_annotation(&modified);
         set_annotation(&mut modified, LAST_APPLIED, &last_applied);
@@ -183,11 +184,15 @@ pub fn last_applied_annotation(manifest: &Value) -> String {
 }
 
 pub fn set_annotation(obj: &mut Value, key: &str, value: &str) {
-    if !obj["metadata"].is_object() {
-        obj["metadata"] = Value::Object(Default::default());
+    // Anything that is not an object where one belongs is left for the API server to refuse.
+    let Some(map) = obj.as_object_mut() else { return };
+    let meta = map.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
+    let Some(meta) = meta.as_object_mut() else { return };
+    let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+    if annotations.is_null() {
+        *annotations = Value::Object(Default::default());
     }
-    if !obj["metadata"]["annotations"].is_object() {
-        obj["metadata"]["annotations"] = Value::Object(Default::default());
+    if let Some(annotations) = annotations.as_object_mut() {
+        annotations.insert(key.to_string(), Value::String(value.to_string()));
     }
-    obj["metadata"]["annotations"][key] = Value::String(value.to_string());
 }
