@@ -1,10 +1,10 @@
 //! kubectl describe: one layout per kind, as real kubectl v1.34 prints it.
 //!
 //! This is a port of `k8s.io/kubectl/pkg/describe` (`describe.go`): each describer writes through
-//! [`tabwriter::PrefixWriter`] exactly the lines the Go describer writes, so that alignment, `<none>`
-//! placeholders and trailing spaces come out byte for byte. Describers find related objects (events,
-//! pods, ReplicaSets, EndpointSlices, the node's Lease...) through [`Lookup`], which stands for the list
-//! requests kubectl sends; they never see the cluster itself.
+//! `PrefixWriter` (over a port of Go's `text/tabwriter`) exactly the lines the Go describer writes, so
+//! that alignment, `<none>` placeholders and trailing spaces come out byte for byte. Describers find
+//! related objects (events, pods, ReplicaSets, EndpointSlices, the node's Lease...) through [`Lookup`],
+//! which stands for the list requests kubectl sends; they never see the cluster itself.
 //!
 //! The port follows kubectl's describe.go as of v1.33–v1.34 (projected volumes print `Optional:` since
 //! v1.33; container ports do not yet carry their names, which came in v1.35). The captures it is tested
