@@ -38,3 +38,7 @@ minikube node delete worker-3
 minikube node stop nope
 minikube ssh
 minikube frobnicate
+kubectl describe node worker-1
+kubectl get leases -n kube-node-lease
+kubectl describe namespace default
+kubectl describe nodes nope

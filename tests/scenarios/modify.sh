@@ -34,3 +34,6 @@ kubectl wait --for=condition=Ready pod/waiter --timeout=20s
 kubectl delete pod waiter
 kubectl wait --for=delete pod/waiter
 kubectl edit pod waiter
+kubectl describe deployment api
+kubectl describe pod web
+kubectl describe pods

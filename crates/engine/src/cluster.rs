@@ -235,8 +235,9 @@ mod tests {
     fn every_bootstrap_object_is_in_the_log() {
         let cluster = Cluster::new(0);
         let entries = cluster.log().entries();
-        // Namespaces and nodes, then each namespace's default ServiceAccount and root CA ConfigMap.
-        assert_eq!(entries.len(), SYSTEM_NAMESPACES.len() * 3 + 5);
+        // Namespaces and nodes, then each node's lease and each namespace's default ServiceAccount and root
+        // CA ConfigMap.
+        assert_eq!(entries.len(), SYSTEM_NAMESPACES.len() * 3 + 5 + 5);
         assert!(entries.iter().all(|e| e.change == Change::Created && e.at_ms == 0));
         assert_eq!(entries[SYSTEM_NAMESPACES.len() + 4].name, "worker-2");
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);

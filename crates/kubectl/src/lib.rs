@@ -13,6 +13,7 @@ pub mod commands;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod describe_cmd;
 pub mod duration;
 pub mod events_cmd;
 pub mod flags;
@@ -88,6 +89,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
             "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
             "cluster-info" => GLOBAL_FLAGS.to_vec(),
             "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
+            "describe" => [GLOBAL_FLAGS, describe_cmd::FLAGS].concat(),
             "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
             "edit" => return Output::error(
                 "error: \"kubectl edit\" needs an editor, which this terminal does not have; change the object with \
@@ -120,6 +122,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "api-resources" => cluster_cmds::api_resources(&parsed),
         "cluster-info" => cluster_cmds::cluster_info(cluster),
         "events" => events_cmd::run(cluster, &parsed, &namespace),
+        "describe" => describe_cmd::run(cluster, &parsed, &namespace),
         "wait" => wait::run(cluster, &parsed, &namespace),
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),

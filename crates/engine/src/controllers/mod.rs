@@ -25,6 +25,7 @@ impl Cluster {
         for _ in 0..MAX_ROUNDS {
             let before = self.store.resource_version();
             self.reconcile_node_status();
+            self.renew_node_leases();
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();

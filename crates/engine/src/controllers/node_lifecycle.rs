@@ -2,7 +2,9 @@
 //! kubelet stopped posting status `Unknown` after `node-monitor-grace-period` (50 s) and taints it
 //! `node.kubernetes.io/unreachable` (NoSchedule and NoExecute).
 
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::api::core::v1::{Node, Taint};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference};
 
 use crate::clock::{api_time, Millis};
 use crate::cluster::Cluster;
@@ -11,14 +13,75 @@ use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::store::ObjectKey;
 
+pub const NODE_LEASE_NAMESPACE: &str = "kube-node-lease";
+/// kubelet renews its lease every quarter of `nodeLeaseDurationSeconds` (40 s).
+pub const LEASE_RENEW_MS: Millis = 10_000;
+
 /// kube-controller-manager `--node-monitor-grace-period` (v1.32+).
 pub const NODE_MONITOR_GRACE_MS: Millis = 50_000;
 pub const UNREACHABLE_TAINT: &str = "node.kubernetes.io/unreachable";
 
 impl Cluster {
-    /// When a stopped node's grace period runs out next (the node lifecycle controller then acts).
+    /// When a stopped node's grace period runs out next (the node lifecycle controller then acts), or a
+    /// running kubelet renews its lease next.
     pub(crate) fn node_status_wakeup(&self) -> Option<Millis> {
-        self.machines.iter().filter_map(|m| m.stopped_at).map(|t| t + NODE_MONITOR_GRACE_MS).min()
+        let grace = self.machines.iter().filter_map(|m| m.stopped_at).map(|t| t + NODE_MONITOR_GRACE_MS);
+        let renewals = self.machines.iter().filter(|m| m.running).filter_map(|m| {
+            match self.store.get(&ObjectKey::new(Kind::Lease, NODE_LEASE_NAMESPACE, &m.plan.name)) {
+                Some(Object::Lease(l)) => {
+                    l.spec.as_ref()?.renew_time.as_ref().map(|t| crate::clock::sim_millis(&t.0.into()) + LEASE_RENEW_MS)
+                }
+                _ => None,
+            }
+        });
+        grace.chain(renewals).min()
+    }
+
+    /// Each running kubelet holds a Lease in `kube-node-lease` named after its node and renews it every
+    /// 10 s; the node lifecycle controller reads it as the node's heartbeat.
+    pub(super) fn renew_node_leases(&mut self) {
+        let now = self.clock.now();
+        let running: Vec<String> = self.machines.iter().filter(|m| m.running).map(|m| m.plan.name.clone()).collect();
+        for name in running {
+            let key = ObjectKey::new(Kind::Lease, NODE_LEASE_NAMESPACE, &name);
+            let node_uid =
+                self.store.get(&ObjectKey::new(Kind::Node, "", &name)).and_then(|n| n.metadata().uid.clone());
+            let Some(node_uid) = node_uid else { continue };
+            match self.store.get(&key).cloned() {
+                Some(Object::Lease(mut lease)) => {
+                    let spec = lease.spec.get_or_insert_with(Default::default);
+                    let last = spec.renew_time.as_ref().map(|t| crate::clock::sim_millis(&t.0.into())).unwrap_or(0);
+                    if now < last + LEASE_RENEW_MS {
+                        continue;
+                    }
+                    spec.renew_time = Some(MicroTime(api_time(now).0));
+                    self.store.replace(Object::from(*lease));
+                }
+                _ => {
+                    let lease = Lease {
+                        metadata: ObjectMeta {
+                            name: Some(name.clone()),
+                            namespace: Some(NODE_LEASE_NAMESPACE.into()),
+                            owner_references: Some(vec![OwnerReference {
+                                api_version: "v1".into(),
+                                kind: "Node".into(),
+                                name: name.clone(),
+                                uid: node_uid,
+                                ..Default::default()
+                            }]),
+                            ..Default::default()
+                        },
+                        spec: Some(LeaseSpec {
+                            holder_identity: Some(name.clone()),
+                            lease_duration_seconds: Some(40),
+                            renew_time: Some(MicroTime(api_time(now).0)),
+                            ..Default::default()
+                        }),
+                    };
+                    let _ = self.create("kubelet", Object::from(lease), "kubelet took its node lease");
+                }
+            }
+        }
     }
 
     pub(super) fn reconcile_node_status(&mut self) {
