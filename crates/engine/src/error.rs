@@ -11,6 +11,9 @@ pub struct ApiError {
     pub message: String,
     /// `details.causes` of the Status: one per invalid field (reason, message, field).
     pub causes: Vec<StatusCause>,
+    /// `details.kind` and `details.name`, where the error is about one object (kubectl's Invalid message
+    /// is built from them).
+    pub details: Option<(String, String)>,
 }
 
 /// One cause of an error, as in `metav1.StatusCause`.
@@ -24,7 +27,7 @@ pub struct StatusCause {
 
 impl ApiError {
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { code, reason, message: message.into(), causes: Vec::new() }
+        ApiError { code, reason, message: message.into(), causes: Vec::new(), details: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {

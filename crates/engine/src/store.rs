@@ -31,8 +31,31 @@ impl ObjectKey {
     }
 }
 
+/// What a watch reports for a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One change in the store's history, as a watch delivers it.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub resource_version: u64,
+    pub kind: WatchEventType,
+    /// The object after the change (for deletions: as it was last stored, with the deletion's version).
+    pub object: Arc<Object>,
+}
+
+/// How many changes the store remembers for watches; older ones are compacted away, as etcd does, and a
+/// watch from before them gets `410 Gone` (`too old resource version`).
+pub const HISTORY_LIMIT: usize = 100_000;
+
 #[derive(Clone, Debug, Default)]
 pub struct Store {
+    /// Recent changes in order, for watches (bounded by [`HISTORY_LIMIT`]).
+    history: std::collections::VecDeque<Change>,
     resource_version: u64,
     /// Shared so that lists hand out objects without copying them; a write replaces the whole `Arc`.
     objects: BTreeMap<ObjectKey, Arc<Object>>,
@@ -74,10 +97,31 @@ impl Store {
         }
         self.resource_version += 1;
         let meta = obj.metadata_mut();
-        meta.uid = Some(rng.uuid());
+        // The API layer assigns the uid before admission (a Job's selector is built from it).
+        if meta.uid.is_none() {
+            meta.uid = Some(rng.uuid());
+        }
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(api_time(now));
-        Ok(self.objects.entry(key).or_insert(Arc::new(obj)))
+        let stored = Arc::new(obj);
+        self.remember(WatchEventType::Added, stored.clone());
+        Ok(self.objects.entry(key).or_insert(stored))
+    }
+
+    fn remember(&mut self, kind: WatchEventType, object: Arc<Object>) {
+        if self.history.len() == HISTORY_LIMIT {
+            self.history.pop_front();
+        }
+        self.history.push_back(Change { resource_version: self.resource_version, kind, object });
+    }
+
+    /// Changes after `resource_version` in order, or `None` when that version was compacted away.
+    pub fn changes_since(&self, resource_version: u64) -> Option<impl Iterator<Item = &Change>> {
+        let oldest = self.history.front().map(|c| c.resource_version).unwrap_or(self.resource_version + 1);
+        if resource_version + 1 < oldest && resource_version < self.resource_version {
+            return None;
+        }
+        Some(self.history.iter().filter(move |c| c.resource_version > resource_version))
     }
 
     /// Replaces a stored object (same key), taking the next `resourceVersion`.
@@ -85,17 +129,20 @@ impl Store {
         let key = ObjectKey::of(&obj);
         self.resource_version += 1;
         obj.metadata_mut().resource_version = Some(self.resource_version.to_string());
-        self.objects.insert(key.clone(), Arc::new(obj));
+        let stored = Arc::new(obj);
+        self.remember(WatchEventType::Modified, stored.clone());
+        self.objects.insert(key.clone(), stored);
         &self.objects[&key]
     }
 
     /// Removes an object; a removal is a write, so it takes a `resourceVersion` too.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
-        let removed = self.objects.remove(key).map(Arc::unwrap_or_clone);
-        if removed.is_some() {
-            self.resource_version += 1;
-        }
-        removed
+        let removed = self.objects.remove(key)?;
+        self.resource_version += 1;
+        let mut last = (*removed).clone();
+        last.metadata_mut().resource_version = Some(self.resource_version.to_string());
+        self.remember(WatchEventType::Deleted, Arc::new(last));
+        Some(Arc::unwrap_or_clone(removed))
     }
 
     /// Every stored object in key order.
@@ -136,6 +183,20 @@ mod tests {
         let err = store.create(node.into(), 0, &mut rng).unwrap_err();
         assert_eq!(err.to_string(), "Error from server (AlreadyExists): nodes \"a\" already exists");
         assert_eq!(store.resource_version(), 1);
+    }
+
+    #[test]
+    fn changes_are_kept_in_order_for_watches() {
+        let mut store = Store::default();
+        let mut rng = Rng::new(0);
+        store.create(named("a", |n: &mut Node, m| n.metadata = m).into(), 0, &mut rng).unwrap();
+        let a = store.get(&ObjectKey::new(Kind::Node, "", "a")).unwrap().clone();
+        store.replace(a);
+        store.remove(&ObjectKey::new(Kind::Node, "", "a"));
+        let seen: Vec<_> = store.changes_since(0).unwrap().map(|c| (c.resource_version, c.kind)).collect();
+        assert_eq!(seen, [(1, WatchEventType::Added), (2, WatchEventType::Modified), (3, WatchEventType::Deleted)]);
+        assert_eq!(store.changes_since(2).unwrap().count(), 1);
+        assert_eq!(store.changes_since(3).unwrap().count(), 0);
     }
 
     #[test]

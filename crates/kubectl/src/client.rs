@@ -19,12 +19,25 @@ pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
         return format!("{}\n", e.message);
     }
     if e.reason == "Invalid" {
-        // kubectl rebuilds Invalid errors from their causes, without the file; without causes it says
-        // only that the request was invalid.
-        if e.causes.is_empty() {
+        // kubectl rebuilds Invalid errors from their details and causes, without the file: one cause on
+        // the same line, several as a `* field: message` list; without causes it says only that the
+        // request was invalid.
+        let Some((kind, name)) = &e.details else {
             return format!("The request is invalid: {}\n", e.message);
+        };
+        let header = format!("The {kind} {} is invalid", go_quote(name));
+        let mut causes: Vec<String> = Vec::new();
+        for c in &e.causes {
+            let line = if c.field.is_empty() { c.message.clone() } else { format!("{}: {}", c.field, c.message) };
+            if !causes.contains(&line) {
+                causes.push(line);
+            }
         }
-        return format!("{}\n", e.message);
+        return match causes.as_slice() {
+            [] => format!("{header}\n"),
+            [one] => format!("{header}: {one}\n"),
+            many => format!("{header}: \n{}\n", many.iter().map(|c| format!("* {c}")).collect::<Vec<_>>().join("\n")),
+        };
     }
     let msg = match source {
         Some((verb, file)) => format!("error when {verb} \"{file}\": {}", e.message),
@@ -35,6 +48,11 @@ pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
     } else {
         format!("Error from server ({}): {msg}\n", e.reason)
     }
+}
+
+/// Go's `%q` for the names in messages: double quotes, with `"` and `\` escaped.
+fn go_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The `Warning: …` lines kubectl prints on stderr for a response's warnings.

@@ -8,7 +8,7 @@ use super::{Body, FieldValidation, PatchType, Propagation, Request, Response, Ve
 use crate::admission;
 use crate::clock::api_time;
 use crate::cluster::Cluster;
-use crate::error::{ApiError, StatusCause};
+use crate::error::ApiError;
 use crate::event_log::{Change, LogEntry};
 use crate::object::{Kind, Object};
 use crate::store::ObjectKey;
@@ -193,15 +193,6 @@ impl Cluster {
         Ok(decoded.object)
     }
 
-    fn invalid(kind: Kind, name: &str, errors: &[admission::FieldError]) -> ApiError {
-        let mut e = ApiError::new(422, "Invalid", admission::invalid_message(kind.info().kind, name, errors));
-        e.causes = errors
-            .iter()
-            .map(|f| StatusCause { reason: "FieldValueInvalid".into(), message: f.to_string(), field: f.field.clone() })
-            .collect();
-        e
-    }
-
     fn require_namespace(&self, ns: &str, creating: bool) -> Result<(), ApiError> {
         let Some(obj) = self.store.get(&ObjectKey::new(Kind::Namespace, "", ns)) else {
             return Err(ApiError::not_found(Kind::Namespace, ns));
@@ -240,11 +231,11 @@ impl Cluster {
                     meta.name = Some(format!("{prefix}{}", self.rng.name_suffix(5)));
                 }
                 None => {
-                    let err = admission::FieldError {
-                        field: "metadata.name".into(),
-                        detail: "Required value: name or generateName is required".into(),
-                    };
-                    return Err(Self::invalid(kind, "", &[err]));
+                    let err = admission::field::required(
+                        &admission::Path::new("metadata").child("name"),
+                        "name or generateName is required",
+                    );
+                    return Err(admission::invalid_error(kind, "", &[err]));
                 }
             }
         }
@@ -255,12 +246,19 @@ impl Cluster {
         meta.creation_timestamp = None;
         meta.deletion_timestamp = None;
         meta.deletion_grace_period_seconds = None;
-        meta.generation = has_generation(kind).then_some(1);
+        meta.generation = None;
+        // The apiserver's order: defaults, identity (uid; a Job's selector derives from it), fresh status,
+        // then allocations (Service IPs, node ports, the ServiceAccount token volume), then validation.
         admission::apply_defaults(&mut obj);
+        obj.metadata_mut().uid = Some(self.rng.uuid());
+        if let Object::Job(job) = &mut obj {
+            admission::prepare_job_selector(job);
+        }
+        admission::prepare_for_create(&mut obj);
         self.mutate_on_create(&mut obj)?;
         let errors = admission::validate_create(&obj);
         if !errors.is_empty() {
-            return Err(Self::invalid(kind, obj.name(), &errors));
+            return Err(admission::invalid_error(kind, obj.name(), &errors));
         }
         let key = ObjectKey::of(&obj);
         if self.store.get(&key).is_some() {
@@ -346,7 +344,7 @@ impl Cluster {
         admission::apply_defaults(&mut obj);
         let errors = admission::validate_update(&current, &obj);
         if !errors.is_empty() {
-            return Err(Self::invalid(kind, obj.name(), &errors));
+            return Err(admission::invalid_error(kind, obj.name(), &errors));
         }
         if has_generation(kind) && spec_of(&obj) != spec_of(&current) {
             obj.metadata_mut().generation = Some(current.metadata().generation.unwrap_or(0) + 1);

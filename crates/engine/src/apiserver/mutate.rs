@@ -27,16 +27,7 @@ impl Cluster {
     pub(crate) fn mutate_on_create(&mut self, obj: &mut Object) -> Result<(), ApiError> {
         match obj {
             Object::Service(svc) => self.allocate_service(svc),
-            Object::Pod(pod) => {
-                self.admit_service_account(pod)?;
-                // The pod strategy starts every pod Pending with its QoS class (PrepareForCreate).
-                let qos = qos_class(pod.spec.as_ref());
-                let status = pod.status.get_or_insert_with(Default::default);
-                *status = Default::default();
-                status.phase = Some("Pending".into());
-                status.qos_class = Some(qos.into());
-                Ok(())
-            }
+            Object::Pod(pod) => self.admit_service_account(pod),
             _ => Ok(()),
         }
     }
@@ -200,35 +191,5 @@ impl Cluster {
             c.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
         }
         Ok(())
-    }
-}
-
-/// The pod's QoS class: Guaranteed when every container sets equal CPU and memory requests and limits,
-/// BestEffort when none sets any, Burstable otherwise (k/k `pkg/apis/core/helper/qos`).
-pub fn qos_class(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> &'static str {
-    let Some(spec) = spec else { return "BestEffort" };
-    let containers: Vec<_> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in &containers {
-        let res = c.resources.clone().unwrap_or_default();
-        let requests = res.requests.unwrap_or_default();
-        let limits = res.limits.unwrap_or_default();
-        any |= !requests.is_empty() || !limits.is_empty();
-        for r in ["cpu", "memory"] {
-            let limit = limits.get(r);
-            // A limit without a request defaults the request to the limit.
-            let request = requests.get(r).or(limit);
-            if limit.is_none() || request != limit {
-                guaranteed = false;
-            }
-        }
-    }
-    if !any {
-        "BestEffort"
-    } else if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
     }
 }
