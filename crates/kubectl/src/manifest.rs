@@ -68,6 +68,10 @@ fn go_yaml_error(e: &serde_yaml::Error) -> String {
         Some(i) => &text[..i],
         None => &text,
     };
+    // Both parsers refuse alias bombs; go-yaml words it its own way and names no line.
+    if problem == "repetition limit exceeded" {
+        return "yaml: document contains excessive aliasing".to_string();
+    }
     match line {
         Some(line) => format!("yaml: line {line}: {problem}"),
         None => format!("yaml: {problem}"),

@@ -13,6 +13,9 @@ use crate::event_log::{Change, LogEntry};
 use crate::object::{Kind, Object};
 use crate::store::ObjectKey;
 
+/// The apiserver refuses request bodies above 3 MiB (`maxRequestBodyBytes`).
+pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
+
 /// Kinds whose `metadata.generation` counts spec changes.
 fn has_generation(kind: Kind) -> bool {
     matches!(
@@ -162,6 +165,14 @@ impl Cluster {
     /// Checks `apiVersion`/`kind` of a body against the resource it was sent to, then decodes it.
     fn decode_body(&self, req: &Request, warnings: &mut Vec<String>) -> Result<Object, ApiError> {
         let body = req.body.as_ref().ok_or_else(|| ApiError::bad_request("the body of the request was empty"))?;
+        let size = serde_json::to_vec(body).map(|b| b.len()).unwrap_or(0);
+        if size > MAX_REQUEST_BYTES {
+            return Err(ApiError::new(
+                413,
+                "RequestEntityTooLarge",
+                format!("Request entity too large: limit is {MAX_REQUEST_BYTES}"),
+            ));
+        }
         let info = req.kind.info();
         let api_version = body.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
         let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default();
