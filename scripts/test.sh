@@ -26,3 +26,24 @@ trunk build --release --offline
 
 step "browser end-to-end tests (playwright-core + Debian Chromium)"
 (cd tests/e2e && npm test)
+
+# libFuzzer on the two front doors (typed command lines, applied manifests). A short run by default;
+# FUZZ_SECONDS=600 for a longer sweep, FUZZ_SECONDS=0 to skip. cargo-fuzz needs nightly flags:
+# RUSTC_BOOTSTRAP lets the pinned stable toolchain accept them (no sanitizer, coverage only).
+fuzz_seconds="${FUZZ_SECONDS:-15}"
+if [ "$fuzz_seconds" != 0 ]; then
+  step "fuzzing: ${fuzz_seconds}s per target (cargo fuzz, libFuzzer)"
+  (
+    cd fuzz
+    for target in command_line apply; do
+      rm -rf "artifacts/$target"
+      RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
+        -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|Done|==|thread)" || true
+      # cargo fuzz exits non-zero when it found a crash; the pipe above hides that, so check for artifacts.
+      if ls "artifacts/$target"/crash-* >/dev/null 2>&1; then
+        echo "fuzzing found a crash in $target: fuzz/artifacts/$target/" >&2
+        exit 1
+      fi
+    done
+  )
+fi
