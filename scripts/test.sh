@@ -29,7 +29,8 @@ step "browser end-to-end tests (playwright-core + Debian Chromium)"
 
 # libFuzzer on the two front doors (typed command lines, applied manifests). A short run by default;
 # FUZZ_SECONDS=600 for a longer sweep, FUZZ_SECONDS=0 to skip. cargo-fuzz needs nightly flags:
-# RUSTC_BOOTSTRAP lets the pinned stable toolchain accept them (no sanitizer, coverage only).
+# RUSTC_BOOTSTRAP lets the pinned stable toolchain accept them (no sanitizer, coverage only). `--dev` builds
+# unoptimised: a release fuzz build forces one codegen unit and takes over ten minutes on two cores.
 fuzz_seconds="${FUZZ_SECONDS:-15}"
 if [ "$fuzz_seconds" != 0 ]; then
   step "fuzzing: ${fuzz_seconds}s per target (cargo fuzz, libFuzzer)"
@@ -37,7 +38,7 @@ if [ "$fuzz_seconds" != 0 ]; then
     cd fuzz
     for target in command_line apply; do
       rm -rf "artifacts/$target"
-      RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
+      RUSTC_BOOTSTRAP=1 cargo fuzz run --dev --sanitizer none "$target" "corpus/$target" -- \
         -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|Done|==|thread)" || true
       # cargo fuzz exits non-zero when it found a crash; the pipe above hides that, so check for artifacts.
       if ls "artifacts/$target"/crash-* >/dev/null 2>&1; then
