@@ -172,12 +172,12 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
 /// The annotation kubectl stores: the manifest as applied (without this annotation), as compact JSON.
 pub fn last_applied_annotation(manifest: &Value) -> String {
     let mut m = manifest.clone();
-    if let Some(annotations) = m.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
-        annotations.remove(LAST_APPLIED);
-        if annotations.is_empty() {
-            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("annotations");
-            }
+    // kubectl sets the annotation on the object first, so an object without annotations is recorded with an
+    // empty `annotations` map.
+    if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.remove(LAST_APPLIED);
         }
     }
     format!("{m}\n")

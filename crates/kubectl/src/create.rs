@@ -66,23 +66,67 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         Ok(b) => b,
         Err(e) => return Output::error(e),
     };
-    if kind.info().namespaced {
-        obj["metadata"]["namespace"] = Value::String(namespace.to_string());
-    }
     let dry = match dry_run(flags) {
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
+    finish(cluster, flags, io, kind, &mut obj, namespace, explicit_ns, dry, "created", "create")
+}
+
+/// Sends (or, with `--dry-run=client`, only prints) an object a generator built, and prints the outcome as
+/// kubectl does: `-o` formats print the object (the client's own for a client dry run, the server's
+/// otherwise), else `kind/name created`.
+#[allow(clippy::too_many_arguments)]
+pub fn finish(
+    cluster: &mut Cluster,
+    flags: &Parsed,
+    io: &Io,
+    kind: Kind,
+    obj: &mut Value,
+    namespace: &str,
+    explicit_ns: bool,
+    dry: Option<&str>,
+    operation: &str,
+    command: &str,
+) -> Output {
+    let output = flags.string("output");
+    if dry == Some(" (dry run)") {
+        // Nothing reaches the server: kubectl prints the object it built, with Go's empty timestamp.
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("creationTimestamp".into(), Value::Null);
+            if kind.info().namespaced && explicit_ns {
+                meta.insert("namespace".into(), Value::String(namespace.to_string()));
+            } else {
+                meta.remove("namespace");
+            }
+        }
+        return match crate::printing::emit(output, io, kind, obj, operation, " (dry run)") {
+            Ok(text) => Output::ok(text),
+            Err(e) => Output::error(e),
+        };
+    }
+    if kind.info().namespaced {
+        obj["metadata"]["namespace"] = Value::String(namespace.to_string());
+    }
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let mut req = Request::new(Verb::Create, kind)
-        .body(obj)
+    let req = Request::new(Verb::Create, kind)
+        .namespace(namespace)
+        .name(name)
+        .body(obj.clone())
         .options(RequestOptions { dry_run: dry.is_some(), ..Default::default() });
-    req = req.namespace(namespace);
+    let mut req = req;
+    req.name = None;
     let res = send(cluster, req);
     let mut out = Output { stderr: warnings(&res), ..Default::default() };
     match res.result {
-        Ok(_) => out.stdout = format!("{}/{name} created{}\n", kind.info().qualified_singular(), dry.unwrap_or("")),
-        Err(e) if e.reason == "Invalid" => out.fail(server_error(&e, None)),
+        Ok(engine::apiserver::Body::Object(created)) => {
+            match crate::printing::emit(output, io, kind, &created.to_json(), operation, dry.unwrap_or("")) {
+                Ok(text) => out.stdout = text,
+                Err(e) => out.fail(e),
+            }
+        }
+        Ok(_) => {}
+        Err(e) if e.reason == "Invalid" || command != "create" => out.fail(server_error(&e, None)),
         Err(e) => out.fail(format!("error: failed to create {}: {}\n", kind.info().singular, e.message)),
     }
     out

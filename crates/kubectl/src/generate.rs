@@ -1,12 +1,14 @@
 //! Commands that build objects from flags: `kubectl run` (a pod) and `kubectl expose` (a service).
 
-use engine::apiserver::{Request, RequestOptions, Verb};
+use engine::apiserver::{Request, Verb};
 use engine::{Cluster, Kind};
 use serde_json::{json, Map, Value};
 
 use crate::builder::parse_args;
-use crate::client::{send, server_error, warnings};
+use crate::client::{send, server_error};
+use crate::create::finish;
 use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::io::Io;
 use crate::Output;
 
 pub const RUN_FLAGS: &[FlagSpec] = &[
@@ -34,6 +36,7 @@ pub const EXPOSE_FLAGS: &[FlagSpec] = &[
     flag("protocol", None, FlagKind::String),
     flag("selector", None, FlagKind::String),
     flag("dry-run", None, FlagKind::String),
+    flag("output", Some('o'), FlagKind::String),
 ];
 
 fn parse_map(spec: &str) -> Option<Map<String, Value>> {
@@ -45,7 +48,7 @@ fn parse_map(spec: &str) -> Option<Map<String, Value>> {
     Some(map)
 }
 
-pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
     let Some((name, command)) = flags.args.split_first() else {
         return Output::error("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n");
     };
@@ -93,7 +96,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
     }
     let pod = json!({
         "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"labels": labels.clone(), "name": name, "namespace": namespace},
+        "metadata": {"labels": labels.clone(), "name": name},
         "spec": {"containers": [container], "dnsPolicy": "ClusterFirst", "restartPolicy": restart},
         "status": {},
     });
@@ -106,43 +109,26 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
         let Some(p) = port else {
             return Output::error("error: --port must be set when exposing a service\n");
         };
-        let svc = json!({
+        let mut svc = json!({
             "apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": name, "namespace": namespace},
+            "metadata": {"name": name},
             "spec": {"ports": [{"port": p, "protocol": "TCP", "targetPort": p}], "selector": labels},
+            "status": {"loadBalancer": {}},
         });
-        let res = send(
-            cluster,
-            Request::new(Verb::Create, Kind::Service)
-                .namespace(namespace)
-                .body(svc)
-                .options(RequestOptions { dry_run: dry.is_some(), ..Default::default() }),
-        );
-        out.stderr.push_str(&warnings(&res));
-        match res.result {
-            Ok(_) => out.stdout.push_str(&format!("service/{name} created{}\n", dry.unwrap_or(""))),
-            Err(e) => {
-                out.fail(server_error(&e, None));
-                return out;
-            }
+        out = finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "created", "run");
+        if out.exit_code != 0 {
+            return out;
         }
     }
-    let res = send(
-        cluster,
-        Request::new(Verb::Create, Kind::Pod)
-            .namespace(namespace)
-            .body(pod)
-            .options(RequestOptions { dry_run: dry.is_some(), ..Default::default() }),
-    );
-    out.stderr.push_str(&warnings(&res));
-    match res.result {
-        Ok(_) => out.stdout.push_str(&format!("pod/{name} created{}\n", dry.unwrap_or(""))),
-        Err(e) => out.fail(server_error(&e, None)),
-    }
+    let mut pod = pod;
+    let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", "run");
+    out.stdout.push_str(&rest.stdout);
+    out.stderr.push_str(&rest.stderr);
+    out.exit_code = rest.exit_code;
     out
 }
 
-pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
     let selection = match parse_args(&flags.args) {
         Ok(s) => s,
         Err(e) => return Output::error(e),
@@ -201,7 +187,7 @@ pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output 
     if let Some(t) = flags.string("type") {
         spec["type"] = json!(t);
     }
-    let mut svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": namespace}, "spec": spec});
+    let mut svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec, "status": {"loadBalancer": {}}});
     if let Some(labels) = json["metadata"].get("labels").filter(|l| l.is_object()) {
         svc["metadata"]["labels"] = labels.clone();
     }
@@ -209,17 +195,5 @@ pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output 
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    let res = send(
-        cluster,
-        Request::new(Verb::Create, Kind::Service)
-            .namespace(namespace)
-            .body(svc)
-            .options(RequestOptions { dry_run: dry.is_some(), ..Default::default() }),
-    );
-    let mut out = Output { stderr: warnings(&res), ..Default::default() };
-    match res.result {
-        Ok(_) => out.stdout.push_str(&format!("service/{name} exposed{}\n", dry.unwrap_or(""))),
-        Err(e) => out.fail(server_error(&e, None)),
-    }
-    out
+    finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "exposed", "expose")
 }

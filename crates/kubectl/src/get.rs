@@ -24,8 +24,8 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("ignore-not-found", None, FlagKind::Bool),
 ];
 
-pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
-    let format = match Format::parse(flags.string("output").unwrap_or("")) {
+pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, io: &crate::io::Io) -> Output {
+    let format = match Format::parse(flags.string("output").unwrap_or(""), io) {
         Ok(f) => f,
         Err(e) => return Output::error(e),
     };

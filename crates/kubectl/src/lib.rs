@@ -109,7 +109,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     let namespace = parsed.string("namespace").unwrap_or("default").to_string();
     let explicit_ns = parsed.has("namespace");
     match command.as_str() {
-        "get" => get::run(cluster, &parsed, &namespace),
+        "get" => get::run(cluster, &parsed, &namespace, io),
         "apply" => apply::run(cluster, &parsed, &namespace, explicit_ns, io),
         "create" => create::run(cluster, &parsed, &namespace, explicit_ns, io),
         "delete" => delete::run(cluster, &parsed, &namespace, explicit_ns, io),
@@ -118,7 +118,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "scale" => modify::scale(cluster, &parsed, &namespace),
         "set" => modify::set_image(cluster, &parsed, &namespace),
         "patch" => modify::patch(cluster, &parsed, &namespace),
-        "run" => generate::run(cluster, &parsed, &namespace),
+        "run" => generate::run(cluster, &parsed, &namespace, explicit_ns, io),
         "api-resources" => cluster_cmds::api_resources(&parsed),
         "cluster-info" => cluster_cmds::cluster_info(cluster),
         "events" => events_cmd::run(cluster, &parsed, &namespace),
@@ -127,7 +127,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
         "taint" => cluster_cmds::taint(cluster, &parsed),
-        "expose" => generate::expose(cluster, &parsed, &namespace),
+        "expose" => generate::expose(cluster, &parsed, &namespace, explicit_ns, io),
         "version" => version(parsed.bool("client")),
         _ => unreachable!("every command in the table above is dispatched"),
     }

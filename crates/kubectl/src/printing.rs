@@ -5,6 +5,9 @@ use std::sync::Arc;
 use engine::Object;
 use serde_json::Value;
 
+use crate::output::custom_columns::{self, Column};
+use crate::output::jsonpath::JsonPath;
+use crate::output::yaml;
 use crate::printers;
 use crate::table;
 
@@ -12,20 +15,41 @@ pub const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-templat
 jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
 
 /// An `-o` value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Format {
     Table { wide: bool },
     Name,
     Json,
+    Yaml,
+    JsonPath(JsonPath),
+    JsonPathAsJson(JsonPath),
+    CustomColumns(Vec<Column>),
 }
 
 impl Format {
-    pub fn parse(spec: &str) -> Result<Format, String> {
+    /// Parses `-o`; `files` resolves `custom-columns-file=PATH`.
+    pub fn parse(spec: &str, io: &crate::io::Io) -> Result<Format, String> {
+        if let Some(template) = spec.strip_prefix("jsonpath=") {
+            return JsonPath::parse(template).map(Format::JsonPath);
+        }
+        if let Some(template) = spec.strip_prefix("jsonpath-as-json=") {
+            return JsonPath::parse(template).map(Format::JsonPathAsJson);
+        }
+        if let Some(columns) = spec.strip_prefix("custom-columns=") {
+            return custom_columns::parse_spec(columns).map(Format::CustomColumns);
+        }
+        if let Some(path) = spec.strip_prefix("custom-columns-file=") {
+            let text = io.files.read(path).map_err(|e| format!("error: {e}\n"))?;
+            return custom_columns::parse_file(&text).map(Format::CustomColumns);
+        }
         match spec {
             "" => Ok(Format::Table { wide: false }),
             "wide" => Ok(Format::Table { wide: true }),
             "name" => Ok(Format::Name),
             "json" => Ok(Format::Json),
+            "yaml" => Ok(Format::Yaml),
+            "jsonpath" | "jsonpath-as-json" => Err("error: template format specified but no template given\n".into()),
+            "custom-columns" => Err("error: custom-columns format specified but no custom columns given\n".into()),
             other => Err(format!(
                 "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}\n"
             )),
@@ -34,7 +58,7 @@ impl Format {
 
     /// Formats that print a document even for an empty list (no "No resources found").
     pub fn is_structured(&self) -> bool {
-        matches!(self, Format::Json)
+        matches!(self, Format::Json | Format::Yaml | Format::JsonPath(_) | Format::JsonPathAsJson(_))
     }
 }
 
@@ -60,6 +84,13 @@ pub fn print(
             objects.iter().map(|o| format!("{}/{}\n", o.kind().info().qualified_singular(), o.name())).collect()
         }
         Format::Json => json_text(&as_document(objects, single)),
+        Format::Yaml => yaml::to_yaml(&as_document(objects, single))?,
+        Format::JsonPath(p) => p.execute(&as_document(objects, single))?,
+        Format::JsonPathAsJson(p) => p.execute_as_json(&as_document(objects, single))?,
+        Format::CustomColumns(columns) => {
+            let items: Vec<Value> = objects.iter().map(|o| o.to_json()).collect();
+            custom_columns::render(columns, &items, opts.no_headers)?
+        }
     })
 }
 
@@ -77,15 +108,9 @@ pub fn as_document(objects: &[Arc<Object>], single: bool) -> Value {
     }
 }
 
-/// kubectl's JSON: 4-space indentation, trailing newline.
+/// kubectl's JSON: 4-space indentation, sorted keys, Go's HTML escapes, trailing newline.
 pub fn json_text(value: &Value) -> String {
-    let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    serde::Serialize::serialize(value, &mut ser).expect("JSON values always serialize");
-    let mut s = String::from_utf8(buf).expect("serde_json writes UTF-8");
-    s.push('\n');
-    s
+    yaml::to_json(value)
 }
 
 fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> String {
@@ -129,4 +154,27 @@ fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) ->
         start = end;
     }
     out
+}
+
+/// What a command that creates or changes one object prints: with `-o name` or a structured `-o`, the
+/// object in that format; otherwise `kind/name <operation>` (with the dry-run suffix, if any).
+pub fn emit(
+    output: Option<&str>,
+    io: &crate::io::Io,
+    kind: engine::Kind,
+    object: &Value,
+    operation: &str,
+    dry_suffix: &str,
+) -> Result<String, String> {
+    let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let qualified = format!("{}/{name}", kind.info().qualified_singular());
+    match Format::parse(output.unwrap_or(""), io)? {
+        Format::Table { .. } => Ok(format!("{qualified} {operation}{dry_suffix}\n")),
+        Format::Name => Ok(format!("{qualified}\n")),
+        Format::Json => Ok(json_text(object)),
+        Format::Yaml => yaml::to_yaml(object),
+        Format::JsonPath(p) => p.execute(object),
+        Format::JsonPathAsJson(p) => p.execute_as_json(object),
+        Format::CustomColumns(columns) => custom_columns::render(&columns, std::slice::from_ref(object), false),
+    }
 }

@@ -52,8 +52,14 @@ pub struct CommandResult {
 
 impl CommandResult {
     /// `$ command`, then stdout, then stderr: the transcript form of CONTRACT §2.
+    /// Output that does not end its last line (`-o jsonpath=…`) gets a line break, so that the next `$ `
+    /// starts a line as a terminal's next prompt visibly does.
     pub fn transcript(&self) -> String {
-        format!("$ {}\n{}{}", self.command, self.output.stdout, self.output.stderr)
+        let mut t = format!("$ {}\n{}{}", self.command, self.output.stdout, self.output.stderr);
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+        t
     }
 }
 
