@@ -46,7 +46,7 @@ enum Command {
         /// Where to write the kubeconfig (default: kubeground-PORT.kubeconfig in the temporary folder)
         #[arg(long)]
         kubeconfig: Option<PathBuf>,
-        /// How fast simulated time runs, relative to real time
+        /// How fast simulated time runs, relative to real time (0 freezes it)
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
     },

@@ -131,7 +131,7 @@ impl Call {
             body,
             options,
         };
-        let (response, now) = self.shared.with(|c| (c.handle(ACTOR, request), c.now()));
+        let (response, now) = self.shared.with(|c| (handle_and_settle(c, request), c.now()));
         self.answer(&target, verb, response, now)
     }
 
@@ -298,7 +298,7 @@ impl Call {
             request.body = Some(json!({"spec": {"replicas": r}}));
             request.options = RequestOptions { patch_type: Some(PatchType::Merge), dry_run, ..Default::default() };
         }
-        let (response, _) = self.shared.with(|c| (c.handle(ACTOR, request), c.now()));
+        let response = self.shared.with(|c| handle_and_settle(c, request));
         let warnings = response.warnings.clone();
         match response.object() {
             Err(e) if e.code == 0 => Err(Refused),
@@ -306,6 +306,17 @@ impl Call {
             Ok(o) => Ok(json_response(StatusCode::OK, &scale_of(&o), &warnings)),
         }
     }
+}
+
+/// Sends `request` to the engine's API server; after a write, lets the controllers react (without moving
+/// the clock), as the playground does after each command, so the next request sees what they did.
+fn handle_and_settle(cluster: &mut engine::Cluster, request: ApiRequest) -> ApiResponse {
+    let write = !matches!(request.verb, Verb::Get | Verb::List);
+    let response = cluster.handle(ACTOR, request);
+    if write {
+        cluster.settle();
+    }
+    response
 }
 
 /// An `autoscaling/v1` Scale for an object with replicas.

@@ -119,7 +119,11 @@ async fn run(options: Options) -> ExitCode {
 
 /// Advances simulated time by the real time elapsed × `speed`, every [`TICK`].
 async fn clock(shared: Arc<Shared>, speed: f64) {
-    let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+    // Speed 0 freezes simulated time (`sleep` in a script has no counterpart here), which makes the answers
+    // reproducible: the integration test compares them with the playground's own kubectl.
+    if !(speed.is_finite() && speed > 0.0) {
+        return;
+    }
     let mut interval = tokio::time::interval(TICK);
     let mut last = Instant::now();
     // Fractions of a simulated millisecond carry over, so slow speeds still move time.

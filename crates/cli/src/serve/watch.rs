@@ -68,9 +68,8 @@ pub fn start(shared: Arc<Shared>, spec: Spec) -> Result<mpsc::Receiver<Bytes>, A
 }
 
 fn line(event_type: &str, object: Value) -> Bytes {
-    let mut text = json!({"type": event_type, "object": object}).to_string();
-    text.push('\n');
-    Bytes::from(text)
+    // Written by hand so that `type` comes first, as the apiserver writes it (a JSON map would sort the keys).
+    Bytes::from(format!("{{\"type\":\"{event_type}\",\"object\":{object}}}\n"))
 }
 
 async fn run(shared: Arc<Shared>, spec: Spec, filter: Filter, from: Option<u64>, tx: mpsc::Sender<Bytes>) {
@@ -86,7 +85,7 @@ async fn run(shared: Arc<Shared>, spec: Spec, filter: Filter, from: Option<u64>,
             obj.to_json()
         }
     };
-    // The initial state: ADDED for every object, or the error for a compacted version.
+    // Without a version to start from: ADDED for every object, as of now.
     let (mut lines, mut last) = shared.read(|c| {
         let now = c.now();
         let rv = c.store().resource_version();
@@ -100,20 +99,46 @@ async fn run(shared: Arc<Shared>, spec: Spec, filter: Filter, from: Option<u64>,
                     .collect();
                 (lines, Some(rv))
             }
-            Some(from) if c.store().changes_since(from).is_none() => {
-                let e = ApiError::new(410, "Expired", format!("too old resource version: {from} ({rv})"));
-                (vec![line("ERROR", super::api::status_json(&e, ""))], None)
-            }
+            // The changes after `from` (or the 410 for a compacted version) are read by the loop below.
             Some(from) => (Vec::new(), Some(from)),
         }
     });
     loop {
+        if let Some(since) = last {
+            let (more, newest) = shared.read(|c| {
+                let now = c.now();
+                let Some(changes) = c.store().changes_since(since) else {
+                    let rv = c.store().resource_version();
+                    let e = ApiError::new(410, "Expired", format!("too old resource version: {since} ({rv})"));
+                    return (vec![line("ERROR", super::api::status_json(&e, ""))], None);
+                };
+                let mut out = Vec::new();
+                let mut newest = since;
+                for change in changes {
+                    newest = change.resource_version;
+                    if !filter.matches(&change.object) {
+                        continue;
+                    }
+                    let event_type = match change.kind {
+                        WatchEventType::Added => "ADDED",
+                        WatchEventType::Modified => "MODIFIED",
+                        WatchEventType::Deleted => "DELETED",
+                    };
+                    out.push(line(event_type, encode(&change.object, change.resource_version, now)));
+                }
+                (out, Some(newest))
+            });
+            lines.extend(more);
+            last = newest;
+        }
         for l in lines.drain(..) {
             if tx.send(l).await.is_err() {
                 return;
             }
         }
-        let Some(since) = last else { return };
+        if last.is_none() {
+            return;
+        }
         tokio::select! {
             _ = changed.changed() => {}
             _ = tokio::time::sleep_until(deadline) => {
@@ -128,28 +153,5 @@ async fn run(shared: Arc<Shared>, spec: Spec, filter: Filter, from: Option<u64>,
             }
             _ = tx.closed() => return,
         }
-        (lines, last) = shared.read(|c| {
-            let now = c.now();
-            let Some(changes) = c.store().changes_since(since) else {
-                let rv = c.store().resource_version();
-                let e = ApiError::new(410, "Expired", format!("too old resource version: {since} ({rv})"));
-                return (vec![line("ERROR", super::api::status_json(&e, ""))], None);
-            };
-            let mut out = Vec::new();
-            let mut newest = since;
-            for change in changes {
-                newest = change.resource_version;
-                if !filter.matches(&change.object) {
-                    continue;
-                }
-                let event_type = match change.kind {
-                    WatchEventType::Added => "ADDED",
-                    WatchEventType::Modified => "MODIFIED",
-                    WatchEventType::Deleted => "DELETED",
-                };
-                out.push(line(event_type, encode(&change.object, change.resource_version, now)));
-            }
-            (out, Some(newest))
-        });
     }
 }
