@@ -527,3 +527,49 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_kinds_namespaces_objects_and_subresources() {
+        let t = target("", "v1", &["namespaces", "dev", "pods", "web", "status"]).unwrap();
+        assert_eq!((t.kind, t.namespace.as_deref(), t.name.as_deref()), (Kind::Pod, Some("dev"), Some("web")));
+        assert_eq!(t.subresource.as_deref(), Some("status"));
+        // A namespace itself, and its status.
+        let t = target("", "v1", &["namespaces", "dev"]).unwrap();
+        assert_eq!((t.kind, t.namespace, t.name.as_deref()), (Kind::Namespace, None, Some("dev")));
+        let t = target("", "v1", &["namespaces", "dev", "status"]).unwrap();
+        assert_eq!((t.kind, t.subresource.as_deref()), (Kind::Namespace, Some("status")));
+        let t = target("apps", "v1", &["deployments"]).unwrap();
+        assert_eq!((t.kind, t.namespace, t.name), (Kind::Deployment, None, None));
+        assert!(target("apps", "v1", &["pods"]).is_none());
+        assert!(target("", "v1", &["namespaces", "dev", "pods", "a", "b", "c"]).is_none());
+        assert!(target("", "v1", &[]).is_none());
+    }
+
+    #[test]
+    fn queries_are_decoded() {
+        let q = Query::parse("labelSelector=app%3Dweb%2Ctier+in+(a)&dryRun=All&dryRun=x&bad=%zz&end=%4");
+        assert_eq!(q.get("labelSelector"), Some("app=web,tier in (a)"));
+        assert_eq!(q.all("dryRun").collect::<Vec<_>>(), ["All", "x"]);
+        assert_eq!(q.get("bad"), Some("%zz"));
+        assert_eq!(q.get("end"), Some("%4"));
+    }
+
+    #[test]
+    fn errors_are_status_bodies() {
+        let e = with_details(
+            ApiError::not_found(Kind::Deployment, "web"),
+            &target("apps", "v1", &["namespaces", "default", "deployments", "web"]).unwrap(),
+        );
+        let body = status_json(&e, "apps");
+        assert_eq!(
+            body,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "deployments.apps \"web\" not found", "reason": "NotFound",
+                "details": {"name": "web", "group": "apps", "kind": "deployments"}, "code": 404})
+        );
+    }
+}

@@ -380,3 +380,94 @@ fn rfc3339(seconds: i64) -> String {
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn varint_bytes(mut v: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return out;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    fn len_field(num: u64, bytes: &[u8]) -> Vec<u8> {
+        let mut out = varint_bytes(num << 3 | 2);
+        out.extend(varint_bytes(bytes.len() as u64));
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    fn varint_field(num: u64, v: u64) -> Vec<u8> {
+        let mut out = varint_bytes(num << 3);
+        out.extend(varint_bytes(v));
+        out
+    }
+
+    fn envelope(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
+        let type_meta = [len_field(1, api_version.as_bytes()), len_field(2, kind.as_bytes())].concat();
+        let mut out = b"k8s\0".to_vec();
+        out.extend(len_field(1, &type_meta));
+        out.extend(len_field(2, raw));
+        out.extend(len_field(4, b"application/vnd.kubernetes.protobuf"));
+        out
+    }
+
+    /// gogo writes zero values of non-pointer fields and a zero `creationTimestamp`; JSON has neither.
+    #[test]
+    fn a_config_map_as_kubectl_create_configmap_sends_it() {
+        let meta = [len_field(1, b"x"), len_field(2, b""), len_field(8, &[]), varint_field(7, 0)].concat();
+        let entry = [len_field(1, b"a"), len_field(2, b"b")].concat();
+        let raw = [len_field(1, &meta), len_field(2, &entry)].concat();
+        let value = decode(&envelope("v1", "ConfigMap", &raw)).unwrap();
+        assert_eq!(
+            value,
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}})
+        );
+    }
+
+    #[test]
+    fn pointer_fields_keep_an_explicit_zero_and_repeated_messages_accumulate() {
+        let container = |name: &[u8]| len_field(2, &[len_field(1, name), len_field(2, b"nginx")].concat());
+        let pod_spec = [container(b"a"), container(b"b")].concat();
+        let template = len_field(2, &pod_spec);
+        let spec = [varint_field(1, 0), len_field(3, &template)].concat();
+        let raw = [len_field(1, &len_field(1, b"web")), len_field(2, &spec)].concat();
+        let value = decode(&envelope("apps/v1", "Deployment", &raw)).unwrap();
+        assert_eq!(value["spec"]["replicas"], json!(0));
+        assert_eq!(
+            value["spec"]["template"]["spec"]["containers"],
+            json!([{"name": "a", "image": "nginx"}, {"name": "b", "image": "nginx"}])
+        );
+    }
+
+    #[test]
+    fn bad_bodies_are_errors_not_panics() {
+        assert!(decode(b"{}").is_err());
+        assert!(decode(b"k8s\0\x0a\xff").is_err());
+        assert!(decode(&envelope("v1", "Binding", &[])).is_err());
+        let truncated = envelope("v1", "ConfigMap", &len_field(1, &len_field(1, b"x")));
+        for end in 4..truncated.len() {
+            let _ = decode(&truncated[..end]);
+        }
+    }
+
+    #[test]
+    fn bytes_and_times_as_json_writes_them() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"q"), "cQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_756_252_800), "2025-08-27T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}
