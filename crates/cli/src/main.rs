@@ -1,7 +1,7 @@
 //! `kubeground`: the playground's engine in a terminal (CONTRACT §1).
 //!
 //! This binary is the only place besides `web` that touches the outside world: it reads script files and
-//! standard input and writes transcripts. Everything it prints about the cluster comes from the
+//! standard input and writes transcripts, and `kubeground serve` ([`serve`]) answers HTTP on 127.0.0.1. Everything it prints about the cluster comes from the
 //! `playground` façade, so `kubeground run` and the page cannot disagree.
 
 use std::io::{Read, Write};
@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod serve;
 
 #[derive(Parser)]
 #[command(name = "kubeground", version, about = "A simulated Kubernetes cluster for learning, in your terminal")]
@@ -33,6 +35,21 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Serve the Kubernetes REST API of a fresh default cluster on 127.0.0.1, for a real kubectl
+    Serve {
+        /// The port to listen on (0: any free port)
+        #[arg(long, default_value_t = 6443)]
+        port: u16,
+        /// Seed for generated names, UIDs and IPs
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where to write the kubeconfig (default: kubeground-PORT.kubeconfig in the temporary folder)
+        #[arg(long)]
+        kubeconfig: Option<PathBuf>,
+        /// How fast simulated time runs, relative to real time (0 freezes it)
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -40,6 +57,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run { file, seed } => run(&file, seed),
         Command::Repl { seed } => repl(seed),
+        Command::Serve { port, seed, kubeconfig, speed } => {
+            serve::serve(serve::Options { port, seed, kubeconfig, speed })
+        }
     }
 }
 
