@@ -16,6 +16,7 @@ pub mod describe;
 pub mod describe_cmd;
 pub mod duration;
 pub mod events_cmd;
+pub mod explain;
 pub mod flags;
 pub mod generate;
 pub mod get;
