@@ -46,3 +46,14 @@ kubectl delete -f manifests/web.yaml
 kubectl delete deployment web
 kubectl delete deployment web --ignore-not-found
 kubectl get all
+# Output formats, client dry runs and field documentation.
+kubectl create deployment web --image=nginx:1.27 --replicas=2 --dry-run=client -o yaml
+kubectl run tmp --image=busybox --dry-run=client -o json -- sleep 3600
+kubectl create configmap app --from-literal=mode=fast --from-literal=n=0 -o yaml
+kubectl get configmap app -o jsonpath='{.data.mode}{"\n"}'
+kubectl get configmap app -o jsonpath='{.items[}'
+kubectl get nodes -o custom-columns=NAME:.metadata.name,CIDR:.spec.podCIDR
+kubectl get nodes -o yaml --show-labels=false worker-1
+kubectl explain pods.spec.restartPolicy
+kubectl explain deployment.spec.strategy
+kubectl explain pods.foo

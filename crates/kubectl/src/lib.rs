@@ -91,6 +91,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
             "cluster-info" => GLOBAL_FLAGS.to_vec(),
             "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
             "describe" => [GLOBAL_FLAGS, describe_cmd::FLAGS].concat(),
+            "explain" => [GLOBAL_FLAGS, explain::FLAGS].concat(),
             "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
             "edit" => return Output::error(
                 "error: \"kubectl edit\" needs an editor, which this terminal does not have; change the object with \
@@ -124,6 +125,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "cluster-info" => cluster_cmds::cluster_info(cluster),
         "events" => events_cmd::run(cluster, &parsed, &namespace),
         "describe" => describe_cmd::run(cluster, &parsed, &namespace),
+        "explain" => explain::run(&parsed),
         "wait" => wait::run(cluster, &parsed, &namespace),
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
@@ -170,6 +172,8 @@ https://kubernetes.io/docs/reference/kubectl/\n\nCommands simulated here:\n",
         ("get", "Display one or many resources"),
         ("delete", "Delete resources by file names, stdin, resources and names, or by resources and label selector"),
         ("apply", "Apply a configuration to a resource by file name or stdin"),
+        ("describe", "Show details of a specific resource or group of resources"),
+        ("explain", "Get documentation for a resource"),
         ("version", "Print the client and server version information"),
     ] {
         s.push_str(&format!("  {name:<16}{what}\n"));
