@@ -28,6 +28,15 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("node-port", None, FlagKind::String),
     flag("clusterip", None, FlagKind::String),
     flag("type", None, FlagKind::String),
+    flag("schedule", None, FlagKind::String),
+    flag("restart", None, FlagKind::String),
+    flag("from", None, FlagKind::String),
+    flag("docker-server", None, FlagKind::String),
+    flag("docker-username", None, FlagKind::String),
+    flag("docker-password", None, FlagKind::String),
+    flag("docker-email", None, FlagKind::String),
+    flag("cert", None, FlagKind::String),
+    flag("key", None, FlagKind::String),
 ];
 
 pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
@@ -58,6 +67,8 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         "configmap" | "cm" => configmap(rest, flags, io),
         "secret" => secret(rest, flags, io),
         "service" | "svc" => service(rest, flags),
+        "job" => job(cluster, rest, flags, namespace),
+        "cronjob" | "cj" => cronjob(rest, flags),
         other => Err(format!(
             "error: unknown command \"{other}\" for \"kubectl create\"\nSee 'kubectl create -h' for help and examples\n"
         )),
@@ -290,8 +301,15 @@ fn secret(rest: &[String], flags: &Parsed, io: &Io) -> Result<(Kind, Value), Str
     let Some((sub, rest)) = rest.split_first() else {
         return Err("error: must specify one of generic, tls or docker-registry\n".to_string());
     };
-    if sub != "generic" {
-        return Err(format!("error: kubeground does not simulate \"kubectl create secret {sub}\" yet\n"));
+    match sub.as_str() {
+        "generic" => {}
+        "docker-registry" => return docker_registry_secret(rest, flags),
+        "tls" => return tls_secret(rest, flags, io),
+        other => {
+            return Err(format!(
+                "error: unknown command \"{other}\" for \"kubectl create secret\"\nSee 'kubectl create secret -h' for help and examples\n"
+            ))
+        }
     }
     let name = named(rest, "secret generic")?;
     let data: Map<String, Value> = collect_data(flags, io)?
@@ -346,6 +364,138 @@ fn service(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
     Ok((
         Kind::Service,
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"labels": {"app": name}, "name": name}, "spec": spec}),
+    ))
+}
+
+/// `kubectl create job NAME --image=IMAGE [-- COMMAND…]` or `--from=cronjob/NAME`.
+fn job(cluster: &mut Cluster, rest: &[String], flags: &Parsed, namespace: &str) -> Result<(Kind, Value), String> {
+    let Some((name, command)) = rest.split_first() else {
+        return Err(
+            "error: exactly one NAME is required, got 0\nSee 'kubectl create job -h' for help and examples\n".into()
+        );
+    };
+    if let Some(from) = flags.string("from") {
+        let Some(cron) = from
+            .strip_prefix("cronjob/")
+            .or_else(|| from.strip_prefix("cronjobs/"))
+            .or_else(|| from.strip_prefix("cj/"))
+        else {
+            return Err(format!("error: from must be an existing cronjob: {from}\n"));
+        };
+        let cj = send(cluster, Request::new(Verb::Get, Kind::CronJob).namespace(namespace).name(cron))
+            .object()
+            .map_err(|e| server_error(&e, None))?
+            .to_json();
+        let template = &cj["spec"]["jobTemplate"];
+        let mut annotations = template["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
+        annotations.insert("cronjob.kubernetes.io/instantiate".into(), json!("manual"));
+        let mut metadata = json!({
+            "annotations": annotations,
+            "name": name,
+            "ownerReferences": [{
+                "apiVersion": "batch/v1", "controller": true, "kind": "CronJob",
+                "name": cj["metadata"]["name"], "uid": cj["metadata"]["uid"],
+            }],
+        });
+        if let Some(labels) = template["metadata"].get("labels") {
+            metadata["labels"] = labels.clone();
+        }
+        return Ok((
+            Kind::Job,
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": template["spec"], "status": {}}),
+        ));
+    }
+    let Some(image) = flags.strings("image").into_iter().next() else {
+        return Err("error: either --image or --from must be specified\n".into());
+    };
+    let mut container = json!({"image": image, "name": name, "resources": {}});
+    if !command.is_empty() {
+        container["command"] = json!(command);
+    }
+    Ok((
+        Kind::Job,
+        json!({
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+            "spec": {"template": {"metadata": {"creationTimestamp": null},
+                "spec": {"containers": [container], "restartPolicy": flags.string("restart").unwrap_or("Never")}}},
+            "status": {},
+        }),
+    ))
+}
+
+/// `kubectl create cronjob NAME --image=IMAGE --schedule='*/1 * * * *' [-- COMMAND…]`.
+fn cronjob(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
+    let Some((name, command)) = rest.split_first() else {
+        return Err(
+            "error: exactly one NAME is required, got 0\nSee 'kubectl create cronjob -h' for help and examples\n"
+                .into(),
+        );
+    };
+    let Some(image) = flags.strings("image").into_iter().next() else {
+        return Err("error: required flag(s) \"image\", \"schedule\" not set\n".into());
+    };
+    let Some(schedule) = flags.string("schedule") else {
+        return Err("error: required flag(s) \"schedule\" not set\n".into());
+    };
+    let mut container = json!({"image": image, "name": name, "resources": {}});
+    if !command.is_empty() {
+        container["command"] = json!(command);
+    }
+    Ok((
+        Kind::CronJob,
+        json!({
+            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
+            "spec": {
+                "jobTemplate": {"metadata": {"creationTimestamp": null, "name": name}, "spec": {"template": {
+                    "metadata": {"creationTimestamp": null},
+                    "spec": {"containers": [container], "restartPolicy": flags.string("restart").unwrap_or("OnFailure")},
+                }}},
+                "schedule": schedule,
+            },
+            "status": {},
+        }),
+    ))
+}
+
+fn docker_registry_secret(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
+    let name = named(rest, "secret docker-registry")?;
+    let server = flags.string("docker-server").unwrap_or("https://index.docker.io/v1/");
+    let (Some(user), Some(password)) = (flags.string("docker-username"), flags.string("docker-password")) else {
+        return Err("error: required flag(s) \"docker-password\", \"docker-username\" not set\n".into());
+    };
+    let mut entry = serde_json::Map::new();
+    entry.insert("username".into(), json!(user));
+    entry.insert("password".into(), json!(password));
+    if let Some(email) = flags.string("docker-email") {
+        entry.insert("email".into(), json!(email));
+    }
+    entry.insert("auth".into(), json!(base64(format!("{user}:{password}").as_bytes())));
+    // kubectl marshals this typed struct in field order: username, password, email, auth.
+    let config = format!("{{\"auths\":{{{}:{}}}}}", Value::String(server.into()), Value::Object(entry));
+    Ok((
+        Kind::Secret,
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+            "data": {".dockerconfigjson": base64(config.as_bytes())}, "type": "kubernetes.io/dockerconfigjson"}),
+    ))
+}
+
+fn tls_secret(rest: &[String], flags: &Parsed, io: &Io) -> Result<(Kind, Value), String> {
+    let name = named(rest, "secret tls")?;
+    let (Some(cert), Some(key)) = (flags.string("cert"), flags.string("key")) else {
+        return Err("error: required flag(s) \"cert\", \"key\" not set\n".into());
+    };
+    let cert = io.files.read(cert).map_err(|e| format!("error: {e}\n"))?;
+    let key = io.files.read(key).map_err(|e| format!("error: {e}\n"))?;
+    if !cert.contains("-----BEGIN") {
+        return Err("error: tls: failed to find any PEM data in certificate input\n".into());
+    }
+    if !key.contains("-----BEGIN") {
+        return Err("error: tls: failed to find any PEM data in key input\n".into());
+    }
+    Ok((
+        Kind::Secret,
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+            "data": {"tls.crt": base64(cert.as_bytes()), "tls.key": base64(key.as_bytes())}, "type": "kubernetes.io/tls"}),
     ))
 }
 
