@@ -42,3 +42,19 @@ kubectl describe node worker-1
 kubectl get leases -n kube-node-lease
 kubectl describe namespace default
 kubectl describe nodes nope
+# Draining: a pod bound to a node by name, with no controller, is refused unless forced.
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pinned
+spec:
+  nodeName: worker-2
+  containers:
+  - name: app
+    image: nginx:1.27
+EOF
+kubectl drain worker-2
+kubectl drain worker-2 --force
+kubectl get pods
+kubectl uncordon worker-2

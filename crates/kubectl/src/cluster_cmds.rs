@@ -259,3 +259,133 @@ fn taint_json(key: &str, value: Option<&str>, effect: &str) -> Value {
     }
     t
 }
+
+pub const DRAIN_FLAGS: &[FlagSpec] = &[
+    flag("ignore-daemonsets", None, FlagKind::Bool),
+    flag("delete-emptydir-data", None, FlagKind::Bool),
+    flag("force", None, FlagKind::Bool),
+    flag("grace-period", None, FlagKind::String),
+    flag("timeout", None, FlagKind::String),
+    flag("selector", Some('l'), FlagKind::String),
+    flag("pod-selector", None, FlagKind::String),
+    flag("disable-eviction", None, FlagKind::Bool),
+];
+
+/// `kubectl drain NODE`: cordon, then evict every pod on the node, refusing (unless told otherwise) pods
+/// without a controller, DaemonSet pods and pods with emptyDir data, as kubectl's drain filters do.
+pub fn drain(cluster: &mut Cluster, flags: &Parsed) -> Output {
+    let nodes = match nodes_named(cluster, flags, &flags.args) {
+        Ok(n) => n,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for node in nodes {
+        let name = node.name().to_string();
+        if node.to_json()["spec"]["unschedulable"].as_bool() == Some(true) {
+            out.stdout.push_str(&format!("node/{name} already cordoned\n"));
+        } else {
+            match patch_node(cluster, &name, json!({"spec": {"unschedulable": true}})) {
+                Ok(()) => out.stdout.push_str(&format!("node/{name} cordoned\n")),
+                Err(e) => {
+                    out.fail(e);
+                    continue;
+                }
+            }
+        }
+        let req = Request::new(Verb::List, Kind::Pod).options(RequestOptions {
+            field_selector: Some(format!("spec.nodeName={name}")),
+            label_selector: flags.string("pod-selector").map(String::from),
+            ..Default::default()
+        });
+        let pods = match send(cluster, req).list() {
+            Ok(p) => p,
+            Err(e) => {
+                out.fail(server_error(&e, None));
+                continue;
+            }
+        };
+        let mut refused: Vec<(String, String)> = Vec::new();
+        let mut ignored: Vec<String> = Vec::new();
+        let mut unmanaged: Vec<String> = Vec::new();
+        let mut evict: Vec<std::sync::Arc<Object>> = Vec::new();
+        for pod in pods {
+            let json = pod.to_json();
+            let id = format!("{}/{}", pod.namespace(), pod.name());
+            let owner =
+                json["metadata"]["ownerReferences"].as_array().and_then(|o| o.iter().find(|r| r["controller"] == true));
+            let phase = json["status"]["phase"].as_str().unwrap_or_default();
+            let finished = phase == "Succeeded" || phase == "Failed";
+            if owner.is_some_and(|o| o["kind"] == "DaemonSet") {
+                if flags.bool("ignore-daemonsets") {
+                    ignored.push(id);
+                } else {
+                    refused
+                        .push(("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)".into(), id));
+                }
+                continue;
+            }
+            if owner.is_none() && !finished {
+                if !flags.bool("force") {
+                    refused
+                        .push(("cannot delete Pods that declare no controller (use --force to override)".into(), id));
+                    continue;
+                }
+                unmanaged.push(id.clone());
+            }
+            let empty_dir =
+                json["spec"]["volumes"].as_array().is_some_and(|v| v.iter().any(|v| v.get("emptyDir").is_some()));
+            if empty_dir && !finished && !flags.bool("delete-emptydir-data") {
+                refused.push((
+                    "cannot delete Pods with local storage (use --delete-emptydir-data to override)".into(),
+                    id,
+                ));
+                continue;
+            }
+            evict.push(pod);
+        }
+        if !refused.is_empty() {
+            let mut reasons: Vec<String> = Vec::new();
+            for (reason, _) in &refused {
+                if !reasons.contains(reason) {
+                    reasons.push(reason.clone());
+                }
+            }
+            let detail: Vec<String> = reasons
+                .iter()
+                .map(|r| {
+                    let pods: Vec<&str> = refused.iter().filter(|(x, _)| x == r).map(|(_, p)| p.as_str()).collect();
+                    format!("{r}: {}", pods.join(", "))
+                })
+                .collect();
+            // kubectl aggregates the filters' errors: one as itself, several as `[a, b]`.
+            let agg = if detail.len() == 1 { detail[0].clone() } else { format!("[{}]", detail.join(", ")) };
+            out.fail(format!(
+                "error: unable to drain node \"{name}\" due to error: {agg}, continuing command...\nThere are pending nodes to be drained:\n {name}\nerror: {agg}\n"
+            ));
+            continue;
+        }
+        let mut warnings = Vec::new();
+        if !ignored.is_empty() {
+            warnings.push(format!("ignoring DaemonSet-managed Pods: {}", ignored.join(", ")));
+        }
+        if !unmanaged.is_empty() {
+            warnings.push(format!("deleting Pods that declare no controller: {}", unmanaged.join(", ")));
+        }
+        if !warnings.is_empty() {
+            out.stderr.push_str(&format!("Warning: {}\n", warnings.join("; ")));
+        }
+        for pod in &evict {
+            out.stdout.push_str(&format!("evicting pod {}/{}\n", pod.namespace(), pod.name()));
+        }
+        for pod in evict {
+            let req = Request::new(Verb::Delete, Kind::Pod).namespace(pod.namespace()).name(pod.name());
+            match send(cluster, req).result {
+                Ok(_) => out.stdout.push_str(&format!("pod/{} evicted\n", pod.name())),
+                Err(e) if e.code == 404 => {}
+                Err(e) => out.fail(server_error(&e, None)),
+            }
+        }
+        out.stdout.push_str(&format!("node/{name} drained\n"));
+    }
+    out
+}
