@@ -36,9 +36,12 @@ if [ "$fuzz_seconds" != 0 ]; then
   step "fuzzing: ${fuzz_seconds}s per target (cargo fuzz, libFuzzer)"
   (
     cd fuzz
+    # Seeds: each target's own corpus folder (new finds go there) plus the scenario scripts and manifests.
     for target in command_line apply; do
       rm -rf "artifacts/$target"
-      RUSTC_BOOTSTRAP=1 cargo fuzz run --dev --sanitizer none "$target" "corpus/$target" -- \
+      seeds=../tests/scenarios
+      [ "$target" = apply ] && seeds=../tests/scenarios/manifests
+      RUSTC_BOOTSTRAP=1 cargo fuzz run --dev --sanitizer none "$target" "corpus/$target" "$seeds" -- \
         -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|Done|==|thread)" || true
       # cargo fuzz exits non-zero when it found a crash; the pipe above hides that, so check for artifacts.
       if ls "artifacts/$target"/crash-* >/dev/null 2>&1; then
