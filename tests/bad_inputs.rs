@@ -11,7 +11,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "wrong type",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: three\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers: [{name: nginx, image: nginx}]\n",
-        "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field",
+        "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
     ),
     (
         "invalid name",

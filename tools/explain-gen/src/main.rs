@@ -1,11 +1,11 @@
-//! Regenerates `crates/kubectl/src/explain/types.txt`, the field documentation `kubectl explain` prints.
+//! Regenerates `crates/engine/src/schema_data/types.txt`, the field documentation `kubectl explain` prints.
 //!
 //! The descriptions come from the official Kubernetes v1.34 OpenAPI definitions, as k8s-openapi 0.29 (feature
 //! `v1_34`) exposes them through its `schemars` feature. Run by hand from the workspace root after bumping
 //! k8s-openapi:
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-wt cargo-locked run -p explain-gen -- crates/kubectl/src/explain/types.txt
+//! cargo run --manifest-path tools/explain-gen/Cargo.toml -- crates/engine/src/schema_data/types.txt
 //! ```
 //!
 //! With `--openapi DIR` it also writes OpenAPI v3 documents shaped as a v1.34 apiserver serves them

@@ -31,6 +31,7 @@ pub fn decode(kind: Kind, body: &Value) -> Result<Decoded, DecodeError> {
 
 /// Decodes one official type, collecting the paths of fields it ignored.
 pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<String>), DecodeError> {
+    let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
     let mut unknown = Vec::new();
     let result: Result<T, _> = serde_ignored::deserialize(body, |path| unknown.push(field_path(&path)));
     match result {
@@ -52,7 +53,7 @@ pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<Str
                 ),
                 None => (Vec::new(), "invalid body".to_string()),
             };
-            Err(DecodeError::Type(go_unmarshal_message(body, &path, &inner)))
+            Err(DecodeError::Type(go_unmarshal_message(&kind, body, &path, &inner)))
         }
     }
 }
@@ -83,7 +84,7 @@ enum Seg {
 
 /// Go's `encoding/json` wording for a type mismatch at `path`:
 /// `json: cannot unmarshal string into Go struct field .spec.replicas of type int32`.
-fn go_unmarshal_message(body: &Value, path: &[Seg], serde_msg: &str) -> String {
+fn go_unmarshal_message(kind: &str, body: &Value, path: &[Seg], serde_msg: &str) -> String {
     let mut value = Some(body);
     for seg in path {
         value = value.and_then(|v| match seg {
@@ -119,10 +120,10 @@ fn go_unmarshal_message(body: &Value, path: &[Seg], serde_msg: &str) -> String {
         })
         .collect();
     if field.is_empty() {
-        format!("json: cannot unmarshal {json_type} into Go value of type {go_type}")
-    } else {
-        format!("json: cannot unmarshal {json_type} into Go struct field .{} of type {go_type}", field.join("."))
+        return format!("json: cannot unmarshal {json_type} into Go value of type {go_type}");
     }
+    let parent = crate::schema::parent_struct(kind, &field).unwrap_or_default();
+    format!("json: cannot unmarshal {json_type} into Go struct field {parent}.{} of type {go_type}", field.join("."))
 }
 
 /// The Go type named by serde's "expected …" phrase.
@@ -180,7 +181,17 @@ mod tests {
         let body = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
             "spec": {"replicas": "three", "selector": {}, "template": {}}});
         let Err(DecodeError::Type(msg)) = decode(Kind::Deployment, &body) else { panic!("must fail") };
-        assert_eq!(msg, "json: cannot unmarshal string into Go struct field .spec.replicas of type int32");
+        assert_eq!(
+            msg,
+            "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"
+        );
+        let body = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
+            "spec": {"containers": [{"name": "c", "image": 5}]}});
+        let Err(DecodeError::Type(msg)) = decode(Kind::Pod, &body) else { panic!("must fail") };
+        assert_eq!(
+            msg,
+            "json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string"
+        );
     }
 
     #[test]

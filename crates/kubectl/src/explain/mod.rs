@@ -13,7 +13,6 @@
 //! A field path that does not exist fails after the header was printed, with the *last* path element in the
 //! message, as kubectl's template does.
 
-pub mod schema;
 pub mod wrap;
 
 use std::collections::HashSet;
@@ -21,7 +20,7 @@ use std::collections::HashSet;
 use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
 use crate::resource::{resolve_type, TypeArg};
 use crate::Output;
-use schema::{FieldDoc, TypeDoc};
+use engine::schema::{self, FieldDoc, TypeDoc};
 use wrap::{indent, wrap};
 
 pub const FLAGS: &[FlagSpec] = &[flag("recursive", None, FlagKind::Bool), flag("api-version", None, FlagKind::String)];

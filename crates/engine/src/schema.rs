@@ -1,4 +1,6 @@
-//! The field documentation of the supported kinds, read from `types.txt` (written by `tools/explain-gen`).
+//! The API schema of the supported kinds (OpenAPI v1.34): every named type with its fields and their
+//! documentation, read from `schema_data/types.txt` (written by `tools/explain-gen`). `kubectl explain` prints
+//! it; strict decoding uses it to name the Go struct that holds a mistyped field.
 //!
 //! Each named type (`api.core.v1.PodSpec`) is stored once with its description and fields; a field names the
 //! type it leads to, so shared types such as `ObjectMeta` cost nothing per use. The text is parsed once, on the
@@ -8,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("types.txt");
+const DATA: &str = include_str!("schema_data/types.txt");
 
 /// A supported kind and the type that describes it.
 pub struct KindDoc<'a> {
@@ -45,6 +47,18 @@ impl<'a> Docs<'a> {
     pub fn type_doc(&self, name: &str) -> Option<&TypeDoc<'a>> {
         self.types.get(name)
     }
+}
+
+/// The Go struct that holds the field at `path` (JSON keys from the object's root, list indices left out) of
+/// an object of kind `kind`: `("Deployment", ["spec", "replicas"])` → `DeploymentSpec`.
+pub fn parent_struct(kind: &str, path: &[&str]) -> Option<String> {
+    let docs = docs();
+    let mut ty = docs.kinds.iter().find(|k| k.kind == kind)?.ty;
+    for key in path.iter().take(path.len().saturating_sub(1)) {
+        let field = docs.type_doc(ty)?.fields.iter().find(|f| f.name == *key)?;
+        ty = field.target?;
+    }
+    Some(ty.rsplit('.').next().unwrap_or(ty).to_string())
 }
 
 /// The parsed documentation of every supported kind.
@@ -112,7 +126,7 @@ mod tests {
     #[test]
     fn every_kind_has_its_type() {
         let docs = docs();
-        assert_eq!(docs.kinds.len(), engine::Kind::ALL.len());
+        assert_eq!(docs.kinds.len(), crate::Kind::ALL.len());
         for kind in &docs.kinds {
             let ty = docs.type_doc(kind.ty).unwrap_or_else(|| panic!("{}", kind.ty));
             assert!(!ty.fields.is_empty(), "{}", kind.kind);
