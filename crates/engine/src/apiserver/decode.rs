@@ -31,29 +31,99 @@ pub fn decode(kind: Kind, body: &Value) -> Result<Decoded, DecodeError> {
 
 /// Decodes one official type, collecting the paths of fields it ignored.
 pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<String>), DecodeError> {
-    let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
     let mut unknown = Vec::new();
     let result: Result<T, _> = serde_ignored::deserialize(body, |path| unknown.push(field_path(&path)));
     match result {
         Ok(v) => Ok((v, unknown)),
-        Err(_) => {
-            // Decode again with path tracking to say where the mismatch is.
-            let err = serde_path_to_error::deserialize::<_, T>(body).err();
-            let (path, inner) = match &err {
-                Some(e) => (
-                    e.path()
-                        .iter()
-                        .filter_map(|seg| match seg {
-                            serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
-                            serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
-                            _ => None,
-                        })
-                        .collect(),
-                    e.inner().to_string(),
-                ),
-                None => (Vec::new(), "invalid body".to_string()),
-            };
-            Err(DecodeError::Type(go_unmarshal_message(&kind, body, &path, &inner)))
+        Err(e) => {
+            // serde says what it expected but not where; the schema walk finds where. (A second, path-tracking
+            // deserializer would double the code of every official type in the page's WebAssembly.)
+            let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default();
+            let path = mismatch_path(kind, body).unwrap_or_default();
+            Err(DecodeError::Type(go_unmarshal_message(kind, body, &path, &e.to_string())))
+        }
+    }
+}
+
+/// Where `body` first disagrees with the kind's schema, visiting fields in the order serde does (sorted keys).
+fn mismatch_path(kind: &str, body: &Value) -> Option<Vec<Seg>> {
+    let docs = crate::schema::docs();
+    let root = docs.kinds.iter().find(|k| k.kind == kind)?.ty;
+    let mut path = Vec::new();
+    if kind == "Secret" {
+        // Secret data is `[]byte`: base64 in JSON, the one mismatch a JSON type check cannot see.
+        if let Some((key, _)) = body
+            .get("data")
+            .and_then(Value::as_object)
+            .and_then(|d| d.iter().find(|(_, v)| v.as_str().is_some_and(|s| !is_base64(s))))
+        {
+            return Some(vec![Seg::Key("data".into()), Seg::Key(key.clone())]);
+        }
+    }
+    mismatch_in(docs, "Object", Some(root), body, &mut path).then_some(path)
+}
+
+fn is_base64(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() % 4 == 0
+        && b.iter()
+            .enumerate()
+            .all(|(i, &c)| c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || (c == b'=' && i + 2 >= b.len()))
+}
+
+/// Checks `value` against a field type as the schema prints it (`string`, `integer`, `[]Container`,
+/// `map[string]string`, a struct name with `target`); leaves the path to the first mismatch in `path`.
+fn mismatch_in(
+    docs: &crate::schema::Docs<'static>,
+    ty: &str,
+    target: Option<&str>,
+    value: &Value,
+    path: &mut Vec<Seg>,
+) -> bool {
+    if value.is_null() {
+        return false;
+    }
+    if let Some(item) = ty.strip_prefix("[]") {
+        let Some(items) = value.as_array() else { return true };
+        for (i, v) in items.iter().enumerate() {
+            path.push(Seg::Index(i));
+            if mismatch_in(docs, item, target, v, path) {
+                return true;
+            }
+            path.pop();
+        }
+        return false;
+    }
+    if let Some(item) = ty.strip_prefix("map[string]") {
+        let Some(map) = value.as_object() else { return true };
+        for (k, v) in map {
+            path.push(Seg::Key(k.clone()));
+            if mismatch_in(docs, item, target, v, path) {
+                return true;
+            }
+            path.pop();
+        }
+        return false;
+    }
+    match ty {
+        "string" => !value.is_string(),
+        "integer" => !(value.is_i64() || value.is_u64()),
+        "number" => !value.is_number(),
+        "boolean" => !value.is_boolean(),
+        "IntOrString" => !(value.is_string() || value.is_i64() || value.is_u64()),
+        "Quantity" => !(value.is_string() || value.is_number()),
+        _ => {
+            let Some(doc) = target.and_then(|t| docs.type_doc(t)) else { return false };
+            let Some(map) = value.as_object() else { return true };
+            for (k, v) in map {
+                let Some(field) = doc.fields.iter().find(|f| f.name == k) else { continue };
+                path.push(Seg::Key(k.clone()));
+                if mismatch_in(docs, field.ty, field.target, v, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
         }
     }
 }
