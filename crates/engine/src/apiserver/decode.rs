@@ -65,7 +65,7 @@ fn mismatch_path(kind: &str, body: &Value) -> Option<Vec<Seg>> {
 
 fn is_base64(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() % 4 == 0
+    b.len().is_multiple_of(4)
         && b.iter()
             .enumerate()
             .all(|(i, &c)| c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || (c == b'=' && i + 2 >= b.len()))
