@@ -25,7 +25,7 @@ pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
         let Some((kind, name)) = &e.details else {
             return format!("The request is invalid: {}\n", e.message);
         };
-        let header = format!("The {kind} {} is invalid", go_quote(name));
+        let header = format!("The {kind} {} is invalid", engine::admission::gotext::go_quote(name));
         let mut causes: Vec<String> = Vec::new();
         for c in &e.causes {
             let line = if c.field.is_empty() { c.message.clone() } else { format!("{}: {}", c.field, c.message) };
@@ -48,11 +48,6 @@ pub fn server_error(e: &ApiError, source: Option<(&str, &str)>) -> String {
     } else {
         format!("Error from server ({}): {msg}\n", e.reason)
     }
-}
-
-/// Go's `%q` for the names in messages: double quotes, with `"` and `\` escaped.
-fn go_quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The `Warning: …` lines kubectl prints on stderr for a response's warnings.

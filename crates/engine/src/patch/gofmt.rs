@@ -123,23 +123,8 @@ pub(crate) fn s(value: &Value) -> String {
     }
 }
 
-/// `strconv.Quote` for the ASCII-ish strings that appear in JSON pointers.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// `strconv.Quote` (one implementation for the whole engine).
+pub(crate) use crate::admission::gotext::go_quote as quote;
 
 /// `strconv.Atoi`: an optional sign then decimal digits (leading zeros allowed), as a 64-bit int.
 pub(crate) fn atoi(s: &str) -> Result<i64, String> {

@@ -361,23 +361,7 @@ fn mounts(w: &mut PrefixWriter, c: &Container) {
     }
 }
 
-/// Go's `%q` for ordinary strings.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use engine::admission::gotext::go_quote;
 
 /// `describeTopologySpreadConstraints`.
 pub fn topology_spread(w: &mut PrefixWriter, tscs: Option<&Vec<TopologySpreadConstraint>>, space: &str) {
