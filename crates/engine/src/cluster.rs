@@ -26,6 +26,7 @@ pub struct Cluster {
     pub(crate) store: Store,
     pub(crate) log: EventLog,
     pub(crate) machines: Machines,
+    pub(crate) scheduler: crate::scheduler::component::SchedulerState,
 }
 
 impl Cluster {
@@ -38,6 +39,7 @@ impl Cluster {
             store: Store::default(),
             log: EventLog::default(),
             machines: Machines::default(),
+            scheduler: Default::default(),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -107,7 +109,7 @@ impl Cluster {
 
     /// The earliest future instant at which some component has something to do on its own.
     fn next_wakeup(&self) -> Option<Millis> {
-        self.node_status_wakeup()
+        [self.node_status_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
     }
 
     pub fn machines(&self) -> &Machines {

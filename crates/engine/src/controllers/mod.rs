@@ -29,6 +29,7 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_scheduling();
             if self.store.resource_version() == before {
                 return;
             }
