@@ -31,6 +31,8 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
 fi
 
 CARGO_FUZZ_VERSION=0.13.1
+# The official Python client (v34 speaks Kubernetes 1.34), for the serve tests.
+PY_KUBERNETES_VERSION=34.1.0
 
 if [ "${1:-}" = "--test" ]; then
   if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
@@ -48,6 +50,21 @@ if [ "${1:-}" = "--test" ]; then
     say "installing the end-to-end npm packages (playwright-core drives Debian's Chromium; no browser download)"
     (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     cp tests/e2e/package-lock.json tests/e2e/node_modules/.kubeground-lock
+  fi
+  # The official Python client for crates/cli/tests/python_client.rs, in a venv under target/ (ignored by git).
+  # Reinstalled only when the pin changes (the installed version is recorded beside it).
+  if [ "$(cat target/py/.kubeground-pin 2>/dev/null)" != "$PY_KUBERNETES_VERSION" ]; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+      say "installing Debian's python3-venv"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq python3-venv >/dev/null
+    fi
+    say "installing the Python kubernetes client $PY_KUBERNETES_VERSION into target/py"
+    rm -rf target/py
+    python3 -m venv target/py
+    target/py/bin/pip install --quiet --disable-pip-version-check "kubernetes==$PY_KUBERNETES_VERSION"
+    echo "$PY_KUBERNETES_VERSION" > target/py/.kubeground-pin
   fi
 fi
 say "tools ready"

@@ -6,13 +6,15 @@
 //! must be the same byte for byte, except for the differences listed in [`KNOWN_DIFFERENCES`], each with its
 //! reason. Without a `kubectl` on PATH the test says so and passes.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const SEED: u64 = 7;
 
-/// The session, in order; `{dir}` files live in the test's folder, which is kubectl's working directory.
+/// The session, in order. Commands are split into words as a shell splits them (single quotes); files live in
+/// the test's folder, which is kubectl's working directory.
 const COMMANDS: &[&str] = &[
     "kubectl get nodes",
     "kubectl get nodes -o wide",
@@ -35,11 +37,89 @@ const COMMANDS: &[&str] = &[
     "kubectl get pods -A",
     "kubectl get deploy,cm",
     "kubectl api-resources",
+    // explain, from the served OpenAPI v3 schemas.
+    "kubectl explain pods.spec.containers",
+    "kubectl explain deployment",
+    "kubectl explain svc.spec.type",
+    "kubectl explain deploy.spec.strategy --recursive",
+    "kubectl explain cronjobs.spec.jobTemplate.spec.template.spec.volumes.emptyDir",
+    "kubectl explain pods.spec.nothing",
+    "kubectl explain deploy --api-version=apps/v1",
+    // field validation: kubectl 1.32 leaves it to the server (`fieldValidation=Strict`, or Warn).
+    "kubectl apply -f typo.yaml",
+    "kubectl apply -f typo.yaml --validate=strict",
+    "kubectl create -f typo.yaml --validate=warn",
+    "kubectl apply -f typo.yaml --validate=false",
+    // apply of a Deployment and a Service, then the modifying commands.
+    "kubectl apply -f web.yaml",
+    "kubectl apply -f web.yaml",
+    "kubectl get deploy,svc",
+    "kubectl label deploy web tier=fe",
+    "kubectl label deploy web tier=be",
+    "kubectl label deploy web tier=be --overwrite",
+    "kubectl annotate deploy web note='hello world'",
+    "kubectl annotate deploy web note-",
+    "kubectl scale deployment web --replicas=3",
+    "kubectl scale deploy/web --replicas=4 --current-replicas=2",
+    "kubectl set image deployment/web nginx=nginx:1.28",
+    "kubectl set image deployment/web nope=nginx:1.28",
+    "kubectl patch deployment web -p '{\"spec\":{\"replicas\":5}}'",
+    "kubectl patch deployment web -p '{\"spec\":{\"replicas\":5}}'",
+    "kubectl patch deployment web --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":2}]'",
+    "kubectl patch deployment web --type=merge -p '{\"metadata\":{\"labels\":{\"merge\":\"yes\"}}}'",
+    "kubectl get deploy web -o yaml",
+    "kubectl get svc web -o yaml",
+    "kubectl get ns dev -o yaml",
+    "kubectl get deploy web -o jsonpath={.spec.template.spec.containers[0].image}",
+    "kubectl get deploy -o name",
+    "kubectl get deploy web -o wide",
+    "kubectl apply -f web.yaml",
+    // the create generators.
+    "kubectl create service clusterip api --tcp=80:8080",
+    "kubectl create service nodeport np --tcp=80:8080",
+    "kubectl create secret generic creds --from-literal=user=admin --from-literal=pass=s3cret",
+    "kubectl create serviceaccount bot",
+    "kubectl create job once --image=busybox",
+    "kubectl create cronjob tick --image=busybox --schedule='*/5 * * * *'",
+    "kubectl create configmap multi --from-literal=a=1 --from-literal=b=2 -n dev",
+    "kubectl create deployment api --image=nginx --port=8080",
+    "kubectl expose deployment api --port=80 --target-port=8080 --name=api-svc",
+    "kubectl run solo --image=nginx --labels=app=solo,tier=be",
+    "kubectl get all",
+    "kubectl get secret creds -o yaml",
+    "kubectl get cronjob tick -o yaml",
+    "kubectl get svc np -o yaml",
+    // describe of several kinds.
+    "kubectl describe deploy web",
+    "kubectl describe svc web",
+    "kubectl describe cm app-config",
+    "kubectl describe ns dev",
+    "kubectl describe pod solo",
+    "kubectl describe secret creds",
+    "kubectl describe sa bot",
+    "kubectl describe job once",
+    "kubectl describe cronjob tick",
+    "kubectl api-resources --namespaced=false",
+    "kubectl api-resources --api-group=apps -o wide",
+    "kubectl api-resources -o wide",
+    "kubectl api-resources --namespaced=true -o name",
+    "kubectl delete deploy web",
+    "kubectl delete svc web api-svc",
 ];
 
 /// Commands whose output may differ, and why. Everything else must match byte for byte.
-const KNOWN_DIFFERENCES: &[(&str, &str)] =
-    &[("kubectl delete cm x", "kubectl 1.32 prints `configmap \"x\" deleted`; 1.34 adds ` from default namespace`")];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    ("kubectl delete cm x", V132_DELETE),
+    ("kubectl delete deploy web", V132_DELETE),
+    ("kubectl delete svc web api-svc", V132_DELETE),
+    (
+        "kubectl describe pod solo",
+        "kubectl 1.32 prints a projected config map's `ConfigMapOptional: <nil>`; 1.33 and later `Optional: false` \
+(kubernetes#129457)",
+    ),
+];
+
+const V132_DELETE: &str = "kubectl 1.32 prints `configmap \"x\" deleted`; 1.34 adds ` from default namespace`";
 
 const MANIFEST: &str = "apiVersion: v1
 kind: ConfigMap
@@ -51,35 +131,9 @@ data:
   mode: production
 ";
 
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn kubectl_on_path() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join("kubectl")).find(|p| p.is_file())
-}
-
-/// Starts `kubeground serve` and waits for its one line saying where it listens.
-fn start_server(dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeground"))
-        .args(["serve", "--port", "0", "--speed", "0", "--seed", &SEED.to_string(), "--kubeconfig"])
-        .arg(dir.join("kubeconfig"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the kubeground binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the server prints where it listens");
-    assert!(line.contains("http://127.0.0.1:"), "unexpected first line: {line}");
-    Server(child)
 }
 
 struct Outcome {
@@ -88,8 +142,34 @@ struct Outcome {
     code: i32,
 }
 
+/// Splits a command line as a shell does, for the quoting these commands use: single quotes and spaces.
+fn words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for c in command.chars() {
+        match c {
+            '\'' => (quoted, started) = (!quoted, true),
+            ' ' if !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(word);
+    }
+    out
+}
+
 fn run_real(kubectl: &Path, dir: &Path, command: &str) -> Outcome {
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let args: Vec<String> = words(command).into_iter().skip(1).collect();
     let out = Command::new(kubectl)
         .args(&args)
         .current_dir(dir)
@@ -113,7 +193,9 @@ fn real_kubectl_matches_the_playground() {
     let dir = std::env::temp_dir().join(format!("kubeground-real-kubectl-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("home")).expect("temp dir");
     std::fs::write(dir.join("app.yaml"), MANIFEST).expect("manifest");
-    let _server = start_server(&dir);
+    std::fs::write(dir.join("web.yaml"), include_str!("../../../tests/scenarios/manifests/web.yaml")).expect("web");
+    std::fs::write(dir.join("typo.yaml"), include_str!("../../../tests/scenarios/manifests/typo.yaml")).expect("typo");
+    let _server = common::start_server(SEED, "0", &dir.join("kubeconfig"));
 
     let mut playground =
         playground::Playground::new(SEED).with_files(Box::new(playground::DiskFiles::new(dir.clone())));

@@ -46,6 +46,9 @@ pub struct Change {
     pub kind: WatchEventType,
     /// The object after the change (for deletions: as it was last stored, with the deletion's version).
     pub object: Arc<Object>,
+    /// The object before the change (`None` for a creation), as etcd's `prevKV`: a watch with a selector needs
+    /// it to report an object that stops matching as `DELETED` and one that starts matching as `ADDED`.
+    pub prev: Option<Arc<Object>>,
 }
 
 /// How many changes the store remembers for watches; older ones are compacted away, as etcd does, and a
@@ -104,15 +107,15 @@ impl Store {
         meta.resource_version = Some(self.resource_version.to_string());
         meta.creation_timestamp = Some(api_time(now));
         let stored = Arc::new(obj);
-        self.remember(WatchEventType::Added, stored.clone());
+        self.remember(WatchEventType::Added, stored.clone(), None);
         Ok(self.objects.entry(key).or_insert(stored))
     }
 
-    fn remember(&mut self, kind: WatchEventType, object: Arc<Object>) {
+    fn remember(&mut self, kind: WatchEventType, object: Arc<Object>, prev: Option<Arc<Object>>) {
         if self.history.len() == HISTORY_LIMIT {
             self.history.pop_front();
         }
-        self.history.push_back(Change { resource_version: self.resource_version, kind, object });
+        self.history.push_back(Change { resource_version: self.resource_version, kind, object, prev });
     }
 
     /// Changes after `resource_version` in order, or `None` when that version was compacted away.
@@ -130,8 +133,8 @@ impl Store {
         self.resource_version += 1;
         obj.metadata_mut().resource_version = Some(self.resource_version.to_string());
         let stored = Arc::new(obj);
-        self.remember(WatchEventType::Modified, stored.clone());
-        self.objects.insert(key.clone(), stored);
+        let prev = self.objects.insert(key.clone(), stored.clone());
+        self.remember(WatchEventType::Modified, stored, prev);
         &self.objects[&key]
     }
 
@@ -141,7 +144,7 @@ impl Store {
         self.resource_version += 1;
         let mut last = (*removed).clone();
         last.metadata_mut().resource_version = Some(self.resource_version.to_string());
-        self.remember(WatchEventType::Deleted, Arc::new(last));
+        self.remember(WatchEventType::Deleted, Arc::new(last), Some(removed.clone()));
         Some(Arc::unwrap_or_clone(removed))
     }
 

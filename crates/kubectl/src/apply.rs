@@ -140,10 +140,17 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
                     engine::apiserver::Body::Object(o) => o.to_json(),
                     engine::apiserver::Body::List { .. } => Value::Null,
                 };
-                let original: Option<Value> = current
-                    .pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")))
-                    .and_then(Value::as_str)
-                    .and_then(|s| serde_json::from_str(s).ok());
+                let annotation = current.pointer(&format!("/metadata/annotations/{}", LAST_APPLIED.replace('/', "~1")));
+                if annotation.is_none() {
+                    out.stderr.push_str(&format!(
+                        "Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by \
+kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create \
+--save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+                        kind.info().plural
+                    ));
+                }
+                let original: Option<Value> =
+                    annotation.and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok());
                 let patch = match engine::patch::three_way_merge_patch(original.as_ref(), &modified, &current) {
                     Ok(p) => p,
                     Err(e) => {

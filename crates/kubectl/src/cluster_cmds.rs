@@ -55,19 +55,30 @@ pub fn api_resources(flags: &Parsed) -> Output {
                 .collect::<String>(),
         );
     }
+    let wide = output == "wide";
     let mut rows = Vec::new();
     if !flags.bool("no-headers") {
-        rows.push(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].iter().map(|s| s.to_string()).collect());
+        let mut header = vec!["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"];
+        if wide {
+            header.extend(["VERBS", "CATEGORIES"]);
+        }
+        rows.push(header.iter().map(|s| s.to_string()).collect());
     }
     for k in kinds {
         let i = k.info();
-        rows.push(vec![
+        let mut row = vec![
             i.plural.to_string(),
             i.short_names.join(","),
             i.api_version(),
             i.namespaced.to_string(),
             i.kind.to_string(),
-        ]);
+        ];
+        if wide {
+            // Every supported resource has the full set of verbs on a real v1.34 server.
+            row.push("create,delete,deletecollection,get,list,patch,update,watch".to_string());
+            row.push(if crate::builder::ALL_CATEGORY.contains(&k) { "all" } else { "" }.to_string());
+        }
+        rows.push(row);
     }
     Output::ok(table::render(&rows))
 }

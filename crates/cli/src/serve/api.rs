@@ -18,7 +18,10 @@ use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use hyper::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-use super::{discovery, proto, table, watch, Out, Refused, Shared};
+use super::{discovery, openapi, proto, table, watch, Out, Refused, Shared};
+
+/// The `Content-Type` of `/openapi/v2` as protobuf, the form kubectl asks for.
+const OPENAPI_V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 
 /// The actor the engine's event log names for requests from outside.
 const ACTOR: &str = "kubectl";
@@ -46,9 +49,16 @@ pub async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Resul
         ["api", version] => found(discovery::resource_list("", version)),
         ["apis", group] => found(discovery::group(group)),
         ["apis", group, version] => found(discovery::resource_list(group, version)),
-        ["openapi", "v3"] => json_response(StatusCode::OK, &discovery::openapi_v3_index(), &[]),
-        ["openapi", "v3", rest @ ..] => found(discovery::openapi_v3(&rest.join("/"))),
-        ["openapi", "v2"] => text(StatusCode::OK, discovery::OPENAPI_V2_CONTENT_TYPE, discovery::openapi_v2().into()),
+        ["openapi", "v3"] => json_response(StatusCode::OK, &openapi::v3_index(), &[]),
+        ["openapi", "v3", rest @ ..] => match openapi::v3(&rest.join("/")) {
+            Some(doc) => text(StatusCode::OK, "application/json", Bytes::from_static(doc)),
+            None => not_found_path(),
+        },
+        // kubectl asks for protobuf only; other clients get JSON when they accept it.
+        ["openapi", "v2"] if call.accept.contains("application/json") || call.accept.is_empty() => {
+            json_response(StatusCode::OK, openapi::v2_json(), &[])
+        }
+        ["openapi", "v2"] => text(StatusCode::OK, OPENAPI_V2_PROTOBUF, Bytes::from_static(openapi::v2_protobuf())),
         ["api", version, rest @ ..] => return call.resource("", version, rest),
         ["apis", group, version, rest @ ..] => return call.resource(group, version, rest),
         _ => not_found_path(),
@@ -84,8 +94,19 @@ impl Call {
 
     /// `/api/v1/...` or `/apis/<group>/<version>/...` below the group-version.
     fn resource(self, group: &str, version: &str, rest: &[&str]) -> Result<Response<Out>, Refused> {
+        // The engine has no ResourceQuota or LimitRange kinds, so there are none: `kubectl describe namespace`
+        // lists them and says so, as on a real cluster.
+        if let (&Method::GET, "", "v1", ["namespaces", _, plural @ ("resourcequotas" | "limitranges")]) =
+            (&self.method, group, version, rest)
+        {
+            let kind = if *plural == "resourcequotas" { "ResourceQuotaList" } else { "LimitRangeList" };
+            let rv = self.shared.read(|c| c.store().resource_version());
+            let list =
+                json!({"kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion": rv.to_string()}, "items": []});
+            return Ok(json_response(StatusCode::OK, &list, &[]));
+        }
         let Some(target) = target(group, version, rest) else { return Ok(not_found_path()) };
-        let is_watch = matches!(self.query.get("watch"), Some("true" | "1"));
+        let is_watch = self.query.flag("watch");
         if self.method == Method::GET && target.name.is_none() && is_watch {
             return Ok(self.watch(target));
         }
@@ -116,6 +137,10 @@ impl Call {
         let body = match self.decode_body(verb) {
             Ok(b) => b,
             Err(e) => return Ok(status(&e, &[])),
+        };
+        let body = match verb {
+            Verb::Create | Verb::Update => body.map(|b| with_default_kind(b, target.kind)),
+            _ => body,
         };
         let options = match self.options(verb, body.as_ref()) {
             Ok(o) => o,
@@ -158,16 +183,20 @@ impl Call {
     }
 
     fn watch(self, target: Target) -> Response<Out> {
+        let send_initial_events = self.query.flag("sendInitialEvents");
         let timeout = self.query.get("timeoutSeconds").and_then(|t| t.parse::<u64>().ok()).unwrap_or(1800);
         let spec = watch::Spec {
             kind: target.kind,
             namespace: target.namespace,
             label_selector: self.query.get("labelSelector").map(str::to_string),
             field_selector: self.query.get("fieldSelector").map(str::to_string),
-            resource_version: self.query.get("resourceVersion").map(str::to_string),
+            // With sendInitialEvents the watch starts from the current state, which is not older than any version
+            // the client names.
+            resource_version: self.query.get("resourceVersion").filter(|_| !send_initial_events).map(str::to_string),
             table: self.wants_table(),
             timeout: std::time::Duration::from_secs(timeout),
-            bookmarks: self.query.get("allowWatchBookmarks") == Some("true"),
+            bookmarks: self.query.flag("allowWatchBookmarks"),
+            send_initial_events,
         };
         match watch::start(self.shared, spec) {
             Ok(stream) => {
@@ -317,6 +346,21 @@ fn handle_and_settle(cluster: &mut engine::Cluster, request: ApiRequest) -> ApiR
         cluster.settle();
     }
     response
+}
+
+/// A body without `kind` (or without `apiVersion`) is read as the kind the URL names, as the apiserver's decoder
+/// defaults both from the resource it decodes into (client libraries such as the Python client leave them out).
+fn with_default_kind(mut body: Value, kind: Kind) -> Value {
+    if let Some(map) = body.as_object_mut() {
+        let missing = |v: Option<&Value>| v.and_then(Value::as_str).is_none_or(str::is_empty);
+        if missing(map.get("kind")) {
+            map.insert("kind".into(), json!(kind.info().kind));
+        }
+        if missing(map.get("apiVersion")) {
+            map.insert("apiVersion".into(), json!(kind.info().api_version()));
+        }
+    }
+    body
 }
 
 /// An `autoscaling/v1` Scale for an object with replicas.
@@ -499,6 +543,12 @@ impl Query {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// A boolean parameter, read as Go's `strconv.ParseBool` reads it (`true`, `True`, `1`, `t`, …): the Python
+    /// client sends `watch=True`.
+    fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key), Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
+    }
+
     fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
     }
@@ -556,6 +606,9 @@ mod tests {
         assert_eq!(q.all("dryRun").collect::<Vec<_>>(), ["All", "x"]);
         assert_eq!(q.get("bad"), Some("%zz"));
         assert_eq!(q.get("end"), Some("%4"));
+        let q = Query::parse("watch=True&allowWatchBookmarks=1&sendInitialEvents=yes");
+        assert!(q.flag("watch") && q.flag("allowWatchBookmarks"));
+        assert!(!q.flag("sendInitialEvents") && !q.flag("missing"));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! What the server says about itself: `/version`, API discovery (aggregated `apidiscovery.k8s.io/v2` and the
-//! legacy `APIVersions`/`APIGroupList`/`APIResourceList` documents) and the OpenAPI documents kubectl reads
-//! before `apply` and `create -f`.
+//! legacy `APIVersions`/`APIGroupList`/`APIResourceList` documents); the OpenAPI documents are in [`super::openapi`].
 //!
 //! Everything is derived from [`Kind::ALL`], so a kind added to the engine is served without touching this file.
 
@@ -9,9 +8,6 @@ use serde_json::{json, Value};
 
 /// The `Content-Type` of an aggregated discovery answer; kubectl only accepts it under this exact type.
 pub const AGGREGATED_CONTENT_TYPE: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
-
-/// The `Content-Type` kubectl expects from `/openapi/v2`.
-pub const OPENAPI_V2_CONTENT_TYPE: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 
 pub fn version() -> Value {
     json!({
@@ -194,72 +190,4 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         doc["apiVersion"] = json!("v1");
     }
     Some(doc)
-}
-
-/// The path of a group-version's OpenAPI v3 document: `api/v1`, `apis/apps/v1`.
-fn openapi_path(group: &str, version: &str) -> String {
-    if group.is_empty() {
-        format!("api/{version}")
-    } else {
-        format!("apis/{group}/{version}")
-    }
-}
-
-/// `/openapi/v3`: one document per served group-version. The hash only has to change when the document does,
-/// and the documents are fixed for a build.
-pub fn openapi_v3_index() -> Value {
-    let paths: serde_json::Map<String, Value> = group_versions()
-        .into_iter()
-        .map(|(g, v)| {
-            let path = openapi_path(g, v);
-            let url = format!("/openapi/v3/{path}?hash=KUBEGROUND{}", env!("CARGO_PKG_VERSION").replace('.', ""));
-            (path, json!({"serverRelativeURL": url}))
-        })
-        .collect();
-    json!({"paths": paths})
-}
-
-/// `/openapi/v3/<path>`: the PATCH operation of each kind with its group-version-kind and the `fieldValidation`
-/// parameter. That is what kubectl looks for to leave validation to the server (`?fieldValidation=Strict`)
-/// instead of validating client-side. There are no schemas: kubectl then computes `apply`'s strategic merge
-/// patches from its compiled-in types, which gives the same patches for the built-in kinds.
-pub fn openapi_v3(path: &str) -> Option<Value> {
-    let (group, version) = group_versions().into_iter().find(|(g, v)| openapi_path(g, v) == path)?;
-    let prefix = if group.is_empty() { format!("/api/{version}") } else { format!("/apis/{group}/{version}") };
-    let mut paths = serde_json::Map::new();
-    for kind in kinds_in(group, version) {
-        let i = kind.info();
-        let object_path = if i.namespaced {
-            format!("{prefix}/namespaces/{{namespace}}/{}/{{name}}", i.plural)
-        } else {
-            format!("{prefix}/{}/{{name}}", i.plural)
-        };
-        let param =
-            |name: &str| json!({"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": true}});
-        let gvk = json!({"group": group, "version": version, "kind": i.kind});
-        paths.insert(
-            object_path,
-            json!({
-                "patch": {
-                    "operationId": format!("patch{}", i.kind),
-                    "parameters": [param("dryRun"), param("fieldManager"), param("fieldValidation"), param("force")],
-                    "responses": {"200": {"description": "OK"}},
-                    "x-kubernetes-action": "patch",
-                    "x-kubernetes-group-version-kind": gvk,
-                }
-            }),
-        );
-    }
-    Some(json!({
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": "v1.34.0"},
-        "paths": paths,
-        "components": {"schemas": {}}
-    }))
-}
-
-/// `/openapi/v2` as a gnostic protobuf document holding only `swagger: "2.0"`: valid, with no definitions, so a
-/// client falling back to it finds no schema and skips client-side validation.
-pub fn openapi_v2() -> Vec<u8> {
-    vec![0x0a, 0x03, b'2', b'.', b'0']
 }

@@ -3,12 +3,13 @@
 //!
 //! This module owns the process side: the listener, one HTTP/1 connection task per client, the clock task that
 //! advances simulated time with real time, and the kubeconfig file. What a request means lives in [`api`]
-//! (resources), [`discovery`] (version, discovery, OpenAPI), [`watch`], [`table`] and [`proto`]. The cluster
+//! (resources), [`discovery`] (version, discovery), [`openapi`], [`watch`], [`table`] and [`proto`]. The cluster
 //! sits behind one mutex that is never held across an await, so every request sees a consistent cluster.
 
 mod api;
 mod body;
 mod discovery;
+mod openapi;
 mod proto;
 mod table;
 mod watch;
