@@ -1,6 +1,6 @@
 //! The topology picture: control-plane nodes above, workers below, drawn from the engine's snapshot.
 
-use playground::{NodeView, Snapshot};
+use playground::{NodeView, PodView, Snapshot};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -43,12 +43,18 @@ pub fn topology(props: &Props) -> Html {
             <title>{ description }</title>
             <text class="row-label" x={GAP.to_string()} y="18">{"Control plane"}</text>
             <text class="row-label" x={GAP.to_string()} y={(NODE_H + 2 * ROW_LABEL_H + GAP - 10).to_string()}>{"Workers"}</text>
-            { for nodes.iter().zip(positions).map(|(n, (x, y))| node_box(n, x, y)) }
+            { for nodes.iter().zip(positions).map(|(n, (x, y))| node_box(n, &props.snapshot.pods, x, y)) }
         </svg>
     }
 }
 
-fn node_box(node: &NodeView, x: i32, y: i32) -> Html {
+/// Pods shown per node box; the rest are counted.
+const MAX_CHIPS: usize = 6;
+
+fn node_box(node: &NodeView, pods: &[PodView], x: i32, y: i32) -> Html {
+    let mine: Vec<&PodView> = pods.iter().filter(|p| p.node == node.name).collect();
+    let chips = mine.iter().take(MAX_CHIPS).enumerate().map(|(i, p)| pod_chip(p, i));
+    let more = mine.len().saturating_sub(MAX_CHIPS);
     let ready = node.status == "Ready";
     let class = classes!("node", node.role, if ready { "ready" } else { "not-ready" });
     html! {
@@ -61,6 +67,32 @@ fn node_box(node: &NodeView, x: i32, y: i32) -> Html {
             <text class="node-detail" x="12" y="64">{ format!("pods {}", node.pod_cidr) }</text>
             // Status in words and a shape, not colour alone.
             <text class="node-status" x="12" y="84">{ if ready { "● Ready" } else { "▲ NotReady" } }</text>
+            { for chips }
+            if more > 0 {
+                <text class="pod-more" x="104" y="90">{ format!("+{more} more") }</text>
+            }
+        </g>
+    }
+}
+
+/// A pod inside its node: name, phase in words and shape (not colour alone), IP and restarts in its title.
+fn pod_chip(pod: &PodView, i: usize) -> Html {
+    let (col, row) = ((i % 2) as i32, (i / 2) as i32);
+    let (px, py) = (104 + col * 42, 8 + row * 26);
+    let mark = match pod.phase.as_str() {
+        "Running" => "●",
+        "Succeeded" => "✓",
+        "Failed" => "✕",
+        _ => "◌",
+    };
+    let short: String = pod.name.chars().take(5).collect();
+    html! {
+        <g class={classes!("pod", pod.phase.to_lowercase())} data-pod={format!("{}/{}", pod.namespace, pod.name)}
+            data-phase={pod.phase.clone()} data-node={pod.node.clone()} transform={format!("translate({px},{py})")}>
+            <title>{ format!("{}/{}: {} ({}) IP {} restarts {}", pod.namespace, pod.name, pod.status, pod.ready,
+                if pod.ip.is_empty() { "<none>" } else { pod.ip.as_str() }, pod.restarts) }</title>
+            <rect width="38" height="22" rx="4" />
+            <text x="3" y="15">{ format!("{mark}{short}") }</text>
         </g>
     }
 }

@@ -27,6 +27,10 @@ pub struct Cluster {
     pub(crate) log: EventLog,
     pub(crate) machines: Machines,
     pub(crate) scheduler: crate::scheduler::component::SchedulerState,
+    pub(crate) kubelets: crate::kubelet::Kubelets,
+    /// True while the default cluster is being built: what runs at time 0 has been running since before the
+    /// session began (no sandbox delay for its pods).
+    pub(crate) booting: bool,
 }
 
 impl Cluster {
@@ -40,6 +44,8 @@ impl Cluster {
             log: EventLog::default(),
             machines: Machines::default(),
             scheduler: Default::default(),
+            kubelets: Default::default(),
+            booting: true,
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -61,12 +67,14 @@ impl Cluster {
                 .machines
                 .by_name
                 .insert(plan.name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });
+            cluster.preload_images(&plan.name, plan.role);
             let node = node_object(&plan, 0, &mut cluster.rng);
             cluster
                 .create("kubelet", node.into(), "kubelet registered its node")
                 .expect("bootstrap nodes are distinct");
         }
         cluster.settle();
+        cluster.booting = false;
         cluster
     }
 
@@ -107,9 +115,23 @@ impl Cluster {
         self.settle();
     }
 
+    /// Advances time to the next instant at which some component acts (at most `limit` ms): what a client
+    /// waiting for a change (`kubectl wait`, `kubectl delete --wait`) lets pass before it looks again.
+    pub fn step_to_next_change(&mut self, limit: Millis) {
+        let now = self.clock.now();
+        let next = self.next_wakeup().filter(|t| *t > now).map_or(limit, |t| (t - now).min(limit));
+        self.step(next.max(1));
+    }
+
     /// The earliest future instant at which some component has something to do on its own.
     fn next_wakeup(&self) -> Option<Millis> {
-        [self.node_status_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
+        [self.node_status_wakeup(), self.kubelet_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
+    }
+
+    /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`).
+    fn preload_images(&mut self, node: &str, role: NodeRole) {
+        let agent = self.ensure_agent(node);
+        agent.images.extend(crate::kubelet::static_pods::preloaded_images(role));
     }
 
     pub fn machines(&self) -> &Machines {
@@ -144,6 +166,7 @@ impl Cluster {
             m.running = true;
             m.stopped_at = None;
             self.record_machine(name, "the machine was started (minikube node start)");
+            self.restart_sandboxes(name);
         }
         self.settle();
         Ok(())
@@ -155,6 +178,7 @@ impl Cluster {
         let plan = plan_node(&name, role, self.machines.added);
         self.machines.added += 1;
         self.machines.by_name.insert(name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });
+        self.preload_images(&name, role);
         let node = node_object(&plan, self.clock.now(), &mut self.rng);
         self.create("kubelet", node.into(), "kubelet registered its node").map_err(|e| e.message)?;
         self.settle();
@@ -166,6 +190,7 @@ impl Cluster {
         if self.machines.by_name.remove(name).is_none() {
             return Err(format!("retrieving node: Could not find node {name}"));
         }
+        self.kubelets.nodes.remove(name);
         let key = ObjectKey::new(Kind::Node, "", name);
         if self.store.remove(&key).is_some() {
             self.record(

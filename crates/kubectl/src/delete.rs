@@ -138,6 +138,7 @@ The resource may continue to run on the cluster indefinitely.\n",
         }
     }
 
+    let mut waiting: Vec<(Kind, Option<String>, String)> = Vec::new();
     for (kind, ns, name, source) in targets {
         let mut req = Request::new(Verb::Delete, kind).name(name.clone()).options(RequestOptions {
             propagation: Some(propagation),
@@ -163,6 +164,35 @@ The resource may continue to run on the cluster indefinitely.\n",
             Err(e) if e.code == 404 && flags.bool("ignore-not-found") => {}
             Err(e) => out.fail(server_error(&e, source.as_deref().map(|s| ("deleting", s)))),
         }
+        if dry.is_none() && flags.string("wait") != Some("false") && !(force && grace == Some(0)) {
+            waiting.push((kind, ns, name));
+        }
     }
+    wait_until_gone(cluster, &waiting, &mut out);
     out
+}
+
+/// How long `--wait` lets simulated time run before giving up (real kubectl would wait for ever).
+const WAIT_LIMIT_MS: u64 = 10 * 60 * 1000;
+
+/// `--wait=true` (the default): kubectl watches until every deleted object is gone. Here simulated time runs
+/// until then — a pod's grace period, a finalizer's controller — or until [`WAIT_LIMIT_MS`].
+fn wait_until_gone(cluster: &mut Cluster, targets: &[(Kind, Option<String>, String)], out: &mut Output) {
+    let start = cluster.now();
+    let present = |c: &Cluster, (kind, ns, name): &(Kind, Option<String>, String)| {
+        c.get(*kind, ns.as_deref().unwrap_or_default(), name).is_ok()
+    };
+    while targets.iter().any(|t| present(cluster, t)) {
+        if cluster.now() - start >= WAIT_LIMIT_MS {
+            for t in targets.iter().filter(|t| present(cluster, t)) {
+                out.fail(format!(
+                    "error: timed out waiting for the condition on {}/{} (kubeground waits at most 10m of simulated time)\n",
+                    t.0.info().plural,
+                    t.2
+                ));
+            }
+            return;
+        }
+        cluster.step_to_next_change(WAIT_LIMIT_MS - (cluster.now() - start));
+    }
 }

@@ -26,6 +26,8 @@ pub const RUN_FLAGS: &[FlagSpec] = &[
     flag("tty", Some('t'), FlagKind::Bool),
     flag("rm", None, FlagKind::Bool),
     flag("attach", None, FlagKind::Bool),
+    flag("overrides", None, FlagKind::String),
+    flag("override-type", None, FlagKind::String),
 ];
 
 pub const EXPOSE_FLAGS: &[FlagSpec] = &[
@@ -121,6 +123,30 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         }
     }
     let mut pod = pod;
+    if let Some(text) = flags.string("overrides") {
+        // `--overrides`: a JSON patch over the generated object, merge (RFC 7386) unless told otherwise.
+        let patch: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(_) => {
+                let c = text.trim_start().chars().next().unwrap_or(' ');
+                return Output::error(format!("error: invalid character '{c}' looking for beginning of value\n"));
+            }
+        };
+        let kind = match flags.string("override-type").unwrap_or("merge") {
+            "merge" => engine::patch::PatchType::Merge,
+            "strategic" => engine::patch::PatchType::Strategic,
+            "json" => engine::patch::PatchType::Json,
+            other => {
+                return Output::error(format!(
+                    "error: --override-type must be one of (json, merge, strategic), found \"{other}\"\n"
+                ))
+            }
+        };
+        match engine::patch::apply_patch(&pod, kind, &patch) {
+            Ok(v) => pod = v,
+            Err(e) => return Output::error(format!("error: {}\n", e.message)),
+        }
+    }
     let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", "run");
     out.stdout.push_str(&rest.stdout);
     out.stderr.push_str(&rest.stderr);

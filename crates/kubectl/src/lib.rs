@@ -25,7 +25,8 @@ pub mod manifest;
 pub mod modify;
 pub mod output;
 pub mod printers;
-pub mod printing;
+pub mod pods_cmd;
+mod printing;
 pub mod resource;
 pub mod table;
 pub mod wait;
@@ -102,9 +103,19 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
             "drain" => [GLOBAL_FLAGS, cluster_cmds::DRAIN_FLAGS].concat(),
             "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
             "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
+            "logs" => [GLOBAL_FLAGS, pods_cmd::LOGS_FLAGS].concat(),
+            "exec" => [GLOBAL_FLAGS, pods_cmd::EXEC_FLAGS].concat(),
             c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
             other => return Output::error(commands::unknown_command(other)),
         };
+    // `exec` takes its command after `--` verbatim (cobra's ArgsLenAtDash).
+    let mut exec_command: Option<Vec<String>> = None;
+    if command == "exec" {
+        if let Some(dash) = rest.iter().position(|a| a == "--") {
+            exec_command = Some(rest[dash + 1..].to_vec());
+            rest.truncate(dash);
+        }
+    }
     let parsed = match flags::parse(&rest, &specs) {
         Ok(p) => p,
         Err(e) => return Output::error(format!("Error: {e}\nSee 'kubectl {command} --help' for usage.\n")),
@@ -134,6 +145,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "drain" => cluster_cmds::drain(cluster, &parsed),
         "expose" => generate::expose(cluster, &parsed, &namespace, explicit_ns, io),
         "version" => version(parsed.bool("client")),
+        "logs" => pods_cmd::logs(cluster, &parsed, &namespace),
+        "exec" => pods_cmd::exec(cluster, &parsed, &namespace, exec_command.as_deref()),
         _ => unreachable!("every command in the table above is dispatched"),
     }
 }

@@ -132,7 +132,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
                 out.fail(format!("error: timed out waiting for the condition on {plural}/{name}\n"));
                 break;
             }
-            cluster.step(1000.min(deadline - cluster.now()));
+            cluster.step_to_next_change(deadline - cluster.now());
         }
     }
     out

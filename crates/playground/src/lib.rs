@@ -20,7 +20,7 @@ use engine::clock::Millis;
 use engine::Cluster;
 pub use kubectl::{Files, Output};
 pub use script::{ParseError, ScriptCommand};
-pub use snapshot::{NodeView, Snapshot};
+pub use snapshot::{NodeView, PodView, Snapshot};
 
 /// One thing done to the cluster, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

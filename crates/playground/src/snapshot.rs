@@ -15,10 +15,28 @@ pub struct NodeView {
     pub pod_cidr: String,
 }
 
+/// A pod as the topology draws it (CONTRACT §5: `data-pod`, `data-phase`, `data-node`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PodView {
+    pub namespace: String,
+    pub name: String,
+    /// The node it is bound to (`""` while the scheduler has not placed it).
+    pub node: String,
+    /// `status.phase`: Pending, Running, Succeeded, Failed.
+    pub phase: String,
+    /// What `kubectl get pods` shows in STATUS (ContainerCreating, CrashLoopBackOff, Terminating, …).
+    pub status: String,
+    pub ip: String,
+    pub ready: String,
+    pub restarts: i32,
+    pub containers: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub time_ms: u64,
     pub nodes: Vec<NodeView>,
+    pub pods: Vec<PodView>,
 }
 
 impl Snapshot {
@@ -44,7 +62,31 @@ impl Snapshot {
                 }
             })
             .collect();
-        Snapshot { time_ms: cluster.now(), nodes }
+        let pods = cluster
+            .store()
+            .list(engine::Kind::Pod, None)
+            .filter_map(|o| match o {
+                engine::Object::Pod(p) => Some((o, p)),
+                _ => None,
+            })
+            .map(|(o, p)| {
+                let status = p.status.clone().unwrap_or_default();
+                let statuses = status.container_statuses.clone().unwrap_or_default();
+                let row = kubectl::printers::cells(o, cluster.now());
+                PodView {
+                    namespace: p.metadata.namespace.clone().unwrap_or_default(),
+                    name: p.metadata.name.clone().unwrap_or_default(),
+                    node: p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
+                    phase: status.phase.clone().unwrap_or_default(),
+                    status: row.get(2).cloned().unwrap_or_default(),
+                    ip: status.pod_ip.clone().unwrap_or_default(),
+                    ready: row.get(1).cloned().unwrap_or_default(),
+                    restarts: statuses.iter().map(|c| c.restart_count).sum(),
+                    containers: p.spec.iter().flat_map(|s| s.containers.iter().map(|c| c.name.clone())).collect(),
+                }
+            })
+            .collect();
+        Snapshot { time_ms: cluster.now(), nodes, pods }
     }
 }
 

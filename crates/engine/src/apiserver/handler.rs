@@ -381,15 +381,64 @@ impl Cluster {
         if req.options.dry_run {
             return Ok(current);
         }
-        Ok(self.delete_object(actor, current, req.options.propagation))
+        Ok(self.delete_object_with_grace(actor, current, req.options.propagation, req.options.grace_period_seconds))
     }
 
     /// Deletes (or starts deleting) an object as the apiserver does: finalizers and propagation policy
     /// decide whether it goes now or gets a `deletionTimestamp` and waits for controllers.
     pub(crate) fn delete_object(&mut self, actor: &str, current: Object, propagation: Option<Propagation>) -> Object {
+        self.delete_object_with_grace(actor, current, propagation, None)
+    }
+
+    /// [`Cluster::delete_object`] with the request's `gracePeriodSeconds`. A pod bound to a node and not yet
+    /// finished is deleted gracefully, as the pod registry's `CheckGracefulDelete` decides: it gets a
+    /// `deletionTimestamp` (now + grace) and stays until its kubelet has stopped its containers. Grace 0
+    /// (`--force --grace-period=0`) removes it at once, even while it is terminating.
+    pub(crate) fn delete_object_with_grace(
+        &mut self,
+        actor: &str,
+        current: Object,
+        propagation: Option<Propagation>,
+        grace: Option<i64>,
+    ) -> Object {
         let key = ObjectKey::of(&current);
+        let pod_grace = match &current {
+            Object::Pod(p) => {
+                let spec = p.spec.clone().unwrap_or_default();
+                let phase = p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+                let finished = phase == "Succeeded" || phase == "Failed";
+                let requested = grace.or(spec.termination_grace_period_seconds).unwrap_or(30).max(0);
+                if spec.node_name.is_none() || finished {
+                    Some(0)
+                } else {
+                    Some(requested)
+                }
+            }
+            _ => None,
+        };
         if current.metadata().deletion_timestamp.is_some() {
+            let shorter = pod_grace.is_some_and(|g| g == 0 && grace == Some(0));
+            if !(shorter && current.metadata().finalizers.as_ref().is_none_or(Vec::is_empty)) {
+                return current;
+            }
+            self.store.remove(&key);
+            self.record(actor, Change::Deleted, &key, "force-deleted (grace period 0) while terminating");
             return current;
+        }
+        if let Some(g) = pod_grace.filter(|g| *g > 0) {
+            let mut obj = current;
+            let meta = obj.metadata_mut();
+            if let Some(Propagation::Foreground) = propagation {
+                let f = meta.finalizers.get_or_insert_with(Vec::new);
+                if !f.iter().any(|x| x == "foregroundDeletion") {
+                    f.push("foregroundDeletion".into());
+                }
+            }
+            meta.deletion_timestamp = Some(api_time(self.clock.now() + g as u64 * 1000));
+            meta.deletion_grace_period_seconds = Some(g);
+            let stored = self.store.replace(obj).clone();
+            self.record(actor, Change::Updated, &key, &format!("graceful deletion: {g}s for the kubelet to stop the pod"));
+            return stored;
         }
         let mut obj = current;
         let mut finalizers = obj.metadata().finalizers.clone().unwrap_or_default();
@@ -431,7 +480,12 @@ impl Cluster {
         for obj in items {
             if !req.options.dry_run {
                 let obj = std::sync::Arc::unwrap_or_clone(obj);
-                deleted.push(std::sync::Arc::new(self.delete_object(actor, obj, req.options.propagation)));
+                deleted.push(std::sync::Arc::new(self.delete_object_with_grace(
+                    actor,
+                    obj,
+                    req.options.propagation,
+                    req.options.grace_period_seconds,
+                )));
             } else {
                 deleted.push(obj);
             }

@@ -121,6 +121,10 @@ impl Cluster {
     /// The ServiceAccount admission plugin: the pod runs as `default` unless it names another account, the
     /// account must exist, and its API token is mounted through a projected `kube-api-access-*` volume.
     fn admit_service_account(&mut self, pod: &mut k8s_openapi::api::core::v1::Pod) -> Result<(), ApiError> {
+        // Mirror pods (a kubelet's static pods) are left alone.
+        if pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/config.mirror")) {
+            return Ok(());
+        }
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
         let name = pod.metadata.name.clone().unwrap_or_default();
         let spec = pod.spec.get_or_insert_with(Default::default);

@@ -30,6 +30,7 @@ impl Cluster {
             self.reconcile_service_accounts();
             self.collect_garbage();
             self.reconcile_scheduling();
+            self.run_kubelets();
             if self.store.resource_version() == before {
                 return;
             }

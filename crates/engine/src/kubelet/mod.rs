@@ -1,0 +1,404 @@
+//! The kubelet of every node and the container runtime behind it.
+//!
+//! Each running node's kubelet watches the pods bound to it (`spec.nodeName`), and for each: allocates the
+//! pod's IP from the node's podCIDR (Flannel's host-local IPAM), pulls images (one at a time, with simulated
+//! durations and a per-node image cache), creates and starts containers in the real order (init containers
+//! one by one, then the app containers), runs their programs, probes them, restarts them by the pod's
+//! `restartPolicy` with CrashLoopBackOff's back-off, stops them gracefully when the pod is deleted, and writes
+//! the pod's status and Events exactly as the real kubelet words them.
+//!
+//! Runtime state that is not in the API (processes, filesystems, logs, back-off entries) lives here, in
+//! ordered maps; the API sees it only through what the kubelet writes. A stopped node's kubelet does nothing:
+//! its pods keep their last reported status, as on a real cluster.
+
+pub mod container;
+pub mod host;
+pub mod images;
+pub mod programs;
+pub mod static_pods;
+pub mod status;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::clock::Millis;
+use crate::cluster::Cluster;
+use crate::error::ApiError;
+use crate::event_log::Change;
+use crate::object::{Kind, Object};
+use crate::runtime::fs::MemFs;
+use crate::store::ObjectKey;
+
+pub use container::{ContainerRun, LogLine, Stream};
+
+/// How long after a change the kubelet's pod worker notices it (PLEG's relist period is 1 s).
+pub const RELIST_MS: Millis = 1_000;
+/// How long creating a pod sandbox (pause container, network namespace, CNI ADD) takes.
+pub const SANDBOX_MS: Millis = 300;
+
+/// All kubelets, by node name.
+#[derive(Clone, Debug, Default)]
+pub struct Kubelets {
+    pub nodes: BTreeMap<String, NodeAgent>,
+}
+
+/// One node's kubelet and container runtime.
+#[derive(Clone, Debug, Default)]
+pub struct NodeAgent {
+    /// Images in the node's containerd store (full names: `docker.io/library/nginx:1.27`).
+    pub images: BTreeSet<String>,
+    /// Pods the kubelet runs, by UID.
+    pub pods: BTreeMap<String, PodRun>,
+    /// Image pulls are serialised (`serializeImagePulls: true`): the next may start at this instant.
+    pub pull_free_at: Millis,
+    /// host-local IPAM: the last allocated host number in the node's /24 and the ones in use.
+    pub last_ip: u8,
+    pub ips_in_use: BTreeSet<u8>,
+    /// The node's own filesystem (`minikube ssh`, hostPath volumes).
+    pub host_fs: MemFs,
+}
+
+/// A pod as its kubelet runs it.
+#[derive(Clone, Debug)]
+pub struct PodRun {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub ip: Option<String>,
+    /// When the kubelet admitted the pod (`status.startTime`).
+    pub started_at: Millis,
+    pub sandbox_ready_at: Millis,
+    pub init: Vec<ContainerRun>,
+    pub containers: Vec<ContainerRun>,
+    /// The pod's volumes (emptyDir, configMap, secret, projected, …) by name, plus the kubelet's own files.
+    pub volumes: BTreeMap<String, MemFs>,
+    /// Graceful deletion in progress: SIGKILL for anything still running at this instant.
+    pub kill_deadline: Option<Millis>,
+    /// Condition type → (status, last transition), so transition times survive status rewrites.
+    pub transitions: BTreeMap<String, (String, Millis)>,
+}
+
+impl PodRun {
+    pub fn all_containers(&self) -> impl Iterator<Item = &ContainerRun> {
+        self.init.iter().chain(self.containers.iter())
+    }
+
+    pub fn container(&self, name: &str) -> Option<&ContainerRun> {
+        self.all_containers().find(|c| c.name == name)
+    }
+
+    /// Init containers that are done (exited 0) in order.
+    pub fn initialized(&self) -> bool {
+        self.init.iter().all(|c| c.succeeded_once())
+    }
+}
+
+/// The API server's check that a pod has the named container.
+fn check_container(p: &Pod, container: &str, pod: &str) -> Result<(), ApiError> {
+    let spec = p.spec.clone().unwrap_or_default();
+    let exists = spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| c.name == container);
+    if exists {
+        Ok(())
+    } else {
+        Err(ApiError::new(400, "BadRequest", &format!("container {container} is not valid for pod {pod}")))
+    }
+}
+
+impl Cluster {
+    pub fn kubelets(&self) -> &Kubelets {
+        &self.kubelets
+    }
+
+    /// The runtime view of a pod (containers, logs, filesystems), if a kubelet runs it.
+    pub fn pod_run(&self, namespace: &str, name: &str) -> Option<(&str, &PodRun)> {
+        let pod = self.store.get(&ObjectKey::new(Kind::Pod, namespace, name))?;
+        let uid = pod.metadata().uid.as_deref()?;
+        let node = match pod {
+            Object::Pod(p) => p.spec.as_ref()?.node_name.as_deref()?,
+            _ => return None,
+        };
+        let agent = self.kubelets.nodes.get(node)?;
+        agent.pods.get(uid).map(|run| (node, run))
+    }
+
+    /// The log of a container (`previous`: of its last terminated instance), as `pods/log` serves it.
+    pub fn container_logs(&self, namespace: &str, pod: &str, container: &str, previous: bool) -> Result<Vec<LogLine>, ApiError> {
+        let obj = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
+        let Object::Pod(p) = obj else { return Err(ApiError::not_found(Kind::Pod, pod)) };
+        check_container(p, container, pod)?;
+        let run = self.pod_run(namespace, pod).map(|(_, r)| r);
+        let c = run.and_then(|r| r.container(container));
+        if previous {
+            return match c {
+                Some(c) if c.restart_count > 0 || c.last_terminated.is_some() => Ok(c.previous_logs.clone()),
+                _ => Err(ApiError::new(
+                    400,
+                    "BadRequest",
+                    &format!("previous terminated container \"{container}\" in pod \"{pod}\" not found"),
+                )),
+            };
+        }
+        match c {
+            Some(c) if c.container_id.is_some() => Ok(c.logs.clone()),
+            _ => {
+                let why = match c.map(|c| c.waiting.0.as_str()) {
+                    Some("ErrImagePull") | Some("ImagePullBackOff") => "trying and failing to pull image".to_string(),
+                    Some(reason) => reason.to_string(),
+                    None => "ContainerCreating".to_string(),
+                };
+                Err(ApiError::new(
+                    400,
+                    "BadRequest",
+                    &format!("container \"{container}\" in pod \"{pod}\" is waiting to start: {why}"),
+                ))
+            }
+        }
+    }
+
+    /// `kubectl exec`: runs `argv` in a running container and waits for it (simulated time does not move).
+    pub fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<host::ExecResult, ApiError> {
+        let obj = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).cloned().ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
+        let Object::Pod(p) = obj else { return Err(ApiError::not_found(Kind::Pod, pod)) };
+        check_container(&p, container, pod)?;
+        let not_found = || ApiError::new(400, "BadRequest", &format!("unable to upgrade connection: container not found (\"{container}\")"));
+        let (node, uid) = match self.pod_run(namespace, pod) {
+            Some((node, run)) if run.container(container).is_some_and(|c| c.is_running()) => (node.to_string(), run.uid.clone()),
+            _ => return Err(not_found()),
+        };
+        if !self.machines.get(&node).is_some_and(|m| m.running) {
+            return Err(ApiError::new(500, "InternalError", &format!("error dialing backend: dial tcp {}:10250: connect: no route to host", self.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default())));
+        }
+        let now = self.clock.now();
+        let mut run = self.kubelets.nodes.get_mut(&node).and_then(|a| a.pods.remove(&uid)).ok_or_else(not_found)?;
+        let hostname = p.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod.to_string());
+        let ip = run.ip.clone().unwrap_or_default();
+        let in_init = run.init.iter().position(|c| c.name == container);
+        let result = match in_init {
+            Some(i) => {
+                let mut c = run.init.remove(i);
+                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None);
+                run.init.insert(i, c);
+                r
+            }
+            None => {
+                let i = run.containers.iter().position(|c| c.name == container).unwrap_or(0);
+                let mut c = run.containers.remove(i);
+                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None);
+                run.containers.insert(i, c);
+                r
+            }
+        };
+        self.ensure_agent(&node).pods.insert(uid, run);
+        self.record("kubectl", Change::Updated, &ObjectKey::new(Kind::Pod, namespace, pod), &format!("exec in container {container}: {}", argv.join(" ")));
+        Ok(result)
+    }
+
+    pub(crate) fn ensure_agent(&mut self, node: &str) -> &mut NodeAgent {
+        self.kubelets.nodes.entry(node.to_string()).or_default()
+    }
+
+    /// The earliest instant some kubelet has something to do.
+    pub(crate) fn kubelet_wakeup(&self) -> Option<Millis> {
+        let now = self.clock.now();
+        self.kubelets
+            .nodes
+            .iter()
+            .filter(|(name, _)| self.machines.get(name).is_some_and(|m| m.running))
+            .flat_map(|(_, agent)| agent.pods.values())
+            .flat_map(|run| {
+                run.all_containers().filter_map(|c| c.wake_at).chain(run.kill_deadline).chain(
+                    (run.sandbox_ready_at > now).then_some(run.sandbox_ready_at),
+                )
+            })
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    /// One pass of every running kubelet: admit new pods, advance each pod's containers to now, tear down pods
+    /// that are gone, and write status.
+    pub(crate) fn run_kubelets(&mut self) {
+        let running: Vec<String> = self.machines.iter().filter(|m| m.running).map(|m| m.plan.name.clone()).collect();
+        for node in running {
+            self.ensure_agent(&node);
+            self.sync_static_pods(&node);
+            let bound: Vec<Pod> = self
+                .store
+                .list(Kind::Pod, None)
+                .filter_map(|o| match o {
+                    Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str()) => {
+                        Some((**p).clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let bound_uids: BTreeSet<String> = bound.iter().filter_map(|p| p.metadata.uid.clone()).collect();
+            // Pods whose objects are gone (force-deleted, or deleted after their containers stopped): the
+            // runtime tears them down and the IP goes back to the pool.
+            let gone: Vec<String> =
+                self.kubelets.nodes[&node].pods.keys().filter(|uid| !bound_uids.contains(*uid)).cloned().collect();
+            for uid in gone {
+                self.teardown(&node, &uid);
+            }
+            for pod in bound {
+                self.sync_pod(&node, pod);
+            }
+        }
+    }
+
+    /// After a node boots again its pods' sandboxes are gone: the kubelet re-creates each sandbox and
+    /// restarts the containers that were running (their last state shows `Unknown`, exit code 255).
+    pub(crate) fn restart_sandboxes(&mut self, node: &str) {
+        let now = self.clock.now();
+        let Some(agent) = self.kubelets.nodes.get_mut(node) else { return };
+        let mut changed = Vec::new();
+        for run in agent.pods.values_mut() {
+            let mut any = false;
+            for c in run.init.iter_mut().chain(run.containers.iter_mut()) {
+                if let container::Stage::Running { started_at } = c.stage {
+                    c.process = None;
+                    c.ready = false;
+                    c.stopping = None;
+                    c.current = Some(container::Terminated {
+                        exit_code: 255,
+                        reason: "Unknown".into(),
+                        message: None,
+                        started_at,
+                        finished_at: now,
+                    });
+                    c.stage = container::Stage::Exited { at: now };
+                    any = true;
+                }
+            }
+            if any {
+                run.sandbox_ready_at = now + SANDBOX_MS;
+                changed.push((run.namespace.clone(), run.name.clone()));
+            }
+        }
+        for (ns, name) in changed {
+            if let Some(pod) = self.store.get(&ObjectKey::new(Kind::Pod, &ns, &name)).cloned() {
+                self.emit_event(
+                    &pod,
+                    "Normal",
+                    "SandboxChanged",
+                    "Pod sandbox changed, it will be killed and re-created.",
+                    &crate::recorder::Reporter::kubelet(node),
+                );
+            }
+        }
+    }
+
+    fn teardown(&mut self, node: &str, uid: &str) {
+        let agent = self.ensure_agent(node);
+        if let Some(run) = agent.pods.remove(uid) {
+            if let Some(host) = run.ip.as_deref().and_then(|ip| ip.rsplit('.').next()).and_then(|h| h.parse().ok()) {
+                agent.ips_in_use.remove(&host);
+            }
+            let key = ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
+            self.record("kubelet", Change::Updated, &key, &format!("{node}: sandbox removed, pod IP released"));
+        }
+    }
+
+    /// Allocates the next free address of the node's /24 after the last one handed out (host-local's
+    /// round-robin), skipping `.0`, the bridge's `.1` and the broadcast address.
+    fn allocate_ip(&mut self, node: &str) -> Option<String> {
+        let cidr = self.machines.get(node).map(|m| m.plan.pod_cidr.clone())?;
+        let prefix = cidr.strip_suffix(".0/24")?.to_string();
+        let agent = self.ensure_agent(node);
+        let mut candidate = agent.last_ip;
+        for _ in 0..254 {
+            candidate = if candidate >= 254 || candidate < 2 { 2 } else { candidate + 1 };
+            if !agent.ips_in_use.contains(&candidate) {
+                agent.ips_in_use.insert(candidate);
+                agent.last_ip = candidate;
+                return Some(format!("{prefix}.{candidate}"));
+            }
+        }
+        None
+    }
+
+    fn sync_pod(&mut self, node: &str, pod: Pod) {
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let now = self.clock.now();
+        let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+        let known = self.kubelets.nodes[node].pods.contains_key(&uid);
+        if !known {
+            if phase == "Succeeded" || phase == "Failed" {
+                return;
+            }
+            if pod.metadata.deletion_timestamp.is_some() {
+                // Never started here: nothing to stop.
+                self.finish_deletion(&pod);
+                return;
+            }
+            let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
+            let ip = if host_network {
+                self.machines.get(node).map(|m| m.plan.internal_ip.clone())
+            } else {
+                self.allocate_ip(node)
+            };
+            let run = container::admit(self, node, &pod, ip, now);
+            self.record(
+                "kubelet",
+                Change::Updated,
+                &ObjectKey::new(Kind::Pod, run.namespace.as_str(), run.name.as_str()),
+                &format!("{node}: pod admitted; sandbox created"),
+            );
+            self.ensure_agent(node).pods.insert(uid.clone(), run);
+        }
+        let Some(mut run) = self.ensure_agent(node).pods.remove(&uid) else { return };
+        container::advance(self, node, &pod, &mut run);
+        let deleting = pod.metadata.deletion_timestamp.is_some();
+        let stopped = run.all_containers().all(|c| !c.is_running());
+        let terminal_phase = status::phase(&pod, &run);
+        self.write_status(&pod, &mut run);
+        if deleting && stopped {
+            self.ensure_agent(node).pods.insert(uid.clone(), run);
+            self.finish_deletion(&pod);
+            self.teardown(node, &uid);
+            return;
+        }
+        if matches!(terminal_phase.as_str(), "Succeeded" | "Failed") {
+            // A finished pod keeps its record (logs) but its sandbox goes; its IP returns to the pool.
+            if let Some(host) = run.ip.as_deref().and_then(|ip| ip.rsplit('.').next()).and_then(|h| h.parse().ok())
+            {
+                if !pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false) {
+                    self.ensure_agent(node).ips_in_use.remove(&host);
+                }
+            }
+        }
+        self.ensure_agent(node).pods.insert(uid, run);
+    }
+
+    /// The kubelet's final delete (grace period 0) once every container of a terminating pod has stopped.
+    fn finish_deletion(&mut self, pod: &Pod) {
+        let key = ObjectKey::new(
+            Kind::Pod,
+            pod.metadata.namespace.as_deref().unwrap_or_default(),
+            pod.metadata.name.as_deref().unwrap_or_default(),
+        );
+        let Some(current) = self.store.get(&key).cloned() else { return };
+        if current.metadata().finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+            return;
+        }
+        self.store.remove(&key);
+        self.record("kubelet", Change::Deleted, &key, "all containers stopped; the kubelet deleted the pod (grace period 0)");
+    }
+
+    fn write_status(&mut self, pod: &Pod, run: &mut PodRun) {
+        let now = self.clock.now();
+        let new_status = status::build(self, pod, run, now);
+        let key = ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
+        let Some(Object::Pod(current)) = self.store.get(&key) else { return };
+        if current.status.as_ref() == Some(&new_status) {
+            return;
+        }
+        let mut updated = (**current).clone();
+        let was = updated.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+        let phase = new_status.phase.clone().unwrap_or_default();
+        updated.status = Some(new_status);
+        self.store.replace(Object::from(updated));
+        let why = if was != phase { format!("status: phase {was} → {phase}") } else { "status updated".to_string() };
+        self.record("kubelet", Change::Updated, &key, &why);
+    }
+}
