@@ -262,11 +262,25 @@ mod tests {
     fn every_bootstrap_object_is_in_the_log() {
         let cluster = Cluster::new(0);
         let entries = cluster.log().entries();
-        // Namespaces and nodes, then each node's lease and each namespace's default ServiceAccount and root
-        // CA ConfigMap.
-        assert_eq!(entries.len(), SYSTEM_NAMESPACES.len() * 3 + 5 + 5);
-        assert!(entries.iter().all(|e| e.change == Change::Created && e.at_ms == 0));
+        assert!(entries.iter().all(|e| e.at_ms == 0));
+        // Namespaces and nodes first, in order.
         assert_eq!(entries[SYSTEM_NAMESPACES.len() + 4].name, "worker-2");
+        // Every stored object was created in the log: leases, ServiceAccounts, root CAs, static pods, events.
+        for obj in cluster.store().all() {
+            assert!(
+                entries.iter().any(|e| e.change == Change::Created && e.kind == obj.kind() && e.name == obj.name()),
+                "{:?} {} has no creation entry",
+                obj.kind(),
+                obj.name()
+            );
+        }
+        // The kubelets run the static control-plane pods from time 0.
+        let running = cluster
+            .store()
+            .list(Kind::Pod, Some("kube-system"))
+            .filter(|p| p.to_json()["status"]["phase"] == "Running")
+            .count();
+        assert_eq!(running, 12);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 
