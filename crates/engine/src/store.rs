@@ -127,6 +127,11 @@ impl Store {
         Some(self.history.iter().filter(move |c| c.resource_version > resource_version))
     }
 
+    /// The oldest resourceVersion a watch can still start from: the one just before the oldest change remembered.
+    pub fn oldest_watchable(&self) -> u64 {
+        self.history.front().map_or(self.resource_version, |c| c.resource_version - 1)
+    }
+
     /// Replaces a stored object (same key), taking the next `resourceVersion`.
     pub fn replace(&mut self, mut obj: Object) -> &Object {
         let key = ObjectKey::of(&obj);
@@ -200,6 +205,30 @@ mod tests {
         assert_eq!(seen, [(1, WatchEventType::Added), (2, WatchEventType::Modified), (3, WatchEventType::Deleted)]);
         assert_eq!(store.changes_since(2).unwrap().count(), 1);
         assert_eq!(store.changes_since(3).unwrap().count(), 0);
+        let prev: Vec<_> = store
+            .changes_since(0)
+            .unwrap()
+            .map(|c| c.prev.as_ref().map(|p| p.metadata().resource_version.clone()))
+            .collect();
+        assert_eq!(
+            prev,
+            [None, Some(Some("1".into())), Some(Some("2".into()))],
+            "each change keeps the object before it"
+        );
+    }
+
+    #[test]
+    fn old_changes_are_compacted_away() {
+        let mut store = Store::default();
+        let mut rng = Rng::new(0);
+        store.create(named("a", |n: &mut Node, m| n.metadata = m).into(), 0, &mut rng).unwrap();
+        for _ in 0..HISTORY_LIMIT {
+            let a = store.get(&ObjectKey::new(Kind::Node, "", "a")).unwrap().clone();
+            store.replace(a);
+        }
+        assert_eq!(store.oldest_watchable(), 1);
+        assert!(store.changes_since(0).is_none());
+        assert_eq!(store.changes_since(1).unwrap().count(), HISTORY_LIMIT);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use super::{discovery, openapi, proto, table, watch, Out, Refused, Shared};
 
 /// The `Content-Type` of `/openapi/v2` as protobuf, the form kubectl asks for.
-const OPENAPI_V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+const OPENAPI_V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
 /// The actor the engine's event log names for requests from outside.
 const ACTOR: &str = "kubectl";

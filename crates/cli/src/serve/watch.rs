@@ -192,8 +192,9 @@ async fn run(shared: Arc<Shared>, spec: Spec, filter: Filter, from: Option<u64>,
             let (more, newest) = shared.read(|c| {
                 let now = c.now();
                 let Some(changes) = c.store().changes_since(since) else {
-                    let rv = c.store().resource_version();
-                    let e = ApiError::new(410, "Expired", format!("too old resource version: {since} ({rv})"));
+                    // The watch cache names the oldest version it can still serve.
+                    let oldest = c.store().oldest_watchable();
+                    let e = ApiError::new(410, "Expired", format!("too old resource version: {since} ({oldest})"));
                     return (vec![line("ERROR", super::api::status_json(&e, ""))], None);
                 };
                 let mut out = Vec::new();
@@ -294,6 +295,52 @@ mod tests {
         assert_eq!(
             seen("app"),
             [ev("ADDED", "a"), ev("MODIFIED", "b"), ev("MODIFIED", "b"), ev("MODIFIED", "a"), ev("DELETED", "a")]
+        );
+    }
+
+    #[test]
+    fn a_compacted_version_ends_the_watch_with_410_expired() {
+        let mut c = engine::Cluster::new(1);
+        write(&mut c, Verb::Create, cm(json!({"n": "0"})));
+        // Enough writes for the store to forget the first version (the default cluster's first object).
+        let from = 1;
+        for i in 0..engine::store::HISTORY_LIMIT {
+            let mut r = Request::new(Verb::Patch, Kind::ConfigMap);
+            r.namespace = Some("default".into());
+            r.name = Some("x".into());
+            r.options.patch_type = Some(engine::apiserver::PatchType::Merge);
+            r.body = Some(json!({"data": {"n": i.to_string()}}));
+            c.handle("test", r).result.expect("patch");
+        }
+        let oldest = c.store().oldest_watchable();
+        assert!(oldest > from);
+        let (changed, _) = tokio::sync::watch::channel(0);
+        let shared = Arc::new(Shared { cluster: std::sync::Mutex::new(c), changed, address: String::new() });
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let lines: Vec<Value> = runtime.block_on(async {
+            let spec = Spec {
+                kind: Kind::ConfigMap,
+                namespace: None,
+                label_selector: None,
+                field_selector: None,
+                resource_version: Some(from.to_string()),
+                table: false,
+                timeout: Duration::from_secs(5),
+                bookmarks: false,
+                send_initial_events: false,
+            };
+            let mut rx = start(shared, spec).expect("a watch");
+            let mut lines = Vec::new();
+            while let Some(l) = rx.recv().await {
+                lines.push(serde_json::from_slice(&l).expect("JSON"));
+            }
+            lines
+        });
+        assert_eq!(
+            lines,
+            [json!({"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                "status": "Failure", "message": format!("too old resource version: {from} ({oldest})"),
+                "reason": "Expired", "code": 410}})]
         );
     }
 

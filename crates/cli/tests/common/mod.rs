@@ -1,5 +1,6 @@
 //! What the tests that drive `kubeground serve` over HTTP share: starting the built binary on a free loopback
-//! port and stopping it however the test ends.
+//! port and stopping it however the test ends. Each test binary uses only part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -164,7 +164,12 @@ impl AffinityState {
         let labels = pod.metadata.labels.clone().unwrap_or_default();
         let pod_ns_labels = snapshot.namespace_labels.get(&ns);
         let mut s = AffinityState { terms, ..Default::default() };
+        // Without required terms of its own, only pods with affinity can say anything about the pod.
+        let all_pods = !s.terms.required_affinity.is_empty() || !s.terms.required_anti_affinity.is_empty();
         for node in &snapshot.nodes {
+            if !all_pods && node.pods_with_affinity == 0 {
+                continue;
+            }
             let Some(node_labels) = node.labels() else { continue };
             for existing in &node.pods {
                 let ex_ns_labels = snapshot.namespace_labels.get(&existing.namespace);

@@ -125,6 +125,8 @@ pub struct NodeInfo {
     pub non_zero_requested: Resources,
     pub allocatable: Resources,
     pub used_ports: Vec<HostPort>,
+    /// How many of the pods have pod affinity or anti-affinity (`PodsWithAffinity`).
+    pub pods_with_affinity: usize,
     /// Images present, by every name they are known by.
     pub images: BTreeMap<String, ImageState>,
 }
@@ -139,6 +141,7 @@ impl NodeInfo {
             non_zero_requested: Resources::default(),
             allocatable,
             used_ports: Vec::new(),
+            pods_with_affinity: 0,
             images: BTreeMap::new(),
         }
     }
@@ -155,12 +158,14 @@ impl NodeInfo {
         self.requested.add(&pod.requests);
         self.non_zero_requested.add(&pod.non_zero_requests);
         self.used_ports.extend(pod.host_ports.iter().cloned());
+        self.pods_with_affinity += usize::from(pod.has_affinity);
         self.pods.push(pod);
     }
 
     pub fn remove_pod(&mut self, uid: &str) -> Option<PodInfo> {
         let i = self.pods.iter().position(|p| p.uid == uid)?;
         let pod = self.pods.remove(i);
+        self.pods_with_affinity -= usize::from(pod.has_affinity);
         self.requested.sub(&pod.requests);
         self.non_zero_requested.sub(&pod.non_zero_requests);
         for hp in &pod.host_ports {
@@ -178,6 +183,7 @@ pub struct Snapshot {
     pub nodes: Vec<NodeInfo>,
     /// Labels of each namespace, for affinity terms with a `namespaceSelector`.
     pub namespace_labels: BTreeMap<String, Labels>,
+    by_name: BTreeMap<String, usize>,
 }
 
 impl Snapshot {
@@ -216,11 +222,14 @@ impl Snapshot {
                 }
             }
         }
-        Snapshot { nodes: infos, namespace_labels: BTreeMap::new() }
+        Snapshot { nodes: infos, namespace_labels: BTreeMap::new(), by_name: index }
     }
 
     pub fn node_index(&self, name: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.name() == name)
+        match self.by_name.get(name) {
+            Some(&i) if self.nodes.get(i).is_some_and(|n| n.name() == name) => Some(i),
+            _ => self.nodes.iter().position(|n| n.name() == name),
+        }
     }
 
     /// The scheduler's cache "assumes" a pod on its node as soon as it picks it, before the binding lands.

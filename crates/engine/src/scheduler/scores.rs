@@ -155,6 +155,9 @@ pub fn inter_pod_affinity_topology(
         }
     };
     for node in &snapshot.nodes {
+        if !has_constraints && node.pods_with_affinity == 0 {
+            continue;
+        }
         let Some(node_labels) = node.labels().filter(|l| !l.is_empty()) else { continue };
         for existing in node.pods.iter().filter(|p| has_constraints || p.has_affinity) {
             let ex_ns = snapshot.namespace_labels.get(&existing.namespace);
