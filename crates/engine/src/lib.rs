@@ -19,6 +19,7 @@ pub mod object;
 pub mod patch;
 pub mod recorder;
 pub mod rng;
+pub mod runtime;
 pub mod schema;
 pub mod store;
 pub mod topology;
