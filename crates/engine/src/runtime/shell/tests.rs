@@ -381,8 +381,8 @@ Connecting to web (10.96.0.12:80)\nwget: can't open 'index.html': File exists\n"
 fn random_scripts_never_panic() {
     let mut rng = crate::rng::Rng::new(7);
     let alphabet: Vec<char> =
-        "ab $(){}[]|&;<>'\"\\`#=*?-+/%:!\n\t0123456789echoifthenfiwhiledodonecase inesac${}".chars().collect();
-    for _ in 0..3000 {
+        "ab $(){}[]|&;<>'\"\\`#=*?-+/%:!\n\t0123456789echoifthenfiwhiledodonecase inesac${}é→~%".chars().collect();
+    for _ in 0..6000 {
         let len = (rng.next_u64() % 40) as usize;
         let src: String = (0..len).map(|_| alphabet[(rng.next_u64() % alphabet.len() as u64) as usize]).collect();
         if let Ok(prog) = Program::parse(&src) {
@@ -404,4 +404,46 @@ fn random_scripts_never_panic() {
     // Deep nesting is refused, not a stack overflow.
     assert!(Program::parse(&"(".repeat(10_000)).is_err());
     assert!(Program::parse(&"$(".repeat(10_000)).is_err());
+}
+
+#[test]
+fn odd_arguments_do_not_panic() {
+    for src in [
+        "sleep é",
+        "sleep 1é",
+        "head -é",
+        "tail -n é",
+        "printf '%é %5.2' é",
+        "wget -Oé é",
+        "X=é→; echo ${X#?} ${X%?} ${#X}",
+        "seq é",
+        "expr é + 1",
+        "ls -é",
+        "rm -é",
+        "[ é -eq 1 ]",
+        "echo -e '\\xé\\0777'",
+        "cd é",
+        "kill -é 1",
+        "trap x é",
+        "nc -wé é é",
+        "ping -c é é",
+        "date +%é",
+        "grep '[é' /",
+        "grep -E '(' /",
+        "echo $((é))",
+        "echo ${é}",
+        "exit 99999999999999999999",
+        "set -- a; shift 5",
+        "read",
+        "wait",
+        "cat <<",
+        "f() { f; }; f",
+        "break 0; continue é",
+        "exec",
+        "eval 'if'",
+    ] {
+        if Program::parse(src).is_ok() {
+            let _ = sh(src);
+        }
+    }
 }
