@@ -28,3 +28,23 @@ sleep 5
 kubectl get pod typo
 kubectl logs typo
 kubectl describe pod typo
+kubectl run typo2 --image=nginx:1.27-nope
+sleep 3
+kubectl get pod typo2
+sleep 20
+kubectl get pod typo2
+kubectl describe pod typo2
+kubectl apply -f manifests/exec-liveness.yaml
+sleep 45
+kubectl describe pod liveness-exec
+sleep 60
+kubectl get pod liveness-exec
+kubectl apply -f manifests/http-liveness.yaml
+sleep 25
+kubectl get pod liveness-http
+kubectl get pods -n kube-system -o wide
+kubectl delete pod web
+kubectl run sleeper --image=busybox:1.36 -- sleep 3600
+sleep 5
+kubectl delete pod sleeper
+kubectl get pods

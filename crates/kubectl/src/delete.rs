@@ -182,6 +182,8 @@ fn wait_until_gone(cluster: &mut Cluster, targets: &[(Kind, Option<String>, Stri
     let present = |c: &Cluster, (kind, ns, name): &(Kind, Option<String>, String)| {
         c.get(*kind, ns.as_deref().unwrap_or_default(), name).is_ok()
     };
+    // Controllers act within milliseconds of a write (the garbage collector dropping a finalizer).
+    cluster.settle();
     while targets.iter().any(|t| present(cluster, t)) {
         if cluster.now() - start >= WAIT_LIMIT_MS {
             for t in targets.iter().filter(|t| present(cluster, t)) {

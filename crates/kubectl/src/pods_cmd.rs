@@ -58,9 +58,7 @@ fn pod_for(cluster: &mut Cluster, arg: &str, namespace: &str) -> Result<(PodRef,
         .pointer("/spec/selector/matchLabels")
         .or_else(|| json.pointer("/spec/selector"))
         .and_then(|s| s.as_object())
-        .map(|m| {
-            m.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}"))).collect::<Vec<_>>().join(",")
-        })
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}"))).collect::<Vec<_>>().join(","))
         .unwrap_or_default();
     let opts = engine::apiserver::RequestOptions { label_selector: Some(selector), ..Default::default() };
     let pods = match send(cluster, Request::new(Verb::List, Kind::Pod).namespace(namespace).options(opts)).list() {
@@ -244,7 +242,8 @@ pub fn exec(cluster: &mut Cluster, flags: &Parsed, namespace: &str, command: Opt
         }
     };
     let first = command[0].rsplit('/').next().unwrap_or_default();
-    let interactive_shell = flags.bool("stdin") && ["sh", "bash", "ash"].contains(&first) && !command.iter().any(|a| a == "-c");
+    let interactive_shell =
+        flags.bool("stdin") && ["sh", "bash", "ash"].contains(&first) && !command.iter().any(|a| a == "-c");
     if interactive_shell {
         out.stderr.push_str(
             "error: kubeground cannot open an interactive shell here yet; run one command at a time, e.g. \

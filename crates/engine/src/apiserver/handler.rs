@@ -437,7 +437,12 @@ impl Cluster {
             meta.deletion_timestamp = Some(api_time(self.clock.now() + g as u64 * 1000));
             meta.deletion_grace_period_seconds = Some(g);
             let stored = self.store.replace(obj).clone();
-            self.record(actor, Change::Updated, &key, &format!("graceful deletion: {g}s for the kubelet to stop the pod"));
+            self.record(
+                actor,
+                Change::Updated,
+                &key,
+                &format!("graceful deletion: {g}s for the kubelet to stop the pod"),
+            );
             return stored;
         }
         let mut obj = current;

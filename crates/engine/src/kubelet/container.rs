@@ -126,7 +126,10 @@ pub enum Process {
     Native(Server),
     Shell(Box<shell::Process>),
     /// A program that prints and exits at the instant with the code.
-    Exiting { code: i32, at: Millis },
+    Exiting {
+        code: i32,
+        at: Millis,
+    },
 }
 
 /// Probe bookkeeping for one probe of a container.
@@ -290,12 +293,9 @@ struct PodCtx {
 pub(super) fn advance(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut PodRun) {
     let now = cluster.clock.now();
     let spec = pod.spec.clone().unwrap_or_default();
-    let grace_s = pod
-        .metadata
-        .deletion_grace_period_seconds
-        .or(spec.termination_grace_period_seconds)
-        .unwrap_or(30)
-        .max(0) as Millis;
+    let grace_s =
+        pod.metadata.deletion_grace_period_seconds.or(spec.termination_grace_period_seconds).unwrap_or(30).max(0)
+            as Millis;
     let ctx = PodCtx {
         node: node.to_string(),
         restart_policy: spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
@@ -343,11 +343,12 @@ pub(super) fn advance(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut Po
         run.containers[i] = c;
     }
     for c in run.init.iter_mut().chain(run.containers.iter_mut()) {
-        c.wake_at = next_wake(c);
+        c.wake_at = next_wake(c, now);
     }
 }
 
-fn next_wake(c: &ContainerRun) -> Option<Millis> {
+/// The next instant this container has something to do (strictly after `now`).
+fn next_wake(c: &ContainerRun, now: Millis) -> Option<Millis> {
     let stage = match &c.stage {
         Stage::Pulling { done_at, .. } => Some(*done_at),
         Stage::Exited { at } => Some(at + RELIST_MS),
@@ -359,12 +360,17 @@ fn next_wake(c: &ContainerRun) -> Option<Millis> {
                 Some(Process::Shell(_)) => Some(c.shell_wake).filter(|t| *t > 0),
                 _ => None,
             };
-            let probes = [&c.liveness, &c.readiness, &c.startup].iter().map(|p| p.next_at).filter(|t| *t > 0).min();
-            [process, probes, c.stopping.map(|s| s.0)].into_iter().flatten().min()
+            // Probes pause while the container is being stopped.
+            let probes = [&c.liveness, &c.readiness, &c.startup]
+                .iter()
+                .map(|p| p.next_at)
+                .filter(|t| *t > 0 && c.stopping.is_none())
+                .min();
+            [process, probes, c.stopping.map(|s| s.0)].into_iter().flatten().filter(|t| *t > now).min()
         }
         _ => None,
     };
-    stage
+    stage.filter(|t| *t > now)
 }
 
 fn emit(cluster: &mut Cluster, pod: &Pod, type_: &str, reason: &str, message: &str, node: &str) {
@@ -479,10 +485,18 @@ fn step_container(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut Co
                 }
             }
             Stage::PullBackOff { until } => {
-                if c.waiting.0 == "ErrImagePull" && now >= until.saturating_sub(c.pull_backoff.map_or(0, |b| b.period)) + RELIST_MS
+                if c.waiting.0 == "ErrImagePull"
+                    && now >= until.saturating_sub(c.pull_backoff.map_or(0, |b| b.period)) + RELIST_MS
                 {
                     c.waiting = ("ImagePullBackOff".into(), Some(format!("Back-off pulling image \"{}\"", c.image)));
-                    emit(cluster, pod, "Normal", "BackOff", &format!("Back-off pulling image \"{}\"", c.image), &ctx.node);
+                    emit(
+                        cluster,
+                        pod,
+                        "Normal",
+                        "BackOff",
+                        &format!("Back-off pulling image \"{}\"", c.image),
+                        &ctx.node,
+                    );
                     emit(cluster, pod, "Warning", "Failed", "Error: ImagePullBackOff", &ctx.node);
                 }
                 if now < until {
@@ -534,13 +548,15 @@ fn step_container(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut Co
     }
 }
 
-fn enter_crash_backoff(cluster: &mut Cluster, pod: &Pod, c: &mut ContainerRun, ctx: &PodCtx, b: Backoff, until: Millis) {
-    let msg = format!(
-        "back-off {} restarting failed container={} pod={}",
-        go_duration(b.period),
-        c.name,
-        ctx.pod_ref
-    );
+fn enter_crash_backoff(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    c: &mut ContainerRun,
+    ctx: &PodCtx,
+    b: Backoff,
+    until: Millis,
+) {
+    let msg = format!("back-off {} restarting failed container={} pod={}", go_duration(b.period), c.name, ctx.pod_ref);
     c.waiting = ("CrashLoopBackOff".into(), Some(msg));
     emit(
         cluster,
@@ -554,7 +570,14 @@ fn enter_crash_backoff(cluster: &mut Cluster, pod: &Pod, c: &mut ContainerRun, c
 }
 
 /// EnsureImageExists: returns true when the container moved on (pull started or container started).
-fn ensure_image(cluster: &mut Cluster, pod: &Pod, c: &mut ContainerRun, spec: &Container, ctx: &PodCtx, now: Millis) -> bool {
+fn ensure_image(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    c: &mut ContainerRun,
+    spec: &Container,
+    ctx: &PodCtx,
+    now: Millis,
+) -> bool {
     let image = c.image.clone();
     let r = match images::parse(&image) {
         Ok(r) => r,
@@ -608,7 +631,15 @@ fn ensure_image(cluster: &mut Cluster, pod: &Pod, c: &mut ContainerRun, spec: &C
 }
 
 /// Creates and starts the container (events `Created`, `Started`), then runs its program until it blocks.
-fn start(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut ContainerRun, spec: &Container, ctx: &PodCtx, now: Millis) {
+fn start(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    run: &mut PodRun,
+    c: &mut ContainerRun,
+    spec: &Container,
+    ctx: &PodCtx,
+    now: Millis,
+) {
     let r = images::parse(&c.image).expect("started only after a successful image check");
     let info = r.info().expect("published images are in the catalogue");
     // Environment first: a missing ConfigMap/Secret key stops the container from being created.
@@ -675,7 +706,8 @@ fn start(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut ContainerRu
     c.ready = false;
     c.stopping = None;
     c.stage = Stage::Running { started_at: now };
-    let probe_start = |p: &Option<Probe>| ProbeState { next_at: if p.is_some() { now } else { 0 }, successes: 0, failures: 0 };
+    let probe_start =
+        |p: &Option<Probe>| ProbeState { next_at: if p.is_some() { now } else { 0 }, successes: 0, failures: 0 };
     c.liveness = probe_start(&spec.liveness_probe);
     c.readiness = probe_start(&spec.readiness_probe);
     c.startup = probe_start(&spec.startup_probe);
@@ -778,7 +810,10 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
     }
     if info.has_shell && super::host::is_applet(base) {
         // A busybox applet as the command (`sleep 3600`, `echo hi`): run the words through the shell.
-        return Exec::Shell { script: argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "), args: vec!["sh".into()] };
+        return Exec::Shell {
+            script: argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "),
+            args: vec!["sh".into()],
+        };
     }
     Exec::NotFound(first.clone())
 }
@@ -815,13 +850,7 @@ fn run_process(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut Conta
         c.process = None;
         c.ready = false;
         let reason = if code == 0 { "Completed" } else { "Error" };
-        c.current = Some(Terminated {
-            exit_code: code,
-            reason: reason.into(),
-            message,
-            started_at,
-            finished_at: now,
-        });
+        c.current = Some(Terminated { exit_code: code, reason: reason.into(), message, started_at, finished_at: now });
         c.stopping = None;
         c.stage = Stage::Exited { at: now };
         let _ = pod;

@@ -202,7 +202,8 @@ impl<'a> ContainerHost<'a> {
             for p in cluster.store.list(Kind::Pod, Some(&ns)) {
                 let Object::Pod(pod) = p else { continue };
                 let labels = pod.metadata.labels.clone().unwrap_or_default();
-                if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || pod.metadata.deletion_timestamp.is_some() {
+                if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || pod.metadata.deletion_timestamp.is_some()
+                {
                     continue;
                 }
                 let ready = pod
@@ -272,7 +273,8 @@ impl<'a> ContainerHost<'a> {
                 for c in &run.containers {
                     if let Some(Process::Native(s)) = &c.process {
                         if s.listens(port) && c.is_running() {
-                            let hostname = pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or(run.name.clone());
+                            let hostname =
+                                pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or(run.name.clone());
                             return Some(Target {
                                 server: s,
                                 node: node.clone(),
@@ -323,9 +325,21 @@ impl<'a> ContainerHost<'a> {
         };
         let src = if ip == "127.0.0.1" { "127.0.0.1".to_string() } else { self.pod_ip.clone() };
         if let Some(line) = t.server.access_log(&src, path, answer.status, answer.body.len(), agent, self.now) {
-            self.effects.push(Effect::Log { node: t.node.clone(), uid: t.uid.clone(), container: t.container.clone(), line, at: self.now });
+            self.effects.push(Effect::Log {
+                node: t.node.clone(),
+                uid: t.uid.clone(),
+                container: t.container.clone(),
+                line,
+                at: self.now,
+            });
         }
-        HttpOutcome::Response { ip, port, status: answer.status, reason: reason_phrase(answer.status).into(), body: answer.body }
+        HttpOutcome::Response {
+            ip,
+            port,
+            status: answer.status,
+            reason: reason_phrase(answer.status).into(),
+            body: answer.body,
+        }
     }
 }
 
@@ -397,7 +411,9 @@ fn resolve_cluster_name(cluster: &Cluster, fqdn: &str) -> Option<Vec<String>> {
                         .filter_map(|o| match o {
                             Object::Pod(p)
                                 if !selector.is_empty()
-                                    && selector.iter().all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)) =>
+                                    && selector
+                                        .iter()
+                                        .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)) =>
                             {
                                 p.status.as_ref().and_then(|s| s.pod_ip.clone())
                             }
@@ -497,7 +513,17 @@ pub(super) fn run_shell(
     let (poll, out, effects) = {
         let siblings: &[ContainerRun] = &run.containers;
         let mut host = ContainerHost::new(
-            cluster, &node, &pod, &base, &mut c.upper, &mut run.volumes, siblings, &c.name, pod_ip, hostname, now,
+            cluster,
+            &node,
+            &pod,
+            &base,
+            &mut c.upper,
+            &mut run.volumes,
+            siblings,
+            &c.name,
+            pod_ip,
+            hostname,
+            now,
         );
         let poll = p.run(&mut host);
         (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
@@ -542,11 +568,8 @@ pub(super) fn run_probe(
     let timeout = probe.timeout_seconds.unwrap_or(1).max(1) as Millis * 1000;
     let key = crate::store::ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
     let Some(Object::Pod(pod)) = cluster.store.get(&key).cloned() else { return Ok(()) };
-    let spec_c = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.containers.iter().find(|x| x.name == c.name).cloned())
-        .unwrap_or_default();
+    let spec_c =
+        pod.spec.as_ref().and_then(|s| s.containers.iter().find(|x| x.name == c.name).cloned()).unwrap_or_default();
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     if let Some(exec) = &probe.exec {
         let argv = exec.command.clone().unwrap_or_default();
@@ -573,7 +596,9 @@ pub(super) fn run_probe(
             return Err(format!("Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"));
         };
         if !server.speaks_http() {
-            return Err(format!("Get \"{url}\": net/http: HTTP/1.x transport connection broken: malformed HTTP response"));
+            return Err(format!(
+                "Get \"{url}\": net/http: HTTP/1.x transport connection broken: malformed HTTP response"
+            ));
         }
         let mounts = mounts_of(&pod, &c.name);
         let answer = {
@@ -581,7 +606,8 @@ pub(super) fn run_probe(
             server.http_get(&path, now, hostname, &read)
         };
         let node_ip = cluster.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
-        if let Some(line) = server.access_log(&node_ip, &path, answer.status, answer.body.len(), "kube-probe/1.34", now) {
+        if let Some(line) = server.access_log(&node_ip, &path, answer.status, answer.body.len(), "kube-probe/1.34", now)
+        {
             c.log(now, Stream::Stdout, &format!("{line}\n"));
         }
         return if (200..400).contains(&answer.status) {
@@ -672,8 +698,19 @@ pub fn exec_in(
     loop {
         let (poll, out, eff) = {
             let siblings: &[ContainerRun] = &run.containers;
-            let mut host =
-                ContainerHost::new(cluster, node, pod, &base, &mut c.upper, &mut run.volumes, siblings, &c.name, pod_ip, hostname, at);
+            let mut host = ContainerHost::new(
+                cluster,
+                node,
+                pod,
+                &base,
+                &mut c.upper,
+                &mut run.volumes,
+                siblings,
+                &c.name,
+                pod_ip,
+                hostname,
+                at,
+            );
             let poll = process.run(&mut host);
             (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
         };

@@ -368,9 +368,7 @@ pub fn published(r: &ImageRef) -> bool {
     if r.digest.is_some() {
         // Digests of the simulated images are the ones `image_id` hands out.
         return r.digest.as_deref().is_some_and(|d| {
-            CATALOGUE_TAG_PROBES
-                .iter()
-                .any(|t| format!("sha256:{}", digest_hex(&format!("{}:{t}", r.repository))) == d)
+            CATALOGUE_TAG_PROBES.iter().any(|t| format!("sha256:{}", digest_hex(&format!("{}:{t}", r.repository))) == d)
         });
     }
     info.named_tags.contains(&r.tag.as_str()) || version_like(&r.tag)
@@ -381,8 +379,25 @@ const CATALOGUE_TAG_PROBES: &[&str] = &["latest", "stable", "alpine"];
 
 /// Flavour words that follow a version in published tags.
 const VARIANTS: &[&str] = &[
-    "alpine", "slim", "bookworm", "bullseye", "trixie", "perl", "otel", "musl", "glibc", "uclibc", "jammy", "noble",
-    "focal", "oracle", "debian", "flannel", "windowsservercore", "nanoserver", "management",
+    "alpine",
+    "slim",
+    "bookworm",
+    "bullseye",
+    "trixie",
+    "perl",
+    "otel",
+    "musl",
+    "glibc",
+    "uclibc",
+    "jammy",
+    "noble",
+    "focal",
+    "oracle",
+    "debian",
+    "flannel",
+    "windowsservercore",
+    "nanoserver",
+    "management",
 ];
 
 /// `1.25`, `1.25.3`, `1.25-alpine`, `v1.34.0`, `3.6.4-0`, `24.04`: numbers with dots, an optional `v`, and
@@ -394,8 +409,8 @@ fn version_like(tag: &str) -> bool {
         None => (t, None),
     };
     let numbers: Vec<&str> = version.split('.').collect();
-    let numbers_ok =
-        (1..=4).contains(&numbers.len()) && numbers.iter().all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let numbers_ok = (1..=4).contains(&numbers.len())
+        && numbers.iter().all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     // Variants are the ones registries publish: a distribution flavour (`alpine`, `bookworm-slim`,
     // `alpine3.22`) or a build number (`3.6.4-0`, `v1.7.1-flannel1`).
     let variant_ok = variant.is_none_or(|v| {
@@ -485,13 +500,33 @@ mod tests {
 
     #[test]
     fn published_tags_follow_the_contract() {
-        let yes = ["nginx", "nginx:1.25", "nginx:1.25.3", "nginx:1.25-alpine", "nginx:stable", "busybox:1.36",
-            "ubuntu:22.04", "debian:bookworm-slim", "registry.k8s.io/kube-proxy:v1.34.0", "registry.k8s.io/etcd:3.6.4-0",
-            "nginx:1.27-alpine3.22", "debian:12-slim", "ghcr.io/flannel-io/flannel-cni-plugin:v1.7.1-flannel1"];
+        let yes = [
+            "nginx",
+            "nginx:1.25",
+            "nginx:1.25.3",
+            "nginx:1.25-alpine",
+            "nginx:stable",
+            "busybox:1.36",
+            "ubuntu:22.04",
+            "debian:bookworm-slim",
+            "registry.k8s.io/kube-proxy:v1.34.0",
+            "registry.k8s.io/etcd:3.6.4-0",
+            "nginx:1.27-alpine3.22",
+            "debian:12-slim",
+            "ghcr.io/flannel-io/flannel-cni-plugin:v1.7.1-flannel1",
+        ];
         for i in yes {
             assert!(published(&parse(i).unwrap()), "{i}");
         }
-        let no = ["nginx:nope", "nginx:1.27-nope", "nginx:1.25-", "nginx:latestt", "ngnix", "example.com/app:1.0", "busybox:v1.x"];
+        let no = [
+            "nginx:nope",
+            "nginx:1.27-nope",
+            "nginx:1.25-",
+            "nginx:latestt",
+            "ngnix",
+            "example.com/app:1.0",
+            "busybox:v1.x",
+        ];
         for i in no {
             assert!(!published(&parse(i).unwrap()), "{i}");
         }

@@ -123,8 +123,17 @@ impl Cluster {
     }
 
     /// The log of a container (`previous`: of its last terminated instance), as `pods/log` serves it.
-    pub fn container_logs(&self, namespace: &str, pod: &str, container: &str, previous: bool) -> Result<Vec<LogLine>, ApiError> {
-        let obj = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
+    pub fn container_logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Result<Vec<LogLine>, ApiError> {
+        let obj = self
+            .store
+            .get(&ObjectKey::new(Kind::Pod, namespace, pod))
+            .ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
         let Object::Pod(p) = obj else { return Err(ApiError::not_found(Kind::Pod, pod)) };
         check_container(p, container, pod)?;
         let run = self.pod_run(namespace, pod).map(|(_, r)| r);
@@ -157,17 +166,42 @@ impl Cluster {
     }
 
     /// `kubectl exec`: runs `argv` in a running container and waits for it (simulated time does not move).
-    pub fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<host::ExecResult, ApiError> {
-        let obj = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).cloned().ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
+    pub fn exec(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        argv: &[String],
+    ) -> Result<host::ExecResult, ApiError> {
+        let obj = self
+            .store
+            .get(&ObjectKey::new(Kind::Pod, namespace, pod))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
         let Object::Pod(p) = obj else { return Err(ApiError::not_found(Kind::Pod, pod)) };
         check_container(&p, container, pod)?;
-        let not_found = || ApiError::new(400, "BadRequest", &format!("unable to upgrade connection: container not found (\"{container}\")"));
+        let not_found = || {
+            ApiError::new(
+                400,
+                "BadRequest",
+                &format!("unable to upgrade connection: container not found (\"{container}\")"),
+            )
+        };
         let (node, uid) = match self.pod_run(namespace, pod) {
-            Some((node, run)) if run.container(container).is_some_and(|c| c.is_running()) => (node.to_string(), run.uid.clone()),
+            Some((node, run)) if run.container(container).is_some_and(|c| c.is_running()) => {
+                (node.to_string(), run.uid.clone())
+            }
             _ => return Err(not_found()),
         };
         if !self.machines.get(&node).is_some_and(|m| m.running) {
-            return Err(ApiError::new(500, "InternalError", &format!("error dialing backend: dial tcp {}:10250: connect: no route to host", self.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default())));
+            return Err(ApiError::new(
+                500,
+                "InternalError",
+                &format!(
+                    "error dialing backend: dial tcp {}:10250: connect: no route to host",
+                    self.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default()
+                ),
+            ));
         }
         let now = self.clock.now();
         let mut run = self.kubelets.nodes.get_mut(&node).and_then(|a| a.pods.remove(&uid)).ok_or_else(not_found)?;
@@ -190,7 +224,12 @@ impl Cluster {
             }
         };
         self.ensure_agent(&node).pods.insert(uid, run);
-        self.record("kubectl", Change::Updated, &ObjectKey::new(Kind::Pod, namespace, pod), &format!("exec in container {container}: {}", argv.join(" ")));
+        self.record(
+            "kubectl",
+            Change::Updated,
+            &ObjectKey::new(Kind::Pod, namespace, pod),
+            &format!("exec in container {container}: {}", argv.join(" ")),
+        );
         Ok(result)
     }
 
@@ -207,9 +246,10 @@ impl Cluster {
             .filter(|(name, _)| self.machines.get(name).is_some_and(|m| m.running))
             .flat_map(|(_, agent)| agent.pods.values())
             .flat_map(|run| {
-                run.all_containers().filter_map(|c| c.wake_at).chain(run.kill_deadline).chain(
-                    (run.sandbox_ready_at > now).then_some(run.sandbox_ready_at),
-                )
+                run.all_containers()
+                    .filter_map(|c| c.wake_at)
+                    .chain(run.kill_deadline)
+                    .chain((run.sandbox_ready_at > now).then_some(run.sandbox_ready_at))
             })
             .filter(|t| *t > now)
             .min()
@@ -360,8 +400,7 @@ impl Cluster {
         }
         if matches!(terminal_phase.as_str(), "Succeeded" | "Failed") {
             // A finished pod keeps its record (logs) but its sandbox goes; its IP returns to the pool.
-            if let Some(host) = run.ip.as_deref().and_then(|ip| ip.rsplit('.').next()).and_then(|h| h.parse().ok())
-            {
+            if let Some(host) = run.ip.as_deref().and_then(|ip| ip.rsplit('.').next()).and_then(|h| h.parse().ok()) {
                 if !pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false) {
                     self.ensure_agent(node).ips_in_use.remove(&host);
                 }
@@ -382,7 +421,12 @@ impl Cluster {
             return;
         }
         self.store.remove(&key);
-        self.record("kubelet", Change::Deleted, &key, "all containers stopped; the kubelet deleted the pod (grace period 0)");
+        self.record(
+            "kubelet",
+            Change::Deleted,
+            &key,
+            "all containers stopped; the kubelet deleted the pod (grace period 0)",
+        );
     }
 
     fn write_status(&mut self, pod: &Pod, run: &mut PodRun) {

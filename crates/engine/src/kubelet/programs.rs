@@ -98,7 +98,14 @@ pub fn launch(
             if !keys.iter().any(|k| env.contains_key(*k)) {
                 return Launch::Exits { code: 1, logs: mysql_no_password(&version, now), after_ms: 200 };
             }
-            runs(ServerKind::Tcp, &[3306, 33060], vec![format!("{} [Note] [Entrypoint]: Entrypoint script for MySQL Server {version}-1.el9 started.", rfc3339(now))])
+            runs(
+                ServerKind::Tcp,
+                &[3306, 33060],
+                vec![format!(
+                    "{} [Note] [Entrypoint]: Entrypoint script for MySQL Server {version}-1.el9 started.",
+                    rfc3339(now)
+                )],
+            )
         }
         Behaviour::Mongo => runs(ServerKind::Tcp, &[27017], vec![mongo_line(now, "Waiting for connections", 27017)]),
         Behaviour::Pause => runs(ServerKind::Sleep, &[], Vec::new()),
@@ -144,9 +151,7 @@ fn component_ports(image: &ImageRef) -> Vec<u16> {
 fn agnhost(argv: &[String], now: Millis) -> Launch {
     let sub = argv.iter().skip(1).find(|a| !a.starts_with('-')).map(String::as_str);
     let flag = |name: &str, default: u16| {
-        argv.iter()
-            .find_map(|a| a.strip_prefix(&format!("--{name}=")).and_then(|v| v.parse().ok()))
-            .unwrap_or(default)
+        argv.iter().find_map(|a| a.strip_prefix(&format!("--{name}=")).and_then(|v| v.parse().ok())).unwrap_or(default)
     };
     let server = |kind, ports: Vec<u16>, logs| Launch::Runs { server: Server { kind, ports, started_at: now }, logs };
     match sub {
@@ -271,7 +276,13 @@ impl Server {
     }
 
     /// Answers `GET path` (the query string included). `read` reads a file of the container's filesystem.
-    pub fn http_get(&self, path: &str, now: Millis, hostname: &str, read: &dyn Fn(&str) -> Option<String>) -> HttpAnswer {
+    pub fn http_get(
+        &self,
+        path: &str,
+        now: Millis,
+        hostname: &str,
+        read: &dyn Fn(&str) -> Option<String>,
+    ) -> HttpAnswer {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let ok = |body: String| HttpAnswer { status: 200, body };
         match &self.kind {
@@ -311,7 +322,15 @@ impl Server {
     }
 
     /// The access-log line a request adds to the container's log, if the server writes one.
-    pub fn access_log(&self, from_ip: &str, path: &str, status: u16, bytes: usize, agent: &str, now: Millis) -> Option<String> {
+    pub fn access_log(
+        &self,
+        from_ip: &str,
+        path: &str,
+        status: u16,
+        bytes: usize,
+        agent: &str,
+        now: Millis,
+    ) -> Option<String> {
         match &self.kind {
             ServerKind::Static { flavour: StaticFlavour::Nginx, .. } => Some(format!(
                 "{from_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
@@ -536,7 +555,12 @@ fn clf_time(now: Millis) -> String {
 /// Apache's error-log time: `Wed Aug 27 00:00:05.000000 2025`.
 fn apache_time(now: Millis) -> String {
     let (y, mo, d, h, mi, s, wd) = civil(now);
-    format!("{} {} {d:02} {h:02}:{mi:02}:{s:02}.{:03}000 {y}", WEEKDAYS[wd as usize], MONTHS[mo as usize - 1], now % 1000)
+    format!(
+        "{} {} {d:02} {h:02}:{mi:02}:{s:02}.{:03}000 {y}",
+        WEEKDAYS[wd as usize],
+        MONTHS[mo as usize - 1],
+        now % 1000
+    )
 }
 
 /// redis's log time: `27 Aug 2025 00:00:05.000`.
@@ -557,7 +581,8 @@ mod tests {
         assert_eq!(pi_digits(50), "3.1415926535897932384626433832795028841971693993751");
         let long = pi_digits(2000);
         assert_eq!(long.len(), 2001);
-        let hundred = "3.1415926535897932384626433832795028841971693993751058209749445923078164062862089986280348253421170679";
+        let hundred =
+            "3.1415926535897932384626433832795028841971693993751058209749445923078164062862089986280348253421170679";
         assert!(long.starts_with(hundred));
         // bpi rounds the last digit: the 101st decimal is 8, so 100 decimals end in …70680.
         assert!(pi_digits(101).ends_with("170680"));
@@ -590,7 +615,10 @@ mod tests {
     #[test]
     fn databases_refuse_to_start_without_a_password() {
         let image = parse("postgres:17").unwrap();
-        assert!(matches!(launch(Behaviour::Postgres, &image, &[], &BTreeMap::new(), 0, ""), Launch::Exits { code: 1, .. }));
+        assert!(matches!(
+            launch(Behaviour::Postgres, &image, &[], &BTreeMap::new(), 0, ""),
+            Launch::Exits { code: 1, .. }
+        ));
         let env = [("POSTGRES_PASSWORD".to_string(), "x".to_string())].into();
         assert!(matches!(launch(Behaviour::Postgres, &image, &[], &env, 0, ""), Launch::Runs { .. }));
     }

@@ -88,7 +88,15 @@ fn command(component: &str, node: &str, ip: &str) -> Vec<String> {
 }
 
 /// The static pod manifest for `component` on `node`, as the mirror pod shows it.
-pub fn manifest(component: &str, node: &str, node_uid: &str, ip: &str, image: &str, cpu: &str, memory: Option<&str>) -> Pod {
+pub fn manifest(
+    component: &str,
+    node: &str,
+    node_uid: &str,
+    ip: &str,
+    image: &str,
+    cpu: &str,
+    memory: Option<&str>,
+) -> Pod {
     let hash = super::images::digest_hex(&format!("{component}/{node}"))[..32].to_string();
     let mut annotations: BTreeMap<String, String> = [
         ("kubernetes.io/config.hash", hash.as_str()),
@@ -165,7 +173,8 @@ impl Cluster {
             return;
         }
         let ip = machine.plan.internal_ip.clone();
-        let Some(node_uid) = self.store.get(&ObjectKey::new(Kind::Node, "", node)).and_then(|n| n.metadata().uid.clone())
+        let Some(node_uid) =
+            self.store.get(&ObjectKey::new(Kind::Node, "", node)).and_then(|n| n.metadata().uid.clone())
         else {
             return;
         };

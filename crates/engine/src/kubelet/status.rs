@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodStatus, VolumeMountStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
+    HostIP, Pod, PodCondition, PodIP, PodStatus, VolumeMountStatus,
 };
 use k8s_openapi::ByteString;
 
@@ -124,10 +124,7 @@ fn container_status(c: &ContainerRun, spec: Option<&Container>) -> ContainerStat
         container_id: c.container_id.clone().filter(|_| c.restart_count > 0 || c.current.is_some() || c.is_running()),
         image,
         image_id: if pulled { c.image_id.clone().unwrap_or_default() } else { String::new() },
-        last_state: Some(ContainerState {
-            terminated: last.map(terminated),
-            ..Default::default()
-        }),
+        last_state: Some(ContainerState { terminated: last.map(terminated), ..Default::default() }),
         name: c.name.clone(),
         ready: c.ready && c.is_running(),
         restart_count: c.restart_count,
@@ -146,7 +143,8 @@ pub fn build(cluster: &Cluster, pod: &Pod, run: &mut PodRun, now: Millis) -> Pod
     let phase = phase(pod, run);
     let sandbox = now >= run.sandbox_ready_at && run.ip.is_some();
     let initialized = run.initialized();
-    let unready: Vec<String> = run.containers.iter().filter(|c| !(c.ready && c.is_running())).map(|c| c.name.clone()).collect();
+    let unready: Vec<String> =
+        run.containers.iter().filter(|c| !(c.ready && c.is_running())).map(|c| c.name.clone()).collect();
     let incomplete: Vec<String> = run.init.iter().filter(|c| !c.succeeded_once()).map(|c| c.name.clone()).collect();
     let finished = matches!(phase.as_str(), "Succeeded" | "Failed");
     let mut conditions = Vec::new();
@@ -173,8 +171,11 @@ pub fn build(cluster: &Cluster, pod: &Pod, run: &mut PodRun, now: Millis) -> Pod
     let init_reason = (!initialized).then(|| "ContainersNotInitialized".to_string());
     let init_msg = (!initialized).then(|| format!("containers with incomplete status: [{}]", incomplete.join(" ")));
     // A pod whose init containers all finished stays Initialized, with reason PodCompleted once it is done.
-    let (init_reason, init_msg) =
-        if finished && initialized && !run.init.is_empty() { (Some("PodCompleted".into()), None) } else { (init_reason, init_msg) };
+    let (init_reason, init_msg) = if finished && initialized && !run.init.is_empty() {
+        (Some("PodCompleted".into()), None)
+    } else {
+        (init_reason, init_msg)
+    };
     cond(run, "Initialized", initialized, init_reason, init_msg);
     let ready = unready.is_empty() && initialized;
     let (r_reason, r_msg) = if ready {
@@ -182,7 +183,10 @@ pub fn build(cluster: &Cluster, pod: &Pod, run: &mut PodRun, now: Millis) -> Pod
     } else if finished {
         (Some("PodCompleted".to_string()), None)
     } else {
-        (Some("ContainersNotReady".to_string()), Some(format!("containers with unready status: [{}]", unready.join(" "))))
+        (
+            Some("ContainersNotReady".to_string()),
+            Some(format!("containers with unready status: [{}]", unready.join(" "))),
+        )
     };
     cond(run, "Ready", ready, r_reason.clone(), r_msg.clone());
     cond(run, "ContainersReady", ready, r_reason, r_msg);
@@ -196,13 +200,15 @@ pub fn build(cluster: &Cluster, pod: &Pod, run: &mut PodRun, now: Millis) -> Pod
         (!list.is_empty()).then(|| {
             list.iter()
                 .map(|c| {
-                    let spec_c = spec.init_containers.iter().flatten().chain(spec.containers.iter()).find(|s| s.name == c.name);
+                    let spec_c =
+                        spec.init_containers.iter().flatten().chain(spec.containers.iter()).find(|s| s.name == c.name);
                     container_status(c, spec_c)
                 })
                 .collect()
         })
     };
-    let host_ip = cluster.machines.get(spec.node_name.as_deref().unwrap_or_default()).map(|m| m.plan.internal_ip.clone());
+    let host_ip =
+        cluster.machines.get(spec.node_name.as_deref().unwrap_or_default()).map(|m| m.plan.internal_ip.clone());
     let pod_ip = run.ip.clone().filter(|_| sandbox || finished);
     PodStatus {
         phase: Some(phase),
@@ -233,7 +239,10 @@ pub fn container_env(
     let spec = pod.spec.clone().unwrap_or_default();
     let mut env = BTreeMap::new();
     env.insert("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string());
-    env.insert("HOSTNAME".to_string(), spec.hostname.clone().unwrap_or_else(|| pod.metadata.name.clone().unwrap_or_default()));
+    env.insert(
+        "HOSTNAME".to_string(),
+        spec.hostname.clone().unwrap_or_else(|| pod.metadata.name.clone().unwrap_or_default()),
+    );
     env.insert("HOME".to_string(), "/root".to_string());
     // Service environment variables for Services of the namespace (and the `kubernetes` master service).
     let links = spec.enable_service_links.unwrap_or(true);
@@ -256,7 +265,10 @@ pub fn container_env(
         env.insert(format!("{prefix}_PORT"), format!("{}://{ip}:{}", proto(first).to_lowercase(), first.port));
         for p in &ports {
             if let Some(pname) = &p.name {
-                env.insert(format!("{prefix}_SERVICE_PORT_{}", pname.to_uppercase().replace('-', "_")), p.port.to_string());
+                env.insert(
+                    format!("{prefix}_SERVICE_PORT_{}", pname.to_uppercase().replace('-', "_")),
+                    p.port.to_string(),
+                );
             }
             let pr = proto(p);
             let base = format!("{prefix}_PORT_{}_{}", p.port, pr);
@@ -442,11 +454,8 @@ pub fn volumes_for(cluster: &Cluster, node: &str, pod: &Pod, ip: &str) -> BTreeM
     let name = pod.metadata.name.clone().unwrap_or_default();
     let mut out = BTreeMap::new();
     let hostname = spec.hostname.clone().unwrap_or_else(|| name.clone());
-    let fqdn = spec
-        .subdomain
-        .as_ref()
-        .map(|sub| format!("{hostname}.{sub}.{ns}.svc.cluster.local"))
-        .unwrap_or_default();
+    let fqdn =
+        spec.subdomain.as_ref().map(|sub| format!("{hostname}.{sub}.{ns}.svc.cluster.local")).unwrap_or_default();
     let mut etc = MemFs::new();
     let host_network = spec.host_network.unwrap_or(false);
     let hosts = if host_network {
@@ -460,13 +469,19 @@ pub fn volumes_for(cluster: &Cluster, node: &str, pod: &Pod, ip: &str) -> BTreeM
             h.push_str(&format!("{ip}\t{fqdn}\t{hostname}\n"));
         }
         for ha in spec.host_aliases.iter().flatten() {
-            h.push_str(&format!("\n# Entries added by HostAliases.\n{}\t{}\n", ha.ip, ha.hostnames.clone().unwrap_or_default().join("\t")));
+            h.push_str(&format!(
+                "\n# Entries added by HostAliases.\n{}\t{}\n",
+                ha.ip,
+                ha.hostnames.clone().unwrap_or_default().join("\t")
+            ));
         }
         h
     };
     let dns_policy = spec.dns_policy.clone().unwrap_or_else(|| "ClusterFirst".into());
     let resolv = if dns_policy == "ClusterFirst" && !host_network || dns_policy == "ClusterFirstWithHostNet" {
-        format!("search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n")
+        format!(
+            "search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+        )
     } else if dns_policy == "None" {
         let cfg = spec.dns_config.clone().unwrap_or_default();
         let mut r = String::new();
@@ -588,8 +603,25 @@ fn service_account_token(pod: &Pod) -> String {
 pub fn image_fs(info: &ImageInfo) -> MemFs {
     let mut fs = MemFs::new();
     let dirs = [
-        "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/local",
-        "/usr/local/bin", "/usr/share", "/var", "/var/log", "/var/run", "/run", "/opt", "/mnt",
+        "/bin",
+        "/dev",
+        "/etc",
+        "/home",
+        "/proc",
+        "/root",
+        "/sys",
+        "/tmp",
+        "/usr",
+        "/usr/bin",
+        "/usr/local",
+        "/usr/local/bin",
+        "/usr/share",
+        "/var",
+        "/var/log",
+        "/var/run",
+        "/run",
+        "/opt",
+        "/mnt",
     ];
     for d in dirs {
         let _ = fs.mkdir_all(d, 0);
