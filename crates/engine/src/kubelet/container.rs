@@ -841,11 +841,9 @@ fn run_process(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut Conta
             None
         }
     };
-    let exit = exit.or_else(|| match c.stopping {
-        // SIGKILL when the grace period is over.
-        Some((deadline, _)) if now >= deadline => Some((137, None)),
-        _ => None,
-    });
+    // SIGKILL when the grace period is over.
+    let killed = c.stopping.is_some_and(|(deadline, _)| now >= deadline).then_some((137, None));
+    let exit = exit.or(killed);
     if let Some((code, message)) = exit {
         c.process = None;
         c.ready = false;

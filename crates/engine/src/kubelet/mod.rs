@@ -101,7 +101,7 @@ fn check_container(p: &Pod, container: &str, pod: &str) -> Result<(), ApiError> 
     if exists {
         Ok(())
     } else {
-        Err(ApiError::new(400, "BadRequest", &format!("container {container} is not valid for pod {pod}")))
+        Err(ApiError::new(400, "BadRequest", format!("container {container} is not valid for pod {pod}")))
     }
 }
 
@@ -144,7 +144,7 @@ impl Cluster {
                 _ => Err(ApiError::new(
                     400,
                     "BadRequest",
-                    &format!("previous terminated container \"{container}\" in pod \"{pod}\" not found"),
+                    format!("previous terminated container \"{container}\" in pod \"{pod}\" not found"),
                 )),
             };
         }
@@ -159,7 +159,7 @@ impl Cluster {
                 Err(ApiError::new(
                     400,
                     "BadRequest",
-                    &format!("container \"{container}\" in pod \"{pod}\" is waiting to start: {why}"),
+                    format!("container \"{container}\" in pod \"{pod}\" is waiting to start: {why}"),
                 ))
             }
         }
@@ -184,7 +184,7 @@ impl Cluster {
             ApiError::new(
                 400,
                 "BadRequest",
-                &format!("unable to upgrade connection: container not found (\"{container}\")"),
+                format!("unable to upgrade connection: container not found (\"{container}\")"),
             )
         };
         let (node, uid) = match self.pod_run(namespace, pod) {
@@ -197,7 +197,7 @@ impl Cluster {
             return Err(ApiError::new(
                 500,
                 "InternalError",
-                &format!(
+                format!(
                     "error dialing backend: dial tcp {}:10250: connect: no route to host",
                     self.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default()
                 ),
@@ -347,7 +347,7 @@ impl Cluster {
         let agent = self.ensure_agent(node);
         let mut candidate = agent.last_ip;
         for _ in 0..254 {
-            candidate = if candidate >= 254 || candidate < 2 { 2 } else { candidate + 1 };
+            candidate = if !(2..254).contains(&candidate) { 2 } else { candidate + 1 };
             if !agent.ips_in_use.contains(&candidate) {
                 agent.ips_in_use.insert(candidate);
                 agent.last_ip = candidate;

@@ -180,7 +180,7 @@ fn agnhost(argv: &[String], now: Millis) -> Launch {
 
 /// perl: the docs' Job runs `perl -Mbignum=bpi -wle 'print bpi(2000)'`; that is the one program it knows.
 fn perl(argv: &[String]) -> Launch {
-    let script = argv.iter().skip(1).filter(|a| !a.starts_with('-')).last().cloned().unwrap_or_default();
+    let script = argv.iter().skip(1).rfind(|a| !a.starts_with('-')).cloned().unwrap_or_default();
     if argv.iter().any(|a| a.contains("bpi")) {
         let digits = script
             .split("bpi(")

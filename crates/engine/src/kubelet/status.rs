@@ -343,10 +343,8 @@ pub fn container_env(
                 }
             } else if let Some(f) = &from.field_ref {
                 Some(field_value(pod, &f.field_path, pod_ip, node, cluster))
-            } else if let Some(r) = &from.resource_field_ref {
-                Some(resource_value(c, &r.resource))
             } else {
-                None
+                from.resource_field_ref.as_ref().map(|r| resource_value(c, &r.resource))
             }
         } else {
             Some(String::new())
