@@ -9,7 +9,7 @@ use crate::output::custom_columns::{self, Column};
 use crate::output::jsonpath::JsonPath;
 use crate::output::yaml;
 use crate::printers;
-use crate::table;
+use crate::table::Table;
 
 pub const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,\
 jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
@@ -119,38 +119,46 @@ fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) ->
     while start < objects.len() {
         let kind = objects[start].kind();
         let end = start + objects[start..].iter().take_while(|o| o.kind() == kind).count();
-        let name_col = printers::name_column(kind, wide);
-        let mut rows = Vec::new();
+        let headers = printers::headers(kind, wide);
+        let label_headers = printers::label_column_headers(&opts.label_columns);
+        let columns = headers.len() + label_headers.len() + usize::from(opts.show_namespace) + 1;
+        // About 8 bytes a cell: enough for most tables not to grow their buffer more than once.
+        let mut table = Table::with_capacity(end - start + 1, columns, (end - start + 1) * columns * 8);
         if !opts.no_headers {
-            let mut header: Vec<String> = Vec::new();
             if opts.show_namespace {
-                header.push("NAMESPACE".into());
+                table.cell("NAMESPACE");
             }
-            header.extend(printers::headers(kind, wide).iter().map(|s| s.to_string()));
-            header.extend(printers::label_column_headers(&opts.label_columns));
+            for h in &headers {
+                table.cell(h);
+            }
+            for h in &label_headers {
+                table.cell(h);
+            }
             if opts.show_labels {
-                header.push("LABELS".into());
+                table.cell("LABELS");
             }
-            rows.push(header);
+            table.end_row();
         }
+        let prefix = opts.show_kind.then(|| format!("{}/", kind.info().qualified_singular()));
         for obj in &objects[start..end] {
-            let mut cells = printers::row(obj, now, wide);
-            if let (true, Some(i)) = (opts.show_kind, name_col) {
-                cells[i] = format!("{}/{}", kind.info().qualified_singular(), cells[i]);
-            }
             if opts.show_namespace {
-                cells.insert(0, obj.namespace().to_string());
+                table.cell(obj.namespace());
             }
-            cells.extend(printers::label_columns(obj, &opts.label_columns));
+            printers::write_row(&mut table, obj, now, wide, prefix.as_deref());
+            if !opts.label_columns.is_empty() {
+                for value in printers::label_columns(obj, &opts.label_columns) {
+                    table.cell(&value);
+                }
+            }
             if opts.show_labels {
-                cells.push(printers::labels_cell(obj));
+                table.cell(&printers::labels_cell(obj));
             }
-            rows.push(cells);
+            table.end_row();
         }
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&table::render(&rows));
+        table.render_into(&mut out);
         start = end;
     }
     out
