@@ -113,34 +113,51 @@ pub fn json_text(value: &Value) -> String {
     yaml::to_json(value)
 }
 
+/// How many objects [`printers::prefetch`] reads ahead of printing them.
+const PREFETCH_BATCH: usize = 32;
+
 fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < objects.len() {
         let kind = objects[start].kind();
         let end = start + objects[start..].iter().take_while(|o| o.kind() == kind).count();
-        let headers = printers::headers(kind, wide);
-        let label_headers = printers::label_column_headers(&opts.label_columns);
-        let columns = headers.len() + label_headers.len() + usize::from(opts.show_namespace) + 1;
-        // About 8 bytes a cell: enough for most tables not to grow their buffer more than once.
-        let mut table = Table::with_capacity(end - start + 1, columns, (end - start + 1) * columns * 8);
-        if !opts.no_headers {
-            if opts.show_namespace {
-                table.cell("NAMESPACE");
-            }
-            for h in &headers {
-                table.cell(h);
-            }
-            for h in &label_headers {
-                table.cell(h);
-            }
-            if opts.show_labels {
-                table.cell("LABELS");
-            }
-            table.end_row();
+        if !out.is_empty() {
+            out.push('\n');
         }
-        let prefix = opts.show_kind.then(|| format!("{}/", kind.info().qualified_singular()));
-        for obj in &objects[start..end] {
+        table(&objects[start..end], now, wide, opts).render_into(&mut out);
+        start = end;
+    }
+    out
+}
+
+/// The table of `objects`, all of one kind, with its header row unless `--no-headers`.
+pub fn table(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> Table {
+    let Some(kind) = objects.first().map(|o| o.kind()) else { return Table::new() };
+    let headers = printers::headers(kind, wide);
+    let label_headers = printers::label_column_headers(&opts.label_columns);
+    let columns = headers.len() + label_headers.len() + usize::from(opts.show_namespace) + 1;
+    // About 8 bytes a cell: enough for most tables not to grow their buffer more than once.
+    let mut table = Table::with_capacity(objects.len() + 1, columns, (objects.len() + 1) * columns * 8);
+    if !opts.no_headers {
+        if opts.show_namespace {
+            table.cell("NAMESPACE");
+        }
+        for h in &headers {
+            table.cell(h);
+        }
+        for h in &label_headers {
+            table.cell(h);
+        }
+        if opts.show_labels {
+            table.cell("LABELS");
+        }
+        table.end_row();
+    }
+    let prefix = opts.show_kind.then(|| format!("{}/", kind.info().qualified_singular()));
+    for batch in objects.chunks(PREFETCH_BATCH) {
+        batch.iter().for_each(|obj| printers::prefetch(obj));
+        for obj in batch {
             if opts.show_namespace {
                 table.cell(obj.namespace());
             }
@@ -155,13 +172,8 @@ fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) ->
             }
             table.end_row();
         }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        table.render_into(&mut out);
-        start = end;
     }
-    out
+    table
 }
 
 /// What a command that creates or changes one object prints: with `-o name` or a structured `-o`, the
