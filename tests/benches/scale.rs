@@ -64,6 +64,19 @@ fn main() {
     }
     println!("kubectl get pods -A over {pods} pods: {:.0} ms (best of 3), {bytes} bytes printed", best * 1000.0);
 
+    for output in ["wide", "name"] {
+        let args: Vec<String> = ["get", "pods", "-A", "-o", output].iter().map(|s| s.to_string()).collect();
+        let mut best = f64::MAX;
+        let mut bytes = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let out = kubectl::run(&mut cluster, &args, &kubectl::Io::none());
+            best = best.min(t.elapsed().as_secs_f64());
+            bytes = out.stdout.len();
+        }
+        println!("kubectl get pods -A -o {output}: {:.0} ms (best of 3), {bytes} bytes printed", best * 1000.0);
+    }
+
     let args: Vec<String> = ["get", "pods", "-n", "team-7", "-l", "shard=3"].iter().map(|s| s.to_string()).collect();
     let t = Instant::now();
     let out = kubectl::run(&mut cluster, &args, &kubectl::Io::none());

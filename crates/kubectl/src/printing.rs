@@ -80,9 +80,7 @@ pub fn print(
 ) -> Result<String, String> {
     Ok(match format {
         Format::Table { wide } => tables(objects, now, *wide, opts),
-        Format::Name => {
-            objects.iter().map(|o| format!("{}/{}\n", o.kind().info().qualified_singular(), o.name())).collect()
-        }
+        Format::Name => names(objects),
         Format::Json => json_text(&as_document(objects, single)),
         Format::Yaml => yaml::to_yaml(&as_document(objects, single))?,
         Format::JsonPath(p) => p.execute(&as_document(objects, single))?,
@@ -92,6 +90,27 @@ pub fn print(
             custom_columns::render(columns, &items, opts.no_headers)?
         }
     })
+}
+
+/// `-o name`: `kind/name` lines (`deployment.apps/web`), written into one buffer.
+fn names(objects: &[Arc<Object>]) -> String {
+    let mut out = String::with_capacity(objects.len() * 32);
+    let mut kind = None;
+    let mut qualified = String::new();
+    for batch in objects.chunks(PREFETCH_BATCH) {
+        batch.iter().for_each(|obj| printers::prefetch(obj));
+        for obj in batch {
+            if kind != Some(obj.kind()) {
+                kind = Some(obj.kind());
+                qualified = obj.kind().info().qualified_singular();
+            }
+            out.push_str(&qualified);
+            out.push('/');
+            out.push_str(obj.name());
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// One object as itself, several (or a list) as a `v1` `List`.
