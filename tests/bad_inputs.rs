@@ -14,6 +14,13 @@ const CASES: &[(&str, &str, &str)] = &[
         "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
     ),
     (
+        // sigs.k8s.io/yaml reads YAML 1.1: an unquoted `yes` is a boolean, and the API server refuses it for a
+        // string field exactly as it refuses `true`.
+        "YAML 1.1 boolean in a string field",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n        env:\n        - name: DEBUG\n          value: yes\n",
+        "Error from server (BadRequest): error when creating \"STDIN\": Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal bool into Go struct field EnvVar.spec.template.spec.containers.env.value of type string",
+    ),
+    (
         "invalid name",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_Config\n",
         "The ConfigMap \"My_Config\" is invalid: metadata.name: Invalid value: \"My_Config\": a lowercase RFC 1123 subdomain must consist of",

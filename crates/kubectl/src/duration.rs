@@ -10,40 +10,67 @@
 /// assert_eq!(human(4 * 3600_000 + 12 * 60_000), "4h12m");
 /// ```
 pub fn human(ms: u64) -> String {
+    let mut out = String::new();
+    write_human(&mut out, ms);
+    out
+}
+
+/// [`human`], appended to `out` (table printers write every cell into one buffer).
+pub fn write_human(out: &mut String, ms: u64) {
     let seconds = ms / 1000;
     let minutes = seconds / 60;
     let hours = minutes / 60;
     let days = hours / 24;
-    if seconds < 120 {
-        return format!("{seconds}s");
-    }
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 { format!("{minutes}m") } else { format!("{minutes}m{s}s") };
-    }
-    if minutes < 180 {
-        return format!("{minutes}m");
-    }
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 { format!("{days}d") } else { format!("{days}d{h}h") };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{days}d");
-    }
     let years = days / 365;
-    if hours < 24 * 365 * 8 {
-        let d = days % 365;
-        return if d == 0 { format!("{years}y") } else { format!("{years}y{d}d") };
+    // A number and its unit, then a second one unless it is zero.
+    let (major, unit, minor, minor_unit) = if seconds < 120 {
+        (seconds, 's', 0, 's')
+    } else if minutes < 10 {
+        (minutes, 'm', seconds % 60, 's')
+    } else if minutes < 180 {
+        (minutes, 'm', 0, 's')
+    } else if hours < 8 {
+        (hours, 'h', minutes % 60, 'm')
+    } else if hours < 48 {
+        (hours, 'h', 0, 'm')
+    } else if hours < 24 * 8 {
+        (days, 'd', hours % 24, 'h')
+    } else if hours < 24 * 365 * 2 {
+        (days, 'd', 0, 'h')
+    } else if hours < 24 * 365 * 8 {
+        (years, 'y', days % 365, 'd')
+    } else {
+        (years, 'y', 0, 'd')
+    };
+    push_u64(out, major);
+    out.push(unit);
+    if minor != 0 {
+        push_u64(out, minor);
+        out.push(minor_unit);
     }
-    format!("{years}y")
+}
+
+/// Appends the decimal digits of `n` (what `write!` does, without the formatting machinery).
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
+/// [`push_u64`] for signed numbers.
+pub fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
 }
 
 #[cfg(test)]
@@ -78,5 +105,17 @@ mod tests {
         for (ms, want) in table {
             assert_eq!(human(ms), want, "{ms} ms");
         }
+    }
+
+    #[test]
+    fn integers_as_write_prints_them() {
+        for n in [0, 7, 10, 99, 1234567890, i64::MAX, -1, -45, i64::MIN] {
+            let mut out = String::from("x");
+            super::push_i64(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+        let mut out = String::new();
+        super::push_u64(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string());
     }
 }

@@ -55,6 +55,7 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
         if names.is_empty() {
             let req = ns_for(Request::new(Verb::List, *kind)).options(options.clone());
             match send(cluster, req).list() {
+                Ok(items) if found.is_empty() => found = items,
                 Ok(items) => found.extend(items),
                 Err(e) => {
                     out.fail(server_error(&e, None));

@@ -9,7 +9,7 @@ use crate::output::custom_columns::{self, Column};
 use crate::output::jsonpath::JsonPath;
 use crate::output::yaml;
 use crate::printers;
-use crate::table;
+use crate::table::Table;
 
 pub const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,\
 jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
@@ -80,9 +80,7 @@ pub fn print(
 ) -> Result<String, String> {
     Ok(match format {
         Format::Table { wide } => tables(objects, now, *wide, opts),
-        Format::Name => {
-            objects.iter().map(|o| format!("{}/{}\n", o.kind().info().qualified_singular(), o.name())).collect()
-        }
+        Format::Name => names(objects),
         Format::Json => json_text(&as_document(objects, single)),
         Format::Yaml => yaml::to_yaml(&as_document(objects, single))?,
         Format::JsonPath(p) => p.execute(&as_document(objects, single))?,
@@ -92,6 +90,27 @@ pub fn print(
             custom_columns::render(columns, &items, opts.no_headers)?
         }
     })
+}
+
+/// `-o name`: `kind/name` lines (`deployment.apps/web`), written into one buffer.
+fn names(objects: &[Arc<Object>]) -> String {
+    let mut out = String::with_capacity(objects.len() * 32);
+    let mut kind = None;
+    let mut qualified = String::new();
+    for batch in objects.chunks(PREFETCH_BATCH) {
+        batch.iter().for_each(|obj| printers::prefetch(obj));
+        for obj in batch {
+            if kind != Some(obj.kind()) {
+                kind = Some(obj.kind());
+                qualified = obj.kind().info().qualified_singular();
+            }
+            out.push_str(&qualified);
+            out.push('/');
+            out.push_str(obj.name());
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// One object as itself, several (or a list) as a `v1` `List`.
@@ -113,47 +132,67 @@ pub fn json_text(value: &Value) -> String {
     yaml::to_json(value)
 }
 
+/// How many objects [`printers::prefetch`] reads ahead of printing them.
+const PREFETCH_BATCH: usize = 32;
+
 fn tables(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < objects.len() {
         let kind = objects[start].kind();
         let end = start + objects[start..].iter().take_while(|o| o.kind() == kind).count();
-        let name_col = printers::name_column(kind, wide);
-        let mut rows = Vec::new();
-        if !opts.no_headers {
-            let mut header: Vec<String> = Vec::new();
-            if opts.show_namespace {
-                header.push("NAMESPACE".into());
-            }
-            header.extend(printers::headers(kind, wide).iter().map(|s| s.to_string()));
-            header.extend(printers::label_column_headers(&opts.label_columns));
-            if opts.show_labels {
-                header.push("LABELS".into());
-            }
-            rows.push(header);
-        }
-        for obj in &objects[start..end] {
-            let mut cells = printers::row(obj, now, wide);
-            if let (true, Some(i)) = (opts.show_kind, name_col) {
-                cells[i] = format!("{}/{}", kind.info().qualified_singular(), cells[i]);
-            }
-            if opts.show_namespace {
-                cells.insert(0, obj.namespace().to_string());
-            }
-            cells.extend(printers::label_columns(obj, &opts.label_columns));
-            if opts.show_labels {
-                cells.push(printers::labels_cell(obj));
-            }
-            rows.push(cells);
-        }
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&table::render(&rows));
+        table(&objects[start..end], now, wide, opts).render_into(&mut out);
         start = end;
     }
     out
+}
+
+/// The table of `objects`, all of one kind, with its header row unless `--no-headers`.
+pub fn table(objects: &[Arc<Object>], now: u64, wide: bool, opts: &TableOptions) -> Table {
+    let Some(kind) = objects.first().map(|o| o.kind()) else { return Table::new() };
+    let headers = printers::headers(kind, wide);
+    let label_headers = printers::label_column_headers(&opts.label_columns);
+    let columns = headers.len() + label_headers.len() + usize::from(opts.show_namespace) + 1;
+    // About 8 bytes a cell: enough for most tables not to grow their buffer more than once.
+    let mut table = Table::with_capacity(objects.len() + 1, columns, (objects.len() + 1) * columns * 8);
+    if !opts.no_headers {
+        if opts.show_namespace {
+            table.cell("NAMESPACE");
+        }
+        for h in &headers {
+            table.cell(h);
+        }
+        for h in &label_headers {
+            table.cell(h);
+        }
+        if opts.show_labels {
+            table.cell("LABELS");
+        }
+        table.end_row();
+    }
+    let prefix = opts.show_kind.then(|| format!("{}/", kind.info().qualified_singular()));
+    for batch in objects.chunks(PREFETCH_BATCH) {
+        batch.iter().for_each(|obj| printers::prefetch(obj));
+        for obj in batch {
+            if opts.show_namespace {
+                table.cell(obj.namespace());
+            }
+            printers::write_row(&mut table, obj, now, wide, prefix.as_deref());
+            if !opts.label_columns.is_empty() {
+                for value in printers::label_columns(obj, &opts.label_columns) {
+                    table.cell(&value);
+                }
+            }
+            if opts.show_labels {
+                table.cell(&printers::labels_cell(obj));
+            }
+            table.end_row();
+        }
+    }
+    table
 }
 
 /// What a command that creates or changes one object prints: with `-o name` or a structured `-o`, the

@@ -2,11 +2,15 @@
 //! `Completed`/`NotReady`, `Terminating`, `Unknown` for lost nodes, `SchedulingGated`), RESTARTS with the
 //! time of the last restart, and the wide IP / NODE / NOMINATED NODE / READINESS GATES columns.
 
+use std::borrow::Cow;
+
 use engine::api::api::core::v1::{Container, ContainerStatus, Pod, PodCondition};
 use engine::api::apimachinery::pkg::apis::meta::v1::Time;
 use engine::clock::Millis;
 
-use super::{col, human_since, instant_ms, since, wide, Col};
+use super::{col, instant_ms, wide, write_human_since, write_since, Col, RowWriter};
+use crate::duration::{push_i64, push_u64};
+use crate::table::Table;
 
 pub(super) const COLUMNS: &[Col] = &[
     col("NAME"),
@@ -46,7 +50,20 @@ fn non_empty(s: Option<&String>) -> Option<&str> {
     s.map(String::as_str).filter(|s| !s.is_empty())
 }
 
+fn or_none(s: Option<&String>) -> &str {
+    non_empty(s).unwrap_or("<none>")
+}
+
+/// Every cell, in the order of [`COLUMNS`].
 pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
+    let mut table = Table::new();
+    write(pod, now, &mut RowWriter { table: &mut table, defs: COLUMNS, next: 0, wide: true, name_prefix: None });
+    table.end_row();
+    table.row(0).map(String::from).collect()
+}
+
+/// Writes the cells of [`COLUMNS`] (the shown ones) into the row being written.
+pub(super) fn write(pod: &Pod, now: Millis, w: &mut RowWriter<'_>) {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let containers: &[Container] = spec.map(|s| s.containers.as_slice()).unwrap_or_default();
@@ -64,12 +81,12 @@ pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
     let mut ready = 0;
     let total = containers.len() + init_containers.iter().filter(|c| is_sidecar(Some(c))).count();
 
-    let phase = status.and_then(|s| s.phase.clone()).unwrap_or_default();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or_default();
     let pod_reason = status.and_then(|s| non_empty(s.reason.as_ref())).unwrap_or_default();
-    let mut reason = if pod_reason.is_empty() { phase.clone() } else { pod_reason.to_string() };
+    let mut reason: Cow<'_, str> = Cow::Borrowed(if pod_reason.is_empty() { phase } else { pod_reason });
     for c in conditions {
         if c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated") {
-            reason = "SchedulingGated".to_string();
+            reason = Cow::Borrowed("SchedulingGated");
         }
     }
 
@@ -96,7 +113,7 @@ pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
             }
             continue;
         }
-        reason = if let Some(t) = terminated {
+        reason = Cow::Owned(if let Some(t) = terminated {
             match non_empty(t.reason.as_ref()) {
                 Some(r) => format!("Init:{r}"),
                 None if t.signal.unwrap_or(0) != 0 => format!("Init:Signal:{}", t.signal.unwrap_or(0)),
@@ -106,7 +123,7 @@ pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
             format!("Init:{w}")
         } else {
             format!("Init:{i}/{}", init_containers.len())
-        };
+        });
         initializing = true;
         break;
     }
@@ -123,12 +140,12 @@ pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
             let terminated = state.and_then(|s| s.terminated.as_ref());
             let waiting_reason = state.and_then(|s| s.waiting.as_ref()).and_then(|w| non_empty(w.reason.as_ref()));
             if let Some(w) = waiting_reason {
-                reason = w.to_string();
+                reason = Cow::Borrowed(w);
             } else if let Some(t) = terminated {
                 reason = match non_empty(t.reason.as_ref()) {
-                    Some(r) => r.to_string(),
-                    None if t.signal.unwrap_or(0) != 0 => format!("Signal:{}", t.signal.unwrap_or(0)),
-                    None => format!("ExitCode:{}", t.exit_code),
+                    Some(r) => Cow::Borrowed(r),
+                    None if t.signal.unwrap_or(0) != 0 => Cow::Owned(format!("Signal:{}", t.signal.unwrap_or(0))),
+                    None => Cow::Owned(format!("ExitCode:{}", t.exit_code)),
                 };
             } else if c.ready && state.is_some_and(|s| s.running.is_some()) {
                 has_running = true;
@@ -139,48 +156,56 @@ pub(super) fn cells(pod: &Pod, now: Millis) -> Vec<String> {
         if reason == "Completed" && has_running {
             // `hasPodReadyCondition` looks at every condition, not just the first of its type.
             let pod_ready = conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready { "Running" } else { "NotReady" }.to_string();
+            reason = Cow::Borrowed(if pod_ready { "Running" } else { "NotReady" });
         }
     }
 
     if pod.metadata.deletion_timestamp.is_some() {
         if pod_reason == "NodeLost" {
-            reason = "Unknown".to_string();
+            reason = Cow::Borrowed("Unknown");
         } else if phase != "Succeeded" && phase != "Failed" {
-            reason = "Terminating".to_string();
+            reason = Cow::Borrowed("Terminating");
         }
     }
 
-    let restarts_cell = match last_restart {
-        Some(at) if restarts != 0 => format!("{restarts} ({} ago)", human_since(at, now)),
-        _ => restarts.to_string(),
-    };
+    w.cell(pod.metadata.name.as_deref().unwrap_or_default());
+    w.cell_with(|buf| {
+        push_u64(buf, ready as u64);
+        buf.push('/');
+        push_u64(buf, total as u64);
+    });
+    w.cell(&reason);
+    w.cell_with(|buf| {
+        push_i64(buf, restarts);
+        if let (Some(at), true) = (last_restart, restarts != 0) {
+            buf.push_str(" (");
+            write_human_since(buf, at, now);
+            buf.push_str(" ago)");
+        }
+    });
+    w.cell_with(|buf| write_since(buf, pod.metadata.creation_timestamp.as_ref(), now));
 
-    // The apiserver's conversion makes `podIP` authoritative and fills `podIPs` from it.
-    let ip = status
-        .and_then(|s| non_empty(s.pod_ip.as_ref()).or_else(|| s.pod_ips.as_ref()?.first().map(|p| p.ip.as_str())))
-        .filter(|ip| !ip.is_empty())
-        .unwrap_or("<none>");
-    let or_none = |s: Option<&String>| non_empty(s).unwrap_or("<none>").to_string();
-    let gates = spec.and_then(|s| s.readiness_gates.as_deref()).unwrap_or_default();
-    let readiness_gates = if gates.is_empty() {
-        "<none>".to_string()
-    } else {
-        let met = gates.iter().filter(|g| condition_is_true(conditions, &g.condition_type)).count();
-        format!("{met}/{}", gates.len())
-    };
-
-    vec![
-        pod.metadata.name.clone().unwrap_or_default(),
-        format!("{ready}/{total}"),
-        reason,
-        restarts_cell,
-        since(pod.metadata.creation_timestamp.as_ref(), now),
-        ip.to_string(),
-        or_none(spec.and_then(|s| s.node_name.as_ref())),
-        or_none(status.and_then(|s| s.nominated_node_name.as_ref())),
-        readiness_gates,
-    ]
+    // The wide cells are only computed with `-o wide` (reading fields is what a long listing waits on).
+    w.cell_with(|buf| {
+        // The apiserver's conversion makes `podIP` authoritative and fills `podIPs` from it.
+        let ip = status
+            .and_then(|s| non_empty(s.pod_ip.as_ref()).or_else(|| s.pod_ips.as_ref()?.first().map(|p| p.ip.as_str())))
+            .filter(|ip| !ip.is_empty());
+        buf.push_str(ip.unwrap_or("<none>"));
+    });
+    w.cell_with(|buf| buf.push_str(or_none(spec.and_then(|s| s.node_name.as_ref()))));
+    w.cell_with(|buf| buf.push_str(or_none(status.and_then(|s| s.nominated_node_name.as_ref()))));
+    w.cell_with(|buf| {
+        let gates = spec.and_then(|s| s.readiness_gates.as_deref()).unwrap_or_default();
+        if gates.is_empty() {
+            buf.push_str("<none>");
+        } else {
+            let met = gates.iter().filter(|g| condition_is_true(conditions, &g.condition_type)).count();
+            push_u64(buf, met as u64);
+            buf.push('/');
+            push_u64(buf, gates.len() as u64);
+        }
+    });
 }
 
 #[cfg(test)]
