@@ -26,7 +26,7 @@ pub mod modify;
 pub mod output;
 pub mod pods_cmd;
 pub mod printers;
-mod printing;
+pub mod printing;
 pub mod resource;
 pub mod table;
 pub mod wait;
