@@ -124,7 +124,9 @@ impl Store {
         if resource_version + 1 < oldest && resource_version < self.resource_version {
             return None;
         }
-        Some(self.history.iter().filter(move |c| c.resource_version > resource_version))
+        // The history is in version order: start at the first later change instead of filtering them all.
+        let start = self.history.partition_point(|c| c.resource_version <= resource_version);
+        Some(self.history.range(start..))
     }
 
     /// The oldest resourceVersion a watch can still start from: the one just before the oldest change remembered.

@@ -352,6 +352,10 @@ fn next_wake(c: &ContainerRun, now: Millis) -> Option<Millis> {
     let stage = match &c.stage {
         Stage::Pulling { done_at, .. } => Some(*done_at),
         Stage::Exited { at } => Some(at + RELIST_MS),
+        // A failed pull shows ErrImagePull until the pod worker's next sync finds it in back-off.
+        Stage::PullBackOff { until } if c.waiting.0 == "ErrImagePull" => {
+            Some(until.saturating_sub(c.pull_backoff.map_or(0, |b| b.period)) + RELIST_MS)
+        }
         Stage::CrashBackOff { until } | Stage::PullBackOff { until } => Some(*until),
         Stage::ConfigError { retry_at } => Some(*retry_at),
         Stage::Running { .. } => {

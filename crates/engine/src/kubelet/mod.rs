@@ -38,9 +38,21 @@ pub const RELIST_MS: Millis = 1_000;
 pub const SANDBOX_MS: Millis = 300;
 
 /// All kubelets, by node name.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Kubelets {
     pub nodes: BTreeMap<String, NodeAgent>,
+    /// The store's resourceVersion up to which pod changes have been looked at.
+    pub seen_rv: u64,
+    /// Timed work: (instant, node, pod uid).
+    pub wakeups: BTreeSet<(Millis, String, String)>,
+    /// Look at every pod on the next pass (first pass, a node booted).
+    pub full_scan: bool,
+}
+
+impl Default for Kubelets {
+    fn default() -> Self {
+        Kubelets { nodes: BTreeMap::new(), seen_rv: 0, wakeups: BTreeSet::new(), full_scan: true }
+    }
 }
 
 /// One node's kubelet and container runtime.
@@ -241,54 +253,125 @@ impl Cluster {
     pub(crate) fn kubelet_wakeup(&self) -> Option<Millis> {
         let now = self.clock.now();
         self.kubelets
-            .nodes
+            .wakeups
             .iter()
-            .filter(|(name, _)| self.machines.get(name).is_some_and(|m| m.running))
-            .flat_map(|(_, agent)| agent.pods.values())
-            .flat_map(|run| {
-                run.all_containers()
-                    .filter_map(|c| c.wake_at)
-                    .chain(run.kill_deadline)
-                    .chain((run.sandbox_ready_at > now).then_some(run.sandbox_ready_at))
-            })
-            .filter(|t| *t > now)
-            .min()
+            .filter(|(t, node, _)| *t > now && self.machines.get(node).is_some_and(|m| m.running))
+            .map(|(t, _, _)| *t)
+            .next()
     }
 
-    /// One pass of every running kubelet: admit new pods, advance each pod's containers to now, tear down pods
-    /// that are gone, and write status.
+    /// One pass of every running kubelet. Like a real kubelet it works from what changed — the pods whose
+    /// objects changed since its last pass (the store's watch history) and the pods whose own timers fired —
+    /// and rescans everything only on its first pass, after a node boots, or when the history no longer
+    /// reaches back far enough.
     pub(crate) fn run_kubelets(&mut self) {
-        let running: Vec<String> = self.machines.iter().filter(|m| m.running).map(|m| m.plan.name.clone()).collect();
-        for node in running {
-            self.ensure_agent(&node);
-            self.sync_static_pods(&node);
-            let bound: Vec<Pod> = self
-                .store
-                .list(Kind::Pod, None)
-                .filter_map(|o| match o {
-                    Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node.as_str()) => {
-                        Some((**p).clone())
+        let now = self.clock.now();
+        let running: BTreeSet<String> =
+            self.machines.iter().filter(|m| m.running).map(|m| m.plan.name.clone()).collect();
+        for node in &running {
+            self.ensure_agent(node);
+            self.sync_static_pods(node);
+        }
+        // Which pods to look at: (namespace, name), and the uids of pods whose objects went away.
+        let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut gone: Vec<(String, String)> = Vec::new();
+        let scan_all = {
+            let history = if self.kubelets.full_scan { None } else { self.store.changes_since(self.kubelets.seen_rv) };
+            match history {
+                Some(changes) => {
+                    for ch in changes.filter(|c| c.object.kind() == Kind::Pod) {
+                        let (ns, name) = (ch.object.namespace().to_string(), ch.object.name().to_string());
+                        if ch.kind == crate::store::WatchEventType::Deleted {
+                            if let Object::Pod(p) = ch.object.as_ref() {
+                                let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+                                gone.push((node, p.metadata.uid.clone().unwrap_or_default()));
+                            }
+                        }
+                        keys.insert((ns, name));
                     }
-                    _ => None,
-                })
-                .collect();
-            let bound_uids: BTreeSet<String> = bound.iter().filter_map(|p| p.metadata.uid.clone()).collect();
-            // Pods whose objects are gone (force-deleted, or deleted after their containers stopped): the
-            // runtime tears them down and the IP goes back to the pool.
-            let gone: Vec<String> =
-                self.kubelets.nodes[&node].pods.keys().filter(|uid| !bound_uids.contains(*uid)).cloned().collect();
-            for uid in gone {
-                self.teardown(&node, &uid);
+                    false
+                }
+                None => true,
             }
-            for pod in bound {
-                self.sync_pod(&node, pod);
+        };
+        if scan_all {
+            {
+                for o in self.store.list(Kind::Pod, None) {
+                    keys.insert((o.namespace().to_string(), o.name().to_string()));
+                }
+                // Runtime records whose pods no longer exist.
+                for (node, agent) in &self.kubelets.nodes {
+                    for (uid, run) in &agent.pods {
+                        let alive = match self.store.get(&ObjectKey::new(Kind::Pod, &run.namespace, &run.name)) {
+                            Some(o) => o.metadata().uid.as_deref() == Some(uid.as_str()),
+                            None => false,
+                        };
+                        if !alive {
+                            gone.push((node.clone(), uid.clone()));
+                        }
+                    }
+                }
             }
+        }
+        self.kubelets.full_scan = false;
+        // Timers that fired.
+        while let Some(first) = self.kubelets.wakeups.first().cloned() {
+            if first.0 > now {
+                break;
+            }
+            self.kubelets.wakeups.remove(&first);
+            let (_, node, uid) = first;
+            if let Some(run) = self.kubelets.nodes.get(&node).and_then(|a| a.pods.get(&uid)) {
+                keys.insert((run.namespace.clone(), run.name.clone()));
+            }
+        }
+        for (node, uid) in gone {
+            if running.contains(&node) {
+                let still_there = self.kubelets.nodes.get(&node).and_then(|a| a.pods.get(&uid)).is_some_and(|run| {
+                    self.store
+                        .get(&ObjectKey::new(Kind::Pod, &run.namespace, &run.name))
+                        .is_some_and(|o| o.metadata().uid.as_deref() == Some(uid.as_str()))
+                });
+                if !still_there {
+                    self.teardown(&node, &uid);
+                }
+            }
+        }
+        for (ns, name) in keys {
+            let Some(Object::Pod(pod)) = self.store.get(&ObjectKey::new(Kind::Pod, &ns, &name)) else { continue };
+            let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
+            if !running.contains(&node) {
+                continue;
+            }
+            let pod = (**pod).clone();
+            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            self.sync_pod(&node, pod);
+            self.schedule_wakeup(&node, &uid);
+        }
+        // What this pass wrote itself needs no second look.
+        self.kubelets.seen_rv = self.store.resource_version();
+    }
+
+    /// Queues the next instant the pod's kubelet has work for it.
+    fn schedule_wakeup(&mut self, node: &str, uid: &str) {
+        let now = self.clock.now();
+        let Some(run) = self.kubelets.nodes.get(node).and_then(|a| a.pods.get(uid)) else { return };
+        let next = run
+            .all_containers()
+            .filter_map(|c| c.wake_at)
+            .chain(run.kill_deadline)
+            .chain(Some(run.sandbox_ready_at))
+            .filter(|t| *t > now)
+            .min();
+        if let Some(t) = next {
+            self.kubelets.wakeups.insert((t, node.to_string(), uid.to_string()));
         }
     }
 
     /// After a node boots again its pods' sandboxes are gone: the kubelet re-creates each sandbox and
     /// restarts the containers that were running (their last state shows `Unknown`, exit code 255).
     pub(crate) fn restart_sandboxes(&mut self, node: &str) {
+        self.kubelets.full_scan = true;
         let now = self.clock.now();
         let Some(agent) = self.kubelets.nodes.get_mut(node) else { return };
         let mut changed = Vec::new();
