@@ -35,7 +35,9 @@ test('the page gets ready, answers kubectl get nodes and draws five nodes', asyn
   assert.match(text, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
 
   const topology = page.getByRole('img', { name: 'Cluster topology' });
-  assert.equal(await topology.locator('[data-node]').count(), 5);
+  assert.equal(await topology.locator('[data-node][data-role]').count(), 5);
+  // The static control-plane pods run inside their nodes from the start.
+  assert.equal(await topology.locator('[data-pod^="kube-system/"][data-phase="Running"]').count(), 12);
   assert.equal(await topology.locator('[data-role="control-plane"]').count(), 3);
   assert.equal(await topology.locator('[data-role="worker"][data-status="Ready"]').count(), 2);
 
@@ -77,4 +79,25 @@ test('simulated time runs, pauses and steps', async () => {
   assert.match(last, /^worker-1\s+Ready\s+<none>\s+(\d+s|\dm\d*s?)\s+v1\.34\.0$/, last);
   assert.doesNotMatch(last, /\s0s\s/, 'AGE moved with simulated time');
   await screenshot(page, 'first-slice-time');
+});
+
+test('a pod started from the terminal appears in its node and comes up Running', async () => {
+  const { page, errors } = browser;
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  await input.fill('kubectl run web --image=nginx:1.27');
+  await input.press('Enter');
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  await output.getByText('pod/web created', { exact: false }).waitFor();
+  const topology = page.getByRole('img', { name: 'Cluster topology' });
+  const pod = topology.locator('[data-pod="default/web"]');
+  await pod.waitFor();
+  // Simulated time runs in real time: the image pull takes a couple of simulated seconds.
+  await page.waitForSelector('[data-pod="default/web"][data-phase="Running"]', { timeout: 20000 });
+  const node = await pod.getAttribute('data-node');
+  assert.match(node, /^worker-[12]$/, 'scheduled onto a worker');
+  await input.fill('kubectl get pod web -o wide');
+  await input.press('Enter');
+  await output.getByText(/web\s+1\/1\s+Running/).waitFor();
+  await screenshot(page, 'pod-running');
+  assert.deepEqual(errors, [], 'no console errors');
 });

@@ -28,6 +28,8 @@ pub struct Cluster {
     pub(crate) machines: Machines,
     pub(crate) scheduler: crate::scheduler::component::SchedulerState,
     pub(crate) kubelets: crate::kubelet::Kubelets,
+    /// The event recorder's correlation index: (namespace, object uid, reason, message, source) → Event name.
+    pub(crate) event_index: std::collections::BTreeMap<(String, String, String, String, String), String>,
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
@@ -45,6 +47,7 @@ impl Cluster {
             machines: Machines::default(),
             scheduler: Default::default(),
             kubelets: Default::default(),
+            event_index: Default::default(),
             booting: true,
         };
         for name in SYSTEM_NAMESPACES {

@@ -36,16 +36,14 @@ impl Cluster {
         // Events about cluster-scoped objects live in the default namespace.
         let ns = if info.namespaced { about.namespace().to_string() } else { "default".to_string() };
         let uid = about.metadata().uid.clone().unwrap_or_default();
-        let existing = self.store.list(Kind::Event, Some(&ns)).find_map(|o| match o {
-            Object::Event(e)
-                if e.involved_object.uid.as_deref() == Some(uid.as_str())
-                    && e.reason.as_deref() == Some(reason)
-                    && e.message.as_deref() == Some(message)
-                    && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(reporter.component.as_str()) =>
-            {
-                Some(e.clone())
+        // The correlator's key: the same object, reason, message and source fold into one Event. The index
+        // keeps this a lookup rather than a scan of every Event in the namespace.
+        let index_key = (ns.clone(), uid.clone(), reason.to_string(), message.to_string(), reporter.component.clone());
+        let existing = self.event_index.get(&index_key).and_then(|name| {
+            match self.store.get(&ObjectKey::new(Kind::Event, &ns, name)) {
+                Some(Object::Event(e)) => Some(e.clone()),
+                _ => None,
             }
-            _ => None,
         });
         if let Some(mut event) = existing {
             event.count = Some(event.count.unwrap_or(1) + 1);
@@ -61,7 +59,7 @@ impl Cluster {
             (EPOCH_UNIX_SECONDS as u128) * 1_000_000_000 + now as u128 * 1_000_000 + self.log.entries().len() as u128;
         let name = format!("{}.{nanos:x}", about.name());
         let event = Event {
-            metadata: ObjectMeta { name: Some(name), namespace: Some(ns.clone()), ..Default::default() },
+            metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(ns.clone()), ..Default::default() },
             involved_object: ObjectReference {
                 api_version: Some(info.api_version()),
                 kind: Some(info.kind.to_string()),
@@ -82,6 +80,8 @@ impl Cluster {
             reporting_instance: Some(reporter.host.clone().unwrap_or_else(|| reporter.component.clone())),
             ..Default::default()
         };
-        let _ = self.create(&reporter.component, Object::from(event), reason);
+        if self.create(&reporter.component, Object::from(event), reason).is_ok() {
+            self.event_index.insert(index_key, name);
+        }
     }
 }
