@@ -26,7 +26,10 @@ fn main() {
             "spec": {"containers": [{"name": "app", "image": "registry.k8s.io/pause:3.10.1",
                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}
         });
-        cluster.handle("bench", Request::new(Verb::Create, Kind::Pod).namespace("default").body(pod)).object().expect("pod");
+        cluster
+            .handle("bench", Request::new(Verb::Create, Kind::Pod).namespace("default").body(pod))
+            .object()
+            .expect("pod");
     }
     println!("{pods} pods created: {:.2} s", t.elapsed().as_secs_f64());
 
@@ -34,7 +37,10 @@ fn main() {
     cluster.settle();
     let scheduled = count(&cluster, |p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some());
     let secs = t.elapsed().as_secs_f64();
-    println!("scheduled {scheduled} pods: {secs:.2} s ({:.0} pods/s), kubelets admitted them in the same pass", scheduled as f64 / secs);
+    println!(
+        "scheduled {scheduled} pods: {secs:.2} s ({:.0} pods/s), kubelets admitted them in the same pass",
+        scheduled as f64 / secs
+    );
 
     let t = Instant::now();
     let start = cluster.now();

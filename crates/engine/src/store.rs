@@ -70,6 +70,11 @@ impl Store {
         self.resource_version
     }
 
+    /// The stored object itself, shared: a clone of the `Arc`, not of the object.
+    pub fn get_shared(&self, key: &ObjectKey) -> Option<Arc<Object>> {
+        self.objects.get(key).cloned()
+    }
+
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
         self.objects.get(key).map(Arc::as_ref)
     }

@@ -383,7 +383,7 @@ fn emit(cluster: &mut Cluster, pod: &Pod, type_: &str, reason: &str, message: &s
         pod.metadata.namespace.as_deref().unwrap_or_default(),
         pod.metadata.name.as_deref().unwrap_or_default(),
     );
-    let about = cluster.store.get(&key).cloned().unwrap_or_else(|| Object::from(pod.clone()));
+    let about = cluster.store.get_shared(&key).unwrap_or_else(|| std::sync::Arc::new(Object::from(pod.clone())));
     cluster.emit_event(&about, type_, reason, message, &Reporter::kubelet(node));
 }
 

@@ -338,12 +338,12 @@ impl Cluster {
             }
         }
         for (ns, name) in keys {
-            let Some(Object::Pod(pod)) = self.store.get(&ObjectKey::new(Kind::Pod, &ns, &name)) else { continue };
+            let Some(obj) = self.store.get_shared(&ObjectKey::new(Kind::Pod, &ns, &name)) else { continue };
+            let Object::Pod(pod) = obj.as_ref() else { continue };
             let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
             if !running.contains(&node) {
                 continue;
             }
-            let pod = (**pod).clone();
             let uid = pod.metadata.uid.clone().unwrap_or_default();
             self.sync_pod(&node, pod);
             self.schedule_wakeup(&node, &uid);
@@ -440,7 +440,7 @@ impl Cluster {
         None
     }
 
-    fn sync_pod(&mut self, node: &str, pod: Pod) {
+    fn sync_pod(&mut self, node: &str, pod: &Pod) {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let now = self.clock.now();
         let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();

@@ -262,9 +262,8 @@ impl Cluster {
         queue.sort();
         let mut snapshot = self.scheduling_snapshot();
         for (_, _, _, _, key) in queue {
-            let Some(Object::Pod(pod)) = self.store.get(&ObjectKey::new(Kind::Pod, &key.0, &key.1)).cloned() else {
-                continue;
-            };
+            let Some(obj) = self.store.get_shared(&ObjectKey::new(Kind::Pod, &key.0, &key.1)) else { continue };
+            let Object::Pod(pod) = obj.as_ref() else { continue };
             let selector = self.default_spread_selector(&pod);
             let input = PodToSchedule { pod: &pod, default_spread_selector: selector.as_ref() };
             let profile = Profile::default();
@@ -408,16 +407,13 @@ impl Cluster {
         let now = self.clock.now();
         let ns = about.namespace().to_string();
         let uid = about.metadata().uid.clone().unwrap_or_default();
-        let existing = self.store.list(Kind::Event, Some(&ns)).find_map(|o| match o {
-            Object::Event(e)
-                if e.involved_object.uid.as_deref() == Some(uid.as_str())
-                    && e.reason.as_deref() == Some(reason)
-                    && e.message.as_deref() == Some(message)
-                    && e.reporting_component.as_deref() == Some(SCHEDULER_NAME) =>
-            {
-                Some(e.clone())
+        // Folding into a series looks the Event up in the recorder's index instead of scanning them all.
+        let index_key = (ns.clone(), uid.clone(), reason.to_string(), message.to_string(), SCHEDULER_NAME.to_string());
+        let existing = self.event_index.get(&index_key).and_then(|name| {
+            match self.store.get(&ObjectKey::new(Kind::Event, &ns, name)) {
+                Some(Object::Event(e)) => Some(e.clone()),
+                _ => None,
             }
-            _ => None,
         });
         if let Some(mut event) = existing {
             let count = event.series.as_ref().and_then(|s| s.count).unwrap_or(1) + 1;
@@ -430,12 +426,9 @@ impl Cluster {
         }
         let nanos =
             (EPOCH_UNIX_SECONDS as u128) * 1_000_000_000 + now as u128 * 1_000_000 + self.log.entries().len() as u128;
+        let name = format!("{}.{nanos:x}", about.name());
         let event = Event {
-            metadata: ObjectMeta {
-                name: Some(format!("{}.{nanos:x}", about.name())),
-                namespace: Some(ns),
-                ..Default::default()
-            },
+            metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(ns), ..Default::default() },
             involved_object: ObjectReference {
                 api_version: Some("v1".into()),
                 kind: Some("Pod".into()),
@@ -454,7 +447,9 @@ impl Cluster {
             reporting_instance: Some(REPORTING_INSTANCE.into()),
             ..Default::default()
         };
-        let _ = self.create(SCHEDULER_NAME, Object::from(event), reason);
+        if self.create(SCHEDULER_NAME, Object::from(event), reason).is_ok() {
+            self.event_index.insert(index_key, name);
+        }
     }
 }
 

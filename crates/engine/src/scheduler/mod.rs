@@ -283,7 +283,7 @@ pub struct NodeVerdict {
     /// The first filter that turned the node down, with its reason(s) joined by `, `.
     pub filter_failed: Option<(String, String)>,
     /// Each score plugin's normalised score (0–100) before weighting; empty when the node was not scored.
-    pub scores: Vec<(String, i64)>,
+    pub scores: Vec<(&'static str, i64)>,
     /// Sum of the weighted scores.
     pub total: i64,
 }
@@ -478,8 +478,7 @@ pub fn schedule(
         let scored = scores::score_nodes(snapshot, &feasible, input, &state);
         let mut totals = Vec::with_capacity(feasible.len());
         for (k, idx) in feasible.iter().enumerate() {
-            let plugin_scores: Vec<(String, i64)> =
-                scored.iter().map(|(name, _, s)| (name.to_string(), s[k])).collect();
+            let plugin_scores: Vec<(&'static str, i64)> = scored.iter().map(|(name, _, s)| (*name, s[k])).collect();
             let total = scored.iter().map(|(_, w, s)| s[k] * w).sum();
             totals.push((*idx, total));
             let mut v = verdict(snapshot, *idx, plugin_scores);
@@ -495,7 +494,7 @@ pub fn schedule(
     decision
 }
 
-fn verdict(snapshot: &Snapshot, idx: usize, scores: Vec<(String, i64)>) -> NodeVerdict {
+fn verdict(snapshot: &Snapshot, idx: usize, scores: Vec<(&'static str, i64)>) -> NodeVerdict {
     NodeVerdict { node: snapshot.nodes[idx].name().to_string(), filter_failed: None, scores, total: 0 }
 }
 

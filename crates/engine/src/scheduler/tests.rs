@@ -381,7 +381,7 @@ fn inter_pod_affinity_and_spread_scores_prefer_the_right_nodes() {
     let d = run(&snap, &p);
     assert_eq!(d.node.as_deref(), Some("worker-2"));
     let w2 = d.per_node.iter().find(|v| v.node == "worker-2").unwrap();
-    assert!(w2.scores.contains(&("InterPodAffinity".to_string(), 100)), "{:?}", w2.scores);
+    assert!(w2.scores.contains(&("InterPodAffinity", 100)), "{:?}", w2.scores);
 
     // Default spreading (a Service selects app=web): worker-2 has none of them yet.
     let sel = crate::apiserver::selectors::LabelSelector::parse("app=web").unwrap();
@@ -579,7 +579,7 @@ fn least_allocated_spreads_pods_over_the_workers() {
     assert_eq!(d.node.as_deref(), Some("worker-2"));
     let w = |n: &str| d.per_node.iter().find(|v| v.node == n).unwrap().clone();
     assert!(w("worker-2").total > w("worker-1").total);
-    assert_eq!(w("worker-2").scores[0], ("TaintToleration".to_string(), 100));
+    assert_eq!(w("worker-2").scores[0], ("TaintToleration", 100));
     // Best-effort pod: BalancedAllocation skips.
     assert!(!w("worker-2").scores.iter().any(|s| s.0 == "NodeResourcesBalancedAllocation"));
     assert!(serde_json::to_string(&d).unwrap().contains("\"per_node\""));
