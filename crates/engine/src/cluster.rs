@@ -182,6 +182,8 @@ impl Cluster {
         self.machines.added += 1;
         self.machines.by_name.insert(name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });
         self.preload_images(&name, role);
+        // The new kubelet looks at every pod: some may already be bound to its node's name.
+        self.kubelets.full_scan = true;
         let node = node_object(&plan, self.clock.now(), &mut self.rng);
         self.create("kubelet", node.into(), "kubelet registered its node").map_err(|e| e.message)?;
         self.settle();

@@ -39,8 +39,19 @@ impl Cluster {
             let node_uid =
                 self.store.get(&ObjectKey::new(Kind::Node, "", &name)).and_then(|n| n.metadata().uid.clone());
             let Some(node_uid) = node_uid else { continue };
-            match self.store.get(&key).cloned() {
-                Some(Object::Lease(mut lease)) => {
+            let current = self.store.get_shared(&key);
+            match current.as_deref() {
+                Some(Object::Lease(lease)) => {
+                    let last = lease
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.renew_time.as_ref())
+                        .map(|t| crate::clock::sim_millis(&t.0.into()))
+                        .unwrap_or(0);
+                    if now < last + LEASE_RENEW_MS {
+                        continue;
+                    }
+                    let mut lease = lease.clone();
                     let spec = lease.spec.get_or_insert_with(Default::default);
                     let last = spec.renew_time.as_ref().map(|t| crate::clock::sim_millis(&t.0.into())).unwrap_or(0);
                     if now < last + LEASE_RENEW_MS {
@@ -84,7 +95,8 @@ impl Cluster {
             self.machines.iter().map(|m| (m.plan.name.clone(), m.running, m.stopped_at)).collect();
         for (name, running, stopped_at) in machines {
             let key = ObjectKey::new(Kind::Node, "", &name);
-            let Some(Object::Node(node)) = self.store.get(&key).cloned() else { continue };
+            let Some(obj) = self.store.get_shared(&key) else { continue };
+            let Object::Node(node) = obj.as_ref() else { continue };
             let ready = ready_status(&node);
             if let Some(updated) = sync_unschedulable_taint(&node, now) {
                 self.store.replace(Object::from(updated));
