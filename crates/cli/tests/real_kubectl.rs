@@ -304,3 +304,70 @@ fn watch_streams_changes(kubectl: &Path, dir: &Path) {
     assert_eq!(events[0]["type"], "ADDED");
     assert_eq!(events[0]["object"]["metadata"]["name"], "watched");
 }
+
+fn run_real_with_stdin(kubectl: &Path, dir: &Path, command: &str, stdin: &str) -> Outcome {
+    use std::io::Write;
+    use std::process::Stdio;
+    let args: Vec<String> = words(command).into_iter().skip(1).collect();
+    let mut child = Command::new(kubectl)
+        .args(&args)
+        .current_dir(dir)
+        .env("HOME", dir.join("home"))
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin written");
+    let out = child.wait_with_output().expect("kubectl ends");
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// With simulated time running (ten times real time): `logs -f` streams a container's lines as it writes them
+/// and ends when it exits; `exec -i` into a shell runs each input line; `drain` evicts through `pods/eviction`.
+#[test]
+fn real_kubectl_follows_logs_execs_and_drains() {
+    let Some(kubectl) = kubectl_on_path() else {
+        println!("SKIPPED: no kubectl on PATH, so logs -f, exec -i and drain cannot be tried with the real kubectl");
+        return;
+    };
+    let dir = common::temp_dir("real-kubectl-running");
+    std::fs::create_dir_all(dir.join("home")).expect("home");
+    let _server = common::start_server(SEED, "10", &dir.join("kubeconfig"));
+    let ok = |command: &str| {
+        let out = run_real(&kubectl, &dir, command);
+        assert_eq!(out.code, 0, "$ {command}\n{}{}", out.stdout, out.stderr);
+        out
+    };
+    ok("kubectl run ticker --image=busybox:1.36 --restart=Never -- sh -c 'for i in 1 2 3 4 5; do echo line $i; sleep 2; done; echo done'");
+    ok("kubectl wait --for=condition=Ready pod/ticker --timeout=60s");
+    let started = std::time::Instant::now();
+    let out = ok("kubectl logs -f ticker");
+    assert_eq!(out.stdout, "line 1\nline 2\nline 3\nline 4\nline 5\ndone\n");
+    // The container writes for about ten simulated seconds, one real second: the stream waited for it.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed > std::time::Duration::from_millis(300) && elapsed < std::time::Duration::from_secs(20),
+        "{elapsed:?}"
+    );
+
+    ok("kubectl run bare --image=nginx:1.27 --overrides={\"spec\":{\"nodeName\":\"worker-1\"}}");
+    ok("kubectl wait --for=condition=Ready pod/bare --timeout=60s");
+    let out = run_real_with_stdin(&kubectl, &dir, "kubectl exec -i bare -- sh", "echo hi from $(hostname)\nexit 4\n");
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.code),
+        ("hi from bare\n", "command terminated with exit code 4\n", 4)
+    );
+
+    let out = ok("kubectl drain worker-1 --ignore-daemonsets --force");
+    assert!(out.stdout.contains("evicting pod default/bare\n"), "{}", out.stdout);
+    assert!(out.stdout.ends_with("pod/bare evicted\nnode/worker-1 drained\n"), "{}", out.stdout);
+    let out = run_real(&kubectl, &dir, "kubectl get pod bare");
+    assert_eq!(out.stderr, "Error from server (NotFound): pods \"bare\" not found\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
