@@ -306,13 +306,21 @@ pub fn exec(
     let checked = shared.read(|c| {
         let container = container_of(c, namespace, pod, options.container.as_deref())?;
         c.exec_target(namespace, pod, &container)?;
-        let hostname = match c.store().get(&engine::store::ObjectKey::new(Kind::Pod, namespace, pod)) {
-            Some(Object::Pod(p)) => p.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod.to_string()),
-            _ => pod.to_string(),
+        let spec = match c.store().get(&engine::store::ObjectKey::new(Kind::Pod, namespace, pod)) {
+            Some(Object::Pod(p)) => p.spec.clone().unwrap_or_default(),
+            _ => Default::default(),
         };
-        Ok::<_, ApiError>((container, hostname))
+        let hostname = spec.hostname.clone().unwrap_or_else(|| pod.to_string());
+        let image = spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .find(|x| x.name == container)
+            .and_then(|x| x.image.clone())
+            .unwrap_or_default();
+        Ok::<_, ApiError>((container, hostname, image))
     });
-    let (container, hostname) = match checked {
+    let (container, hostname, image) = match checked {
         Ok(x) => x,
         Err(e) => return exec_error(&e),
     };
@@ -333,7 +341,8 @@ pub fn exec(
     };
     let v5 = *protocol == PROTOCOLS[0];
     let upgrade = hyper::upgrade::on(&mut req);
-    let session = Session { shared, namespace: namespace.to_string(), pod: pod.to_string(), container, hostname, v5 };
+    let session =
+        Session { shared, namespace: namespace.to_string(), pod: pod.to_string(), container, hostname, image, v5 };
     tokio::spawn(async move {
         let Ok(upgraded) = upgrade.await else { return };
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
@@ -372,6 +381,8 @@ struct Session {
     pod: String,
     container: String,
     hostname: String,
+    /// The container's image, for the shell's prompt.
+    image: String,
     v5: bool,
 }
 
@@ -459,11 +470,14 @@ impl Session {
 
     /// `kubectl exec -i POD -- sh`: each line of input runs as `sh -c LINE` (state such as the working
     /// directory does not carry over between lines). `exit [N]` ends the session. With a terminal, input is
-    /// echoed and a prompt shown (`# `, the root prompt of dash and busybox; bash's would also name the host).
+    /// echoed and a root prompt shown: bash's `root@HOST:/# `, busybox ash's `/ # ` (busybox and alpine
+    /// images), dash's `# ` otherwise (informed guesses from those shells' default PS1).
     async fn shell(&self, ws: &mut Socket, program: &str, tty: bool) -> Option<i32> {
+        let busybox = ["busybox", "alpine"].iter().any(|i| self.image.contains(i));
         let prompt = match (tty, program.ends_with("bash")) {
             (false, _) => String::new(),
             (true, true) => format!("root@{}:/# ", self.hostname),
+            (true, false) if busybox => "/ # ".to_string(),
             (true, false) => "# ".to_string(),
         };
         if tty && ws.send(frame(STDOUT, prompt.as_bytes())).await.is_err() {
