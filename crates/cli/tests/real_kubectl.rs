@@ -105,6 +105,41 @@ const COMMANDS: &[&str] = &[
     "kubectl api-resources --namespaced=true -o name",
     "kubectl delete deploy web",
     "kubectl delete svc web api-svc",
+    // Pods that run: simulated time moves only at `sleep`, in both (the server's clock endpoint), so what the
+    // containers wrote is the same on both sides.
+    "kubectl run waiting --image=nginx:1.27",
+    "kubectl logs waiting",
+    "kubectl exec waiting -- ls",
+    "sleep 30",
+    "kubectl wait --for=condition=Ready pod/solo --timeout=60s",
+    "kubectl get pod solo waiting",
+    "kubectl logs solo",
+    "kubectl logs solo --tail=2",
+    "kubectl logs solo --timestamps --tail=1",
+    "kubectl logs solo -c solo --since=1h",
+    "kubectl logs solo -c nope",
+    "kubectl logs solo --previous",
+    "kubectl logs pod/solo --tail=1",
+    "kubectl expose pod solo --port=80 --name=solo-svc",
+    "kubectl logs svc/solo-svc --tail=1",
+    "kubectl logs deploy/nope",
+    "kubectl run once --image=busybox:1.36 --restart=Never -- sh -c 'echo one; echo two >&2; echo three'",
+    "sleep 20",
+    "kubectl get pod once",
+    "kubectl logs once -f",
+    "kubectl logs once --tail=1 --timestamps -f",
+    "kubectl exec solo -- cat /etc/hostname",
+    "kubectl exec solo -c solo -- sh -c 'echo out; echo err >&2'",
+    "kubectl exec solo -- sh -c 'exit 3'",
+    "kubectl exec solo -- nonexistent",
+    "kubectl exec solo -c nope -- ls",
+    "kubectl exec solo -- cat /nope",
+    "kubectl exec once -- ls",
+    "kubectl exec svc/solo-svc -- hostname",
+    "kubectl logs nope",
+    "kubectl exec nope -- ls",
+    "kubectl exec deploy/nope -- ls",
+    "kubectl exec -i solo -- sh -c 'echo from stdin test'",
 ];
 
 /// Commands whose output may differ, and why. Everything else must match byte for byte.
@@ -118,6 +153,15 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
 (kubernetes#129457)",
     ),
 ];
+
+/// Commands whose lines kubectl prints in Go map order, which varies from run to run: compared as sorted lines.
+const UNORDERED: &[&str] = &["kubectl describe secret creds"];
+
+fn sorted_lines(s: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = s.lines().collect();
+    lines.sort_unstable();
+    lines
+}
 
 const V132_DELETE: &str = "kubectl 1.32 prints `configmap \"x\" deleted`; 1.34 adds ` from default namespace`";
 
@@ -195,17 +239,28 @@ fn real_kubectl_matches_the_playground() {
     std::fs::write(dir.join("app.yaml"), MANIFEST).expect("manifest");
     std::fs::write(dir.join("web.yaml"), include_str!("../../../tests/scenarios/manifests/web.yaml")).expect("web");
     std::fs::write(dir.join("typo.yaml"), include_str!("../../../tests/scenarios/manifests/typo.yaml")).expect("typo");
-    let _server = common::start_server(SEED, "0", &dir.join("kubeconfig"));
+    let server = common::start_server(SEED, "0", &dir.join("kubeconfig"));
 
     let mut playground =
         playground::Playground::new(SEED).with_files(Box::new(playground::DiskFiles::new(dir.clone())));
     let mut matched = Vec::new();
     let mut failures = Vec::new();
     for command in COMMANDS {
+        if let Some(seconds) = command.strip_prefix("sleep ") {
+            let ms: u64 = seconds.parse::<u64>().expect("whole seconds") * 1000;
+            common::post(&server.url, &format!("/kubeground/v1/clock?ms={ms}"));
+            playground.exec(command).expect("sleep parses");
+            continue;
+        }
         let real = run_real(&kubectl, &dir, command);
         let results = playground.exec(command).expect("the command parses");
         let ours = &results[0].output;
-        let same = real.stdout == ours.stdout && real.stderr == ours.stderr && real.code == ours.exit_code;
+        let same_stdout = if UNORDERED.contains(command) {
+            sorted_lines(&real.stdout) == sorted_lines(&ours.stdout)
+        } else {
+            real.stdout == ours.stdout
+        };
+        let same = same_stdout && real.stderr == ours.stderr && real.code == ours.exit_code;
         if same {
             assert!(
                 !KNOWN_DIFFERENCES.iter().any(|(c, _)| c == command),
@@ -224,7 +279,8 @@ fn real_kubectl_matches_the_playground() {
         }
     }
     watch_streams_changes(&kubectl, &dir);
-    println!("byte-for-byte matches ({}/{}):", matched.len(), COMMANDS.len());
+    let compared = COMMANDS.iter().filter(|c| !c.starts_with("sleep ")).count();
+    println!("byte-for-byte matches ({}/{compared}):", matched.len());
     for c in &matched {
         println!("  {c}");
     }
@@ -247,4 +303,71 @@ fn watch_streams_changes(kubectl: &Path, dir: &Path) {
     assert_eq!(events.len(), 1, "{}", out.stdout);
     assert_eq!(events[0]["type"], "ADDED");
     assert_eq!(events[0]["object"]["metadata"]["name"], "watched");
+}
+
+fn run_real_with_stdin(kubectl: &Path, dir: &Path, command: &str, stdin: &str) -> Outcome {
+    use std::io::Write;
+    use std::process::Stdio;
+    let args: Vec<String> = words(command).into_iter().skip(1).collect();
+    let mut child = Command::new(kubectl)
+        .args(&args)
+        .current_dir(dir)
+        .env("HOME", dir.join("home"))
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin written");
+    let out = child.wait_with_output().expect("kubectl ends");
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// With simulated time running (ten times real time): `logs -f` streams a container's lines as it writes them
+/// and ends when it exits; `exec -i` into a shell runs each input line; `drain` evicts through `pods/eviction`.
+#[test]
+fn real_kubectl_follows_logs_execs_and_drains() {
+    let Some(kubectl) = kubectl_on_path() else {
+        println!("SKIPPED: no kubectl on PATH, so logs -f, exec -i and drain cannot be tried with the real kubectl");
+        return;
+    };
+    let dir = common::temp_dir("real-kubectl-running");
+    std::fs::create_dir_all(dir.join("home")).expect("home");
+    let _server = common::start_server(SEED, "10", &dir.join("kubeconfig"));
+    let ok = |command: &str| {
+        let out = run_real(&kubectl, &dir, command);
+        assert_eq!(out.code, 0, "$ {command}\n{}{}", out.stdout, out.stderr);
+        out
+    };
+    ok("kubectl run ticker --image=busybox:1.36 --restart=Never -- sh -c 'for i in 1 2 3 4 5; do echo line $i; sleep 2; done; echo done'");
+    ok("kubectl wait --for=condition=Ready pod/ticker --timeout=60s");
+    let started = std::time::Instant::now();
+    let out = ok("kubectl logs -f ticker");
+    assert_eq!(out.stdout, "line 1\nline 2\nline 3\nline 4\nline 5\ndone\n");
+    // The container writes for about ten simulated seconds, one real second: the stream waited for it.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed > std::time::Duration::from_millis(300) && elapsed < std::time::Duration::from_secs(20),
+        "{elapsed:?}"
+    );
+
+    ok("kubectl run bare --image=nginx:1.27 --overrides={\"spec\":{\"nodeName\":\"worker-1\"}}");
+    ok("kubectl wait --for=condition=Ready pod/bare --timeout=60s");
+    let out = run_real_with_stdin(&kubectl, &dir, "kubectl exec -i bare -- sh", "echo hi from $(hostname)\nexit 4\n");
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str(), out.code),
+        ("hi from bare\n", "command terminated with exit code 4\n", 4)
+    );
+
+    let out = ok("kubectl drain worker-1 --ignore-daemonsets --force");
+    assert!(out.stdout.contains("evicting pod default/bare\n"), "{}", out.stdout);
+    assert!(out.stdout.ends_with("pod/bare evicted\nnode/worker-1 drained\n"), "{}", out.stdout);
+    let out = run_real(&kubectl, &dir, "kubectl get pod bare");
+    assert_eq!(out.stderr, "Error from server (NotFound): pods \"bare\" not found\n");
+    let _ = std::fs::remove_dir_all(&dir);
 }

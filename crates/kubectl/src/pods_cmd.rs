@@ -33,7 +33,10 @@ type PodRef = engine::api::api::core::v1::Pod;
 
 /// Resolves `POD`, `pod/POD` or `TYPE/NAME` of a workload to one pod, as kubectl's
 /// `AttachablePodForObject` does (the first pod its selector matches, by name).
-fn pod_for(cluster: &mut Cluster, arg: &str, namespace: &str) -> Result<(PodRef, Option<String>), String> {
+///
+/// `logs` words a missing object as `kubectl logs` does (`error: error from server (NotFound): … in namespace
+/// "NS"`); `exec` prints the server's error as it is.
+fn pod_for(cluster: &mut Cluster, arg: &str, namespace: &str, logs: bool) -> Result<(PodRef, Option<String>), String> {
     let (ty, name) = match arg.split_once('/') {
         Some((t, n)) => (Some(t), n),
         None => (None, arg),
@@ -48,6 +51,9 @@ fn pod_for(cluster: &mut Cluster, arg: &str, namespace: &str) -> Result<(PodRef,
     };
     let obj = match send(cluster, Request::new(Verb::Get, kind).namespace(namespace).name(name)).object() {
         Ok(o) => o,
+        Err(e) if logs && e.code == 404 => {
+            return Err(format!("error: error from server (NotFound): {} in namespace \"{namespace}\"\n", e.message))
+        }
         Err(e) => return Err(server_error(&e, None)),
     };
     if let Object::Pod(p) = obj {
@@ -144,7 +150,7 @@ pub fn logs(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
                 "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n",
             );
         };
-        let (pod, note) = match pod_for(cluster, arg, namespace) {
+        let (pod, note) = match pod_for(cluster, arg, namespace, true) {
             Ok(p) => p,
             Err(e) => return Output::error(e),
         };
@@ -169,7 +175,17 @@ pub fn logs(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
             }
             vec![name]
         };
+        let spec = pod.spec.clone().unwrap_or_default();
         for container in containers {
+            // kubectl finds the container in the pod before it asks for its log.
+            let known =
+                spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| c.name == container)
+                    || spec.ephemeral_containers.iter().flatten().any(|c| c.name == container);
+            if !known {
+                out.stderr.push_str(&format!("error: container {container} is not valid for pod {pod_name}\n"));
+                out.exit_code = 1;
+                return out;
+            }
             match cluster.container_logs(namespace, &pod_name, &container, flags.bool("previous")) {
                 Ok(lines) => {
                     let skip = if tail >= 0 { lines.len().saturating_sub(tail as usize) } else { 0 };
@@ -196,6 +212,12 @@ pub fn logs(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
     out
 }
 
+/// The ID of an exec session that failed to start, as the runtime names it in its error (a digest of the pod,
+/// container and instant, so both doors name it alike).
+pub fn exec_id(pod: &str, container: &str, now: engine::clock::Millis) -> String {
+    engine::kubelet::images::digest_hex(&format!("exec/{pod}/{container}/{now}"))
+}
+
 /// `kubectl exec`. `command` is everything after `--`.
 pub fn exec(cluster: &mut Cluster, flags: &Parsed, namespace: &str, command: Option<&[String]>) -> Output {
     let Some(arg) = flags.args.first() else {
@@ -215,7 +237,7 @@ pub fn exec(cluster: &mut Cluster, flags: &Parsed, namespace: &str, command: Opt
     if command.is_empty() {
         return Output::error("error: you must specify at least one command for the container\n");
     }
-    let (pod, note) = match pod_for(cluster, arg, namespace) {
+    let (pod, note) = match pod_for(cluster, arg, namespace, false) {
         Ok(p) => p,
         Err(e) => return Output::error(e),
     };
@@ -265,7 +287,7 @@ kubectl exec POD -- sh -c 'ls /; cat /etc/hostname'\n",
                 out
             }
             Err(msg) => {
-                let id = engine::kubelet::images::digest_hex(&format!("exec/{pod_name}/{container}/{}", cluster.now()));
+                let id = exec_id(&pod_name, &container, cluster.now());
                 out.stderr.push_str(&format!(
                     "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{id}\": {msg}\n"
                 ));

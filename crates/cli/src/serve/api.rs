@@ -18,7 +18,7 @@ use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use hyper::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-use super::{discovery, openapi, proto, table, watch, Out, Refused, Shared};
+use super::{discovery, openapi, pods, proto, table, watch, Out, Refused, Shared};
 
 /// The `Content-Type` of `/openapi/v2` as protobuf, the form kubectl asks for.
 const OPENAPI_V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
@@ -29,6 +29,13 @@ const ACTOR: &str = "kubectl";
 pub async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Response<Out>, Refused> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    // exec and attach upgrade the connection, so they take the request itself.
+    if let ["api", "v1", "namespaces", ns, "pods", name, sub @ ("exec" | "attach")] =
+        path.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().as_slice()
+    {
+        let (ns, name, attach) = (percent_decode(ns), percent_decode(name), *sub == "attach");
+        return Ok(pods::exec(shared, req, &ns, &name, attach));
+    }
     let query = Query::parse(req.uri().query().unwrap_or(""));
     let header = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("").to_string();
     let accept = header(ACCEPT);
@@ -59,6 +66,7 @@ pub async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Resul
             json_response(StatusCode::OK, openapi::v2_json(), &[])
         }
         ["openapi", "v2"] => text(StatusCode::OK, OPENAPI_V2_PROTOBUF, Bytes::from_static(openapi::v2_protobuf())),
+        ["kubeground", "v1", "clock"] => call.clock(),
         ["api", version, rest @ ..] => return call.resource("", version, rest),
         ["apis", group, version, rest @ ..] => return call.resource(group, version, rest),
         _ => not_found_path(),
@@ -106,6 +114,18 @@ impl Call {
             return Ok(json_response(StatusCode::OK, &list, &[]));
         }
         let Some(target) = target(group, version, rest) else { return Ok(not_found_path()) };
+        if let (Kind::Pod, Some(ns), Some(name), Some(sub @ ("log" | "eviction"))) =
+            (target.kind, &target.namespace, &target.name, target.subresource.as_deref())
+        {
+            return Ok(match (sub, &self.method) {
+                ("log", &Method::GET) => pods::logs(self.shared.clone(), ns, name, &self.query),
+                ("eviction", &Method::POST) => {
+                    let dry_run = self.query.all("dryRun").any(|v| v == "All");
+                    pods::eviction(self.shared.clone(), ns, name, &self.body, dry_run)
+                }
+                _ => status(&method_not_allowed(), &[]),
+            });
+        }
         let is_watch = self.query.flag("watch");
         if self.method == Method::GET && target.name.is_none() && is_watch {
             return Ok(self.watch(target));
@@ -294,6 +314,19 @@ impl Call {
         })
     }
 
+    /// `/kubeground/v1/clock`: the simulated time (`GET`), or a step of it (`POST ?ms=N`) — the counterpart of
+    /// a script's `sleep` when the server runs with `--speed 0`, as the comparison with the playground does.
+    fn clock(&self) -> Response<Out> {
+        if self.method == Method::POST {
+            let Some(ms) = self.query.get("ms").and_then(|m| m.parse::<u64>().ok()) else {
+                return status(&ApiError::bad_request("a clock step needs ?ms=N"), &[]);
+            };
+            self.shared.with(|c| c.step(ms));
+        }
+        let now = self.shared.read(|c| c.now());
+        json_response(StatusCode::OK, &json!({"nowMillis": now}), &[])
+    }
+
     /// The `scale` subresource of Deployments, ReplicaSets and StatefulSets, read from and written to the
     /// object's `spec.replicas` (which is what the real subresource does).
     fn scale(self, target: Target, verb: Verb) -> Result<Response<Out>, Refused> {
@@ -476,7 +509,11 @@ pub fn status_json(e: &ApiError, group: &str) -> Value {
     body
 }
 
-fn status(e: &ApiError, warnings: &[String]) -> Response<Out> {
+fn method_not_allowed() -> ApiError {
+    ApiError::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+}
+
+pub(super) fn status(e: &ApiError, warnings: &[String]) -> Response<Out> {
     let group = Kind::ALL
         .iter()
         .find(|k| e.details.as_ref().is_some_and(|(kind, _)| kind == k.info().plural || kind == k.info().kind))
@@ -510,7 +547,7 @@ fn text(code: StatusCode, content_type: &'static str, body: Bytes) -> Response<O
     response
 }
 
-fn json_response(code: StatusCode, value: &Value, warnings: &[String]) -> Response<Out> {
+pub(super) fn json_response(code: StatusCode, value: &Value, warnings: &[String]) -> Response<Out> {
     let mut response = text(code, "application/json", Bytes::from(value.to_string()));
     for w in warnings {
         // `299 - "text"`, with the text quoted as an HTTP quoted-string; a warning that cannot be a header
@@ -524,10 +561,10 @@ fn json_response(code: StatusCode, value: &Value, warnings: &[String]) -> Respon
 }
 
 /// The decoded query string, in order (`dryRun` may repeat).
-struct Query(Vec<(String, String)>);
+pub(super) struct Query(Vec<(String, String)>);
 
 impl Query {
-    fn parse(q: &str) -> Query {
+    pub(super) fn parse(q: &str) -> Query {
         Query(
             q.split('&')
                 .filter(|p| !p.is_empty())
@@ -539,17 +576,17 @@ impl Query {
         )
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// A boolean parameter, read as Go's `strconv.ParseBool` reads it (`true`, `True`, `1`, `t`, …): the Python
     /// client sends `watch=True`.
-    fn flag(&self, key: &str) -> bool {
+    pub(super) fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
     }
 
-    fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(super) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }

@@ -36,13 +36,43 @@ fn in_all_category(kind: Kind) -> bool {
     )
 }
 
+/// A subresource as discovery lists it: name, response kind (group, version, kind; empty group and version mean
+/// the parent's) and verbs.
+struct Sub {
+    name: &'static str,
+    group: &'static str,
+    version: &'static str,
+    kind: Option<&'static str>,
+    verbs: &'static [&'static str],
+}
+
+const GPU: &[&str] = &["get", "patch", "update"];
+
+const fn sub(name: &'static str, kind: Option<&'static str>, verbs: &'static [&'static str]) -> Sub {
+    Sub { name, group: "", version: "", kind, verbs }
+}
+
+const STATUS: Sub = sub("status", None, GPU);
+
+/// The pod subresources the server answers (`binding`, `ephemeralcontainers`, `portforward`, `proxy` and
+/// `resize` are not served, so not advertised).
+const POD_SUBRESOURCES: &[Sub] = &[
+    sub("attach", Some("PodAttachOptions"), &["create", "get"]),
+    Sub { name: "eviction", group: "policy", version: "v1", kind: Some("Eviction"), verbs: &["create"] },
+    sub("exec", Some("PodExecOptions"), &["create", "get"]),
+    sub("log", None, &["get"]),
+    STATUS,
+];
+
 /// The subresources the engine's kinds have on a real server (advertised so discovery looks real; the server
 /// answers `status` and `scale` through the object itself).
-fn subresources(kind: Kind) -> &'static [&'static str] {
+fn subresources(kind: Kind) -> &'static [Sub] {
+    const SCALE: &[Sub] =
+        &[Sub { name: "scale", group: "autoscaling", version: "v1", kind: Some("Scale"), verbs: GPU }, STATUS];
     match kind {
-        Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet => &["scale", "status"],
-        Kind::Pod
-        | Kind::Node
+        Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet => SCALE,
+        Kind::Pod => POD_SUBRESOURCES,
+        Kind::Node
         | Kind::Namespace
         | Kind::Service
         | Kind::DaemonSet
@@ -50,7 +80,7 @@ fn subresources(kind: Kind) -> &'static [&'static str] {
         | Kind::CronJob
         | Kind::PersistentVolume
         | Kind::PersistentVolumeClaim
-        | Kind::PodDisruptionBudget => &["status"],
+        | Kind::PodDisruptionBudget => &[STATUS],
         _ => &[],
     }
 }
@@ -92,12 +122,8 @@ fn aggregated_resource(kind: Kind) -> Value {
     let subs: Vec<Value> = subresources(kind)
         .iter()
         .map(|s| {
-            let response_kind = if *s == "scale" {
-                json!({"group": "autoscaling", "version": "v1", "kind": "Scale"})
-            } else {
-                json!({"group": "", "version": "", "kind": i.kind})
-            };
-            json!({"subresource": s, "responseKind": response_kind, "verbs": ["get", "patch", "update"]})
+            let response_kind = json!({"group": s.group, "version": s.version, "kind": s.kind.unwrap_or(i.kind)});
+            json!({"subresource": s.name, "responseKind": response_kind, "verbs": s.verbs})
         })
         .collect();
     if !subs.is_empty() {
@@ -177,11 +203,16 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         }
         resources.push(r);
         for sub in subresources(kind) {
-            let sub_kind = if *sub == "scale" { "Scale" } else { i.kind };
-            resources.push(json!({
-                "name": format!("{}/{sub}", i.plural), "singularName": "", "namespaced": i.namespaced,
-                "kind": sub_kind, "verbs": ["get", "patch", "update"],
-            }));
+            let mut r = json!({
+                "name": format!("{}/{}", i.plural, sub.name), "singularName": "", "namespaced": i.namespaced,
+            });
+            if !sub.group.is_empty() {
+                r["group"] = json!(sub.group);
+                r["version"] = json!(sub.version);
+            }
+            r["kind"] = json!(sub.kind.unwrap_or(i.kind));
+            r["verbs"] = json!(sub.verbs);
+            resources.push(r);
         }
     }
     let group_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };

@@ -10,6 +10,7 @@ mod api;
 mod body;
 mod discovery;
 mod openapi;
+mod pods;
 mod proto;
 mod table;
 mod watch;
@@ -113,7 +114,7 @@ async fn run(options: Options) -> ExitCode {
                 async move { api::handle(shared, req).await }
             });
             // A connection error is the client's business (it hung up); the server carries on.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).with_upgrades().await;
         });
     }
 }

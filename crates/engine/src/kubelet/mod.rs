@@ -117,6 +117,12 @@ fn check_container(p: &Pod, container: &str, pod: &str) -> Result<(), ApiError> 
     }
 }
 
+/// The kubelet's answer to an exec in a container that is not running, as kubectl words it (the client adds
+/// `unable to upgrade connection: ` to the kubelet's `container not found ("NAME")`).
+fn exec_container_not_found(container: &str) -> ApiError {
+    ApiError::new(400, "BadRequest", format!("unable to upgrade connection: container not found (\"{container}\")"))
+}
+
 impl Cluster {
     pub fn kubelets(&self) -> &Kubelets {
         &self.kubelets
@@ -177,33 +183,20 @@ impl Cluster {
         }
     }
 
-    /// `kubectl exec`: runs `argv` in a running container and waits for it (simulated time does not move).
-    pub fn exec(
-        &mut self,
-        namespace: &str,
-        pod: &str,
-        container: &str,
-        argv: &[String],
-    ) -> Result<host::ExecResult, ApiError> {
+    /// What `pods/exec` checks before it connects to the container: the pod exists, names `container`, the
+    /// container is running and its node answers. Returns the node and the pod's UID.
+    pub fn exec_target(&self, namespace: &str, pod: &str, container: &str) -> Result<(String, String), ApiError> {
         let obj = self
             .store
             .get(&ObjectKey::new(Kind::Pod, namespace, pod))
-            .cloned()
             .ok_or_else(|| ApiError::not_found(Kind::Pod, pod))?;
         let Object::Pod(p) = obj else { return Err(ApiError::not_found(Kind::Pod, pod)) };
-        check_container(&p, container, pod)?;
-        let not_found = || {
-            ApiError::new(
-                400,
-                "BadRequest",
-                format!("unable to upgrade connection: container not found (\"{container}\")"),
-            )
-        };
+        check_container(p, container, pod)?;
         let (node, uid) = match self.pod_run(namespace, pod) {
             Some((node, run)) if run.container(container).is_some_and(|c| c.is_running()) => {
                 (node.to_string(), run.uid.clone())
             }
-            _ => return Err(not_found()),
+            _ => return Err(exec_container_not_found(container)),
         };
         if !self.machines.get(&node).is_some_and(|m| m.running) {
             return Err(ApiError::new(
@@ -215,6 +208,22 @@ impl Cluster {
                 ),
             ));
         }
+        Ok((node, uid))
+    }
+
+    /// `kubectl exec`: runs `argv` in a running container and waits for it (simulated time does not move).
+    pub fn exec(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        argv: &[String],
+    ) -> Result<host::ExecResult, ApiError> {
+        let (node, uid) = self.exec_target(namespace, pod, container)?;
+        let Some(Object::Pod(p)) = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).cloned() else {
+            return Err(ApiError::not_found(Kind::Pod, pod));
+        };
+        let not_found = || exec_container_not_found(container);
         let now = self.clock.now();
         let mut run = self.kubelets.nodes.get_mut(&node).and_then(|a| a.pods.remove(&uid)).ok_or_else(not_found)?;
         let hostname = p.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod.to_string());
