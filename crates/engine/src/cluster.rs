@@ -177,6 +177,19 @@ impl Cluster {
 
     /// `minikube node add [--control-plane]`: a new machine joins with the next free IP and podCIDR.
     pub fn add_node(&mut self, role: NodeRole) -> Result<String, String> {
+        let name = self.join_node(role)?;
+        self.settle();
+        Ok(name)
+    }
+
+    /// `count` machines join at once (benchmarks and large classroom clusters); the controllers settle once.
+    pub fn add_nodes(&mut self, role: NodeRole, count: usize) -> Result<Vec<String>, String> {
+        let names = (0..count).map(|_| self.join_node(role)).collect::<Result<Vec<_>, _>>()?;
+        self.settle();
+        Ok(names)
+    }
+
+    fn join_node(&mut self, role: NodeRole) -> Result<String, String> {
         let name = self.machines.next_name(role);
         let plan = plan_node(&name, role, self.machines.added);
         self.machines.added += 1;
@@ -186,7 +199,6 @@ impl Cluster {
         self.kubelets.full_scan = true;
         let node = node_object(&plan, self.clock.now(), &mut self.rng);
         self.create("kubelet", node.into(), "kubelet registered its node").map_err(|e| e.message)?;
-        self.settle();
         Ok(name)
     }
 

@@ -32,13 +32,15 @@ pub struct NodePlan {
     pub pod_cidr: String,
 }
 
-/// The `index`-th node ever added (0-based) gets `192.168.49.{index+2}` and `10.244.{index}.0/24`.
+/// The `index`-th node ever added (0-based) gets `192.168.49.{index+2}` and `10.244.{index}.0/24`. Beyond what
+/// one /24 of node addresses and Flannel's 10.244.0.0/16 hold (only benchmarks get there), addresses continue
+/// in the next blocks (`192.168.50.2`, `10.245.0.0/24`, …) so that every address stays valid.
 pub fn plan_node(name: &str, role: NodeRole, index: usize) -> NodePlan {
     NodePlan {
         name: name.to_string(),
         role,
-        internal_ip: format!("192.168.49.{}", index + 2),
-        pod_cidr: format!("10.244.{index}.0/24"),
+        internal_ip: format!("192.168.{}.{}", 49 + index / 252, index % 252 + 2),
+        pod_cidr: format!("10.{}.{}.0/24", 244 + index / 256, index % 256),
     }
 }
 
