@@ -6,6 +6,7 @@
 //! cluster does within milliseconds of a write is done before the next command.
 
 mod garbage_collector;
+pub mod job;
 mod namespace;
 mod node_lifecycle;
 mod serviceaccount;
@@ -29,6 +30,7 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_jobs();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {
