@@ -122,7 +122,7 @@ struct PodView {
     ready: bool,
     scheduled: bool,
     created: Millis,
-    /// `getFinishedTime`: the last container's finish, else the deletion timestamp.
+    /// `getFinishedTime`: the last container's finish, else when the pod was deleted.
     finished_at: Option<Millis>,
     restarts: i32,
     index: Option<i32>,
@@ -138,7 +138,11 @@ impl PodView {
             .filter_map(|c| c.state.as_ref()?.terminated.as_ref()?.finished_at.as_ref())
             .map(sim_millis)
             .max()
-            .or_else(|| pod.metadata.deletion_timestamp.as_ref().map(|t| sim_millis(t).min(now)));
+            .or_else(|| {
+                // getFinishTimeFromDeletionTimestamp: when the deletion was asked for (timestamp minus grace).
+                let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as u64 * 1000;
+                pod.metadata.deletion_timestamp.as_ref().map(|t| sim_millis(t).saturating_sub(grace).min(now))
+            });
         PodView {
             name: pod.metadata.name.clone().unwrap_or_default(),
             uid: pod.metadata.uid.clone().unwrap_or_default(),
@@ -858,6 +862,64 @@ mod tests {
             let set: BTreeSet<i32> = set.iter().copied().collect();
             assert_eq!(format_indexes(&set), text);
             assert_eq!(parse_indexes(text), set);
+        }
+    }
+
+    /// Property: whatever happens (pods failing, pods deleted, a node stopping, parallelism changed), a Job never
+    /// has more active pods than its parallelism. Random sequences drawn from the engine's seeded RNG.
+    #[test]
+    fn jobs_never_exceed_parallelism() {
+        use crate::apiserver::{Request, Verb};
+        for seed in 0..12u64 {
+            let mut cluster = Cluster::new(seed);
+            let mut rng = crate::rng::Rng::new(seed ^ 0x5eed);
+            let parallelism = 1 + rng.below(4) as i64;
+            let completions = 1 + rng.below(8) as i64;
+            let fails = rng.below(2) == 0;
+            let body = serde_json::json!({
+                "apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": "p"},
+                "spec": {"parallelism": parallelism, "completions": completions, "backoffLimit": 3,
+                    "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36",
+                        "command": ["sh", "-c", if fails { "sleep 3; exit 1" } else { "sleep 4" }]}]}}}
+            });
+            let res = cluster.handle("test", Request::new(Verb::Create, Kind::Job).namespace("default").body(body));
+            assert!(res.result.is_ok(), "{:?}", res.result.err());
+            let mut limit = parallelism;
+            for _ in 0..40 {
+                match rng.below(6) {
+                    0 => {
+                        let pods: Vec<String> =
+                            cluster.store().list(Kind::Pod, Some("default")).map(|p| p.name().to_string()).collect();
+                        if !pods.is_empty() {
+                            let name = pods[rng.below(pods.len() as u64) as usize].clone();
+                            let _ = cluster
+                                .handle("test", Request::new(Verb::Delete, Kind::Pod).namespace("default").name(name));
+                        }
+                    }
+                    1 => {
+                        limit = rng.below(5) as i64;
+                        let patch = serde_json::json!({"spec": {"parallelism": limit}});
+                        let req = Request::new(Verb::Patch, Kind::Job).namespace("default").name("p").body(patch);
+                        assert!(cluster.handle("test", req).result.is_ok());
+                    }
+                    2 if rng.below(4) == 0 => {
+                        let _ = cluster.stop_node("worker-1");
+                    }
+                    3 if rng.below(4) == 0 => {
+                        let _ = cluster.start_node("worker-1");
+                    }
+                    _ => cluster.step(1_000 + rng.below(30_000)),
+                }
+                cluster.settle();
+                let active = cluster
+                    .store()
+                    .list(Kind::Pod, Some("default"))
+                    .filter(|p| p.metadata().deletion_timestamp.is_none())
+                    .filter(|p| !matches!(p.to_json()["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+                    .count() as i64;
+                assert!(active <= limit, "seed {seed}: {active} active pods, parallelism {limit}");
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod job;
 mod namespace;
 mod node_lifecycle;
 mod serviceaccount;
+pub mod taint_eviction;
 
 use crate::cluster::Cluster;
 
@@ -30,6 +31,7 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_lost_pods();
             self.reconcile_jobs();
             self.reconcile_scheduling();
             self.run_kubelets();

@@ -195,7 +195,7 @@ fn perl(argv: &[String]) -> Launch {
             .map(str::trim)
             .filter_map(|stmt| stmt.strip_prefix("exit"))
             .filter_map(|n| n.trim().trim_matches(|c| c == '(' || c == ')').trim().parse::<i32>().ok())
-            .last()
+            .next_back()
             .map_or(0, |n| n & 0xff);
         // Takes a while, as the real computation does (the docs' Job finishes in about 10 s).
         return Launch::Exits { code, logs: vec![pi_digits(digits)], after_ms: 2_000 + digits as u64 * 3 };
