@@ -128,7 +128,16 @@ impl Cluster {
 
     /// The earliest future instant at which some component has something to do on its own.
     fn next_wakeup(&self) -> Option<Millis> {
-        [self.node_status_wakeup(), self.kubelet_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
+        [
+            self.node_status_wakeup(),
+            self.kubelet_wakeup(),
+            self.scheduler_wakeup(),
+            self.job_wakeup(),
+            self.taint_eviction_wakeup(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`).

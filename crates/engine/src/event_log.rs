@@ -41,6 +41,11 @@ impl EventLog {
         self.entries.push(entry);
     }
 
+    /// The latest entry, for a controller to word the reason of the write it just made through the API.
+    pub(crate) fn last_mut(&mut self) -> Option<&mut LogEntry> {
+        self.entries.last_mut()
+    }
+
     pub fn entries(&self) -> &[LogEntry] {
         &self.entries
     }

@@ -363,8 +363,12 @@ impl Cluster {
         if obj == current || dry_run {
             return Ok(obj);
         }
-        // An object being deleted goes once its last finalizer is removed.
-        if obj.metadata().deletion_timestamp.is_some() && obj.metadata().finalizers.as_ref().is_none_or(Vec::is_empty) {
+        // An object being deleted goes once its last finalizer is removed, unless it is a pod still within its
+        // grace period (its kubelet deletes it with grace 0 once its containers have stopped).
+        if obj.metadata().deletion_timestamp.is_some()
+            && obj.metadata().finalizers.as_ref().is_none_or(Vec::is_empty)
+            && obj.metadata().deletion_grace_period_seconds.unwrap_or(0) == 0
+        {
             let key = ObjectKey::of(&obj);
             self.store.remove(&key);
             self.record(actor, Change::Deleted, &key, "its last finalizer was removed");

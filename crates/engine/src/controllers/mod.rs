@@ -6,9 +6,11 @@
 //! cluster does within milliseconds of a write is done before the next command.
 
 mod garbage_collector;
+pub mod job;
 mod namespace;
 mod node_lifecycle;
 mod serviceaccount;
+pub mod taint_eviction;
 
 use crate::cluster::Cluster;
 
@@ -29,6 +31,8 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_lost_pods();
+            self.reconcile_jobs();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {

@@ -510,6 +510,13 @@ impl Cluster {
         );
         let Some(current) = self.store.get(&key).cloned() else { return };
         if current.metadata().finalizers.as_ref().is_some_and(|f| !f.is_empty()) {
+            // The apiserver keeps the object until its finalizers go, now with grace period 0.
+            if current.metadata().deletion_grace_period_seconds != Some(0) {
+                let mut obj = current;
+                obj.metadata_mut().deletion_grace_period_seconds = Some(0);
+                self.store.replace(obj);
+                self.record("kubelet", Change::Updated, &key, "all containers stopped; waiting for finalizers");
+            }
             return;
         }
         self.store.remove(&key);
