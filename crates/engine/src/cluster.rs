@@ -28,6 +28,8 @@ pub struct Cluster {
     pub(crate) machines: Machines,
     pub(crate) scheduler: crate::scheduler::component::SchedulerState,
     pub(crate) kubelets: crate::kubelet::Kubelets,
+    /// The workload controllers' memory between syncs (retry back-off).
+    pub(crate) workloads: crate::controllers::WorkloadState,
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
@@ -45,6 +47,7 @@ impl Cluster {
             machines: Machines::default(),
             scheduler: Default::default(),
             kubelets: Default::default(),
+            workloads: Default::default(),
             booting: true,
         };
         for name in SYSTEM_NAMESPACES {
@@ -125,7 +128,16 @@ impl Cluster {
 
     /// The earliest future instant at which some component has something to do on its own.
     fn next_wakeup(&self) -> Option<Millis> {
-        [self.node_status_wakeup(), self.kubelet_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
+        [
+            self.node_status_wakeup(),
+            self.kubelet_wakeup(),
+            self.scheduler_wakeup(),
+            self.replica_set_wakeup(),
+            self.deployment_wakeup(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`).

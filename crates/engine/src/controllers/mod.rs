@@ -5,10 +5,15 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
+mod deployment;
 mod garbage_collector;
 mod namespace;
 mod node_lifecycle;
+mod replicaset;
+pub mod rollout;
 mod serviceaccount;
+
+pub use replicaset::WorkloadState;
 
 use crate::cluster::Cluster;
 
@@ -29,6 +34,8 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_deployments();
+            self.reconcile_replica_sets();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {
