@@ -76,6 +76,7 @@ impl Cluster {
                 .create("kubelet", node.into(), "kubelet registered its node")
                 .expect("bootstrap nodes are distinct");
         }
+        cluster.install_addons();
         cluster.settle();
         cluster.booting = false;
         cluster
@@ -292,7 +293,8 @@ mod tests {
             .list(Kind::Pod, Some("kube-system"))
             .filter(|p| p.to_json()["status"]["phase"] == "Running")
             .count();
-        assert_eq!(running, 12);
+        // The static control-plane pods and the two CoreDNS replicas.
+        assert_eq!(running, 14);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 
