@@ -48,10 +48,8 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
         ));
     }
     if rest.is_empty() {
-        // Informed guess at the wording: cmdutil.UsageErrorf(cmd, "Required resource not specified.").
-        return Output::error(format!(
-            "error: Required resource not specified.\nSee 'kubectl rollout {sub} -h' for help and examples\n"
-        ));
+        // As kubectl v1.34 prints it (checked against the real binary).
+        return Output::error("error: required resource not specified\n");
     }
     let selection = match parse_args(rest) {
         Ok(s) => s,

@@ -248,13 +248,14 @@ impl Cluster {
             self.sync_scale(&mut d, &mut rss);
             return;
         }
-        let Ok(new) = self.all_replica_sets_and_sync_revision(&mut d, &mut rss, false) else { return };
-        // isScalingEvent: an active ReplicaSet was sized for another replica count.
+        if self.all_replica_sets_and_sync_revision(&mut d, &mut rss, false).is_err() {
+            return;
+        }
         let replicas = replicas_of(&d);
-        let scaling = rss.iter().enumerate().any(|(i, rs)| {
-            (Some(i) == new || spec_replicas(rs) > 0)
-                && annotation_i32(rs, DESIRED_REPLICAS).is_some_and(|x| x != replicas)
-        });
+        // isScalingEvent: an active ReplicaSet (one with replicas) was sized for another replica count.
+        let scaling = rss
+            .iter()
+            .any(|rs| spec_replicas(rs) > 0 && annotation_i32(rs, DESIRED_REPLICAS).is_some_and(|x| x != replicas));
         if scaling {
             self.sync_scale(&mut d, &mut rss);
             return;
