@@ -1135,3 +1135,119 @@ mod tests {
         assert_eq!(ann["kubernetes.io/change-cause"], "why");
     }
 }
+
+/// Random scale / update / delete sequences against a live cluster: the rolling-update guarantees hold.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::controllers::replicaset::{is_active, is_available};
+    use crate::rng::Rng;
+
+    fn body(replicas: i32, image: &str, surge: Value, unavailable: Value) -> Value {
+        serde_json::json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+            "spec":{"replicas":replicas,"selector":{"matchLabels":{"app":"web"}},
+            "strategy":{"rollingUpdate":{"maxSurge":surge,"maxUnavailable":unavailable}},
+            "template":{"metadata":{"labels":{"app":"web"}},
+            "spec":{"containers":[{"name":"web","image":image}]}}}})
+    }
+
+    /// (replicas, maxSurge, maxUnavailable, active pods, available pods, complete).
+    fn observe(c: &Cluster) -> (i32, i32, i32, i32, i32, bool) {
+        let Ok(Object::Deployment(d)) = c.get(Kind::Deployment, "default", "web") else { panic!("gone") };
+        let replicas = replicas_of(d);
+        let strategy = strategy_of(d);
+        let uids: Vec<String> = c
+            .store
+            .list(Kind::ReplicaSet, Some("default"))
+            .filter(|o| controller_ref(o.metadata()).is_some_and(|r| Some(&r.uid) == d.metadata.uid.as_ref()))
+            .filter_map(|o| o.metadata().uid.clone())
+            .collect();
+        let pods: Vec<&k8s_openapi::api::core::v1::Pod> = c
+            .store
+            .list(Kind::Pod, Some("default"))
+            .filter_map(|o| match o {
+                Object::Pod(p) if controller_ref(&p.metadata).is_some_and(|r| uids.contains(&r.uid)) => Some(&**p),
+                _ => None,
+            })
+            .filter(|p| is_active(p))
+            .collect();
+        let available = pods.iter().filter(|p| is_available(p, 0, c.now())).count() as i32;
+        let complete = deployment_complete(d, &d.status.clone().unwrap_or_default());
+        (replicas, strategy.max_surge(), strategy.max_unavailable(replicas), pods.len() as i32, available, complete)
+    }
+
+    #[test]
+    fn rolling_updates_keep_their_bounds_under_random_operations() {
+        let images = ["nginx:1.25", "nginx:1.26", "nginx:1.27", "httpd:2.4", "redis:7"];
+        let settings = [
+            (serde_json::json!("25%"), serde_json::json!("25%")),
+            (serde_json::json!(0), serde_json::json!(1)),
+            (serde_json::json!(1), serde_json::json!(0)),
+            (serde_json::json!("50%"), serde_json::json!(0)),
+            (serde_json::json!(2), serde_json::json!(2)),
+        ];
+        let mut checked = 0;
+        for seed in 0..6u64 {
+            let mut rng = Rng::new(seed);
+            let mut c = Cluster::new(seed);
+            let (surge, unavailable) = settings[seed as usize % settings.len()].clone();
+            let replicas = 1 + rng.below(6) as i32;
+            let req = Request::new(Verb::Create, Kind::Deployment).namespace("default").body(body(
+                replicas,
+                images[0],
+                surge,
+                unavailable,
+            ));
+            assert!(c.handle("test", req).result.is_ok());
+            let mut armed = false;
+            for _ in 0..25 {
+                match rng.below(6) {
+                    0 => {
+                        let image = images[rng.below(images.len() as u64) as usize];
+                        let patch = serde_json::json!({"spec":{"template":{"spec":{"containers":[{"name":"web","image":image}]}}}});
+                        let req =
+                            Request::new(Verb::Patch, Kind::Deployment).namespace("default").name("web").body(patch);
+                        assert!(c.handle("test", req).result.is_ok());
+                    }
+                    1 => {
+                        let n = 1 + rng.below(8) as i32;
+                        let patch = serde_json::json!({"spec":{"replicas":n}});
+                        let req =
+                            Request::new(Verb::Patch, Kind::Deployment).namespace("default").name("web").body(patch);
+                        assert!(c.handle("test", req).result.is_ok());
+                        armed = false;
+                    }
+                    2 => {
+                        let pods: Vec<Object> = c.store.list(Kind::Pod, Some("default")).cloned().collect();
+                        if !pods.is_empty() {
+                            let victim = pods[rng.below(pods.len() as u64) as usize].clone();
+                            c.delete_object("test", victim, None);
+                            armed = false;
+                        }
+                    }
+                    _ => {}
+                }
+                c.settle();
+                for _ in 0..(1 + rng.below(40)) {
+                    let (replicas, surge, max_unavailable, active, available, complete) = observe(&c);
+                    assert!(
+                        active <= replicas + surge,
+                        "seed {seed}: {active} active pods > {replicas} + maxSurge {surge}"
+                    );
+                    if armed {
+                        checked += 1;
+                        assert!(
+                            available >= replicas - max_unavailable,
+                            "seed {seed}: {available} available < {replicas} − maxUnavailable {max_unavailable}"
+                        );
+                    }
+                    if complete && available == replicas {
+                        armed = true;
+                    }
+                    c.step(250);
+                }
+            }
+        }
+        assert!(checked > 100, "the availability bound was checked only {checked} times");
+    }
+}

@@ -123,9 +123,9 @@ fn log_rank(t: Millis, now: Millis) -> i64 {
 /// `controller.ActivePodsWithRanks.Less`: `Less` means "delete first". `rank` is the number of related active
 /// pods on the same node.
 ///
-/// 1. unassigned < assigned; 2. Pending < Unknown < Running; 3. not ready < ready; 4. lower
-/// pod-deletion-cost first; 5. more pods on the same node first; 6. ready for less time first (log scale);
-/// 7. more container restarts first; 8. newer first (log scale); then by uid.
+/// In order: unassigned before assigned; Pending before Unknown before Running; not ready before ready;
+/// lower pod-deletion-cost first; more related pods on the same node first; ready for less time first (log
+/// scale); more container restarts first; newer first (log scale); then by uid.
 pub(crate) fn delete_first(a: (&Pod, usize), b: (&Pod, usize), now: Millis) -> Ordering {
     let node = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     let (na, nb) = (node(a.0), node(b.0));
@@ -575,5 +575,49 @@ mod tests {
         assert_eq!(failure_backoff_ms(0), 5);
         assert_eq!(failure_backoff_ms(3), 40);
         assert_eq!(failure_backoff_ms(40), 1_000_000);
+    }
+
+    #[test]
+    fn every_decision_is_in_the_event_log_with_its_cause() {
+        let mut c = Cluster::new(0);
+        let body = serde_json::json!({"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"front"},
+            "spec":{"replicas":2,"selector":{"matchLabels":{"tier":"front"}},
+            "template":{"metadata":{"labels":{"tier":"front"}},"spec":{"containers":[{"name":"n","image":"nginx:1.27"}]}}}});
+        assert!(c
+            .handle("test", Request::new(Verb::Create, Kind::ReplicaSet).namespace("default").body(body))
+            .result
+            .is_ok());
+        c.settle();
+        let reasons: Vec<&str> =
+            c.log().entries().iter().filter(|e| e.actor == RS_CONTROLLER).map(|e| e.reason.as_str()).collect();
+        assert!(
+            reasons.iter().any(|r| r.starts_with("ReplicaSet front has 0 of 2 pods: created front-")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.starts_with("ReplicaSet front has 1 of 2 pods: created front-")),
+            "{reasons:?}"
+        );
+        let pods: Vec<String> = c.store.list(Kind::Pod, Some("default")).map(|p| p.name().to_string()).collect();
+        assert_eq!(pods.len(), 2);
+        assert!(pods.iter().all(|p| p.len() == "front-".len() + 5));
+        let Ok(Object::Pod(p)) = c.get(Kind::Pod, "default", &pods[0]) else { panic!() };
+        let r = &p.metadata.owner_references.as_ref().unwrap()[0];
+        assert_eq!((r.kind.as_str(), r.controller, r.block_owner_deletion), ("ReplicaSet", Some(true), Some(true)));
+        // An orphan with matching labels is adopted, then the excess pod goes.
+        let orphan = serde_json::json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"stray","labels":{"tier":"front"}},
+            "spec":{"containers":[{"name":"n","image":"nginx:1.27"}]}});
+        assert!(c
+            .handle("test", Request::new(Verb::Create, Kind::Pod).namespace("default").body(orphan))
+            .result
+            .is_ok());
+        c.settle();
+        let reasons: Vec<&str> =
+            c.log().entries().iter().filter(|e| e.actor == RS_CONTROLLER).map(|e| e.reason.as_str()).collect();
+        assert!(reasons.iter().any(|r| r.starts_with("ReplicaSet front adopted pod stray")), "{reasons:?}");
+        assert!(
+            reasons.iter().any(|r| r.starts_with("ReplicaSet front has 3 of 2 pods: deleted stray")),
+            "{reasons:?}"
+        );
     }
 }
