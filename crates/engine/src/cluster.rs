@@ -30,6 +30,8 @@ pub struct Cluster {
     pub(crate) kubelets: crate::kubelet::Kubelets,
     /// The event recorder's correlation index: (namespace, object uid, reason, message, source) → Event name.
     pub(crate) event_index: std::collections::BTreeMap<(String, String, String, String, String), String>,
+    /// The workload controllers' memory between syncs (retry back-off).
+    pub(crate) workloads: crate::controllers::WorkloadState,
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
@@ -48,6 +50,7 @@ impl Cluster {
             scheduler: Default::default(),
             kubelets: Default::default(),
             event_index: Default::default(),
+            workloads: Default::default(),
             booting: true,
         };
         for name in SYSTEM_NAMESPACES {
@@ -76,6 +79,7 @@ impl Cluster {
                 .create("kubelet", node.into(), "kubelet registered its node")
                 .expect("bootstrap nodes are distinct");
         }
+        cluster.install_addons();
         cluster.settle();
         cluster.booting = false;
         cluster
@@ -134,6 +138,8 @@ impl Cluster {
             self.scheduler_wakeup(),
             self.job_wakeup(),
             self.taint_eviction_wakeup(),
+            self.replica_set_wakeup(),
+            self.deployment_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -306,7 +312,8 @@ mod tests {
             .list(Kind::Pod, Some("kube-system"))
             .filter(|p| p.to_json()["status"]["phase"] == "Running")
             .count();
-        assert_eq!(running, 12);
+        // The static control-plane pods and the two CoreDNS replicas.
+        assert_eq!(running, 14);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 

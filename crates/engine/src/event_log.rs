@@ -46,6 +46,13 @@ impl EventLog {
         self.entries.last_mut()
     }
 
+    /// Replaces the reason of the latest entry: a controller writing through the API names its own cause.
+    pub(crate) fn amend_last_reason(&mut self, reason: String) {
+        if let Some(last) = self.entries.last_mut() {
+            last.reason = reason;
+        }
+    }
+
     pub fn entries(&self) -> &[LogEntry] {
         &self.entries
     }

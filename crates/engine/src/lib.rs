@@ -7,6 +7,7 @@
 //!   only: the same seed and the same calls give the same state, byte for byte, natively and in wasm.
 //! - **Told, not calling.** The engine reports what happened in its [`event_log`]; it knows nothing of UIs.
 
+pub mod addons;
 pub mod admission;
 pub mod apiserver;
 pub mod clock;

@@ -28,6 +28,7 @@ pub mod pods_cmd;
 pub mod printers;
 pub mod printing;
 pub mod resource;
+pub mod rollout;
 pub mod table;
 pub mod wait;
 
@@ -94,6 +95,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
             "describe" => [GLOBAL_FLAGS, describe_cmd::FLAGS].concat(),
             "explain" => [GLOBAL_FLAGS, explain::FLAGS].concat(),
             "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
+            "rollout" => [GLOBAL_FLAGS, rollout::FLAGS].concat(),
             "edit" => return Output::error(
                 "error: \"kubectl edit\" needs an editor, which this terminal does not have; change the object with \
 \"kubectl apply\" or \"kubectl patch\" instead\n",
@@ -139,6 +141,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "describe" => describe_cmd::run(cluster, &parsed, &namespace),
         "explain" => explain::run(&parsed),
         "wait" => wait::run(cluster, &parsed, &namespace),
+        "rollout" => rollout::run(cluster, &parsed, &namespace),
         "cordon" => cluster_cmds::cordon(cluster, &parsed, true),
         "uncordon" => cluster_cmds::cordon(cluster, &parsed, false),
         "taint" => cluster_cmds::taint(cluster, &parsed),

@@ -5,12 +5,17 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
+mod deployment;
 mod garbage_collector;
 pub mod job;
 mod namespace;
 mod node_lifecycle;
+mod replicaset;
+pub mod rollout;
 mod serviceaccount;
 pub mod taint_eviction;
+
+pub use replicaset::WorkloadState;
 
 use crate::cluster::Cluster;
 
@@ -31,6 +36,8 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.reconcile_deployments();
+            self.reconcile_replica_sets();
             self.reconcile_lost_pods();
             self.reconcile_jobs();
             self.reconcile_scheduling();

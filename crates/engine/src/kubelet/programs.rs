@@ -35,6 +35,9 @@ pub enum ServerKind {
     Tcp,
     /// Sleeps until stopped (`pause`, `agnhost pause`).
     Sleep,
+    /// CoreDNS's HTTP side: the `health` plugin (`/health` on :8080) and the `ready` plugin (`/ready` on
+    /// :8181) both answer `OK`.
+    CoreDns,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +112,9 @@ pub fn launch(
         }
         Behaviour::Mongo => runs(ServerKind::Tcp, &[27017], vec![mongo_line(now, "Waiting for connections", 27017)]),
         Behaviour::Pause => runs(ServerKind::Sleep, &[], Vec::new()),
+        Behaviour::Component if image.repository.ends_with("/coredns") => {
+            runs(ServerKind::CoreDns, &component_ports(image), Vec::new())
+        }
         Behaviour::Component => runs(ServerKind::Sleep, &component_ports(image), Vec::new()),
         Behaviour::HttpEcho => {
             let mut text = None;
@@ -320,6 +326,10 @@ impl Server {
             }
             ServerKind::ServeHostname => ok(hostname.to_string()),
             ServerKind::Echo { text } => ok(format!("{text}\n")),
+            ServerKind::CoreDns => match path {
+                "/health" | "/ready" => ok("OK".into()),
+                _ => HttpAnswer { status: 404, body: "404 page not found\n".into() },
+            },
             ServerKind::Tcp | ServerKind::Sleep => HttpAnswer { status: 0, body: String::new() },
         }
     }

@@ -42,6 +42,13 @@ mod testutil;
 
 use engine::{Kind, Object};
 
+/// `DescribePodTemplate` written straight to a buffer, as `kubectl rollout history --revision` prints it.
+pub fn pod_template_raw(template: Option<&engine::api::api::core::v1::PodTemplateSpec>) -> String {
+    let mut w = tabwriter::PrefixWriter::raw();
+    containers::describe_pod_template(&mut w, template);
+    w.finish()
+}
+
 /// The list requests a describer makes, answered from the cluster's store.
 pub trait Lookup {
     /// Every stored object of `kind` in `namespace` (all namespaces for `None`), in any order.

@@ -155,6 +155,8 @@ pub struct PrefixWriter {
     tw: TabWriter,
     /// Extra levels added to every write: kubectl's `NestedPrefixWriter`.
     indent: usize,
+    /// A prefix writer straight onto a buffer, tabs left as they are (`rollout history --revision`).
+    raw: Option<String>,
 }
 
 pub const LEVEL_0: usize = 0;
@@ -170,7 +172,19 @@ impl Default for PrefixWriter {
 
 impl PrefixWriter {
     pub fn new() -> PrefixWriter {
-        PrefixWriter { tw: TabWriter::new(), indent: 0 }
+        PrefixWriter { tw: TabWriter::new(), indent: 0, raw: None }
+    }
+
+    /// `NewPrefixWriter(buf)` without a tab writer in between.
+    pub fn raw() -> PrefixWriter {
+        PrefixWriter { tw: TabWriter::new(), indent: 0, raw: Some(String::new()) }
+    }
+
+    fn put(&mut self, s: &str) {
+        match &mut self.raw {
+            Some(out) => out.push_str(s),
+            None => self.tw.write(s),
+        }
     }
 
     /// `Write(level, format, ...)`: the text is already formatted; it is escaped as kubectl escapes
@@ -178,13 +192,13 @@ impl PrefixWriter {
     pub fn write(&mut self, level: usize, text: &str) {
         let mut s = "  ".repeat(level + self.indent);
         s.push_str(text);
-        self.tw.write(&escape_terminal(&s));
+        self.put(&escape_terminal(&s));
     }
 
     /// `WriteLine(a...)`: the text and a newline, without indentation (a nested writer indents it).
     pub fn write_line(&mut self, text: &str) {
         let s = format!("{}{text}\n", "  ".repeat(self.indent));
-        self.tw.write(&escape_terminal(&s));
+        self.put(&escape_terminal(&s));
     }
 
     /// Runs `f` with every write indented by `levels` more: `NewNestedPrefixWriter(w, levels)`.
@@ -201,6 +215,9 @@ impl PrefixWriter {
 
     /// The finished text (`tabbedString`).
     pub fn finish(mut self) -> String {
+        if let Some(out) = self.raw.take() {
+            return out;
+        }
         self.tw.flush();
         self.tw.out
     }

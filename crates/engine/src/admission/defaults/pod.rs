@@ -117,6 +117,14 @@ pub fn admit_pod(spec: &mut PodSpec) {
     if spec.priority_class_name.as_deref().unwrap_or_default().is_empty() && spec.priority.is_none() {
         spec.priority = Some(0);
     }
+    // The two built-in PriorityClasses (`scheduling.SystemPriorityClasses`).
+    if spec.priority.is_none() {
+        spec.priority = match spec.priority_class_name.as_deref() {
+            Some("system-cluster-critical") => Some(2_000_000_000),
+            Some("system-node-critical") => Some(2_000_001_000),
+            _ => None,
+        };
+    }
     if spec.preemption_policy.is_none() {
         spec.preemption_policy = Some("PreemptLowerPriority".to_string());
     }

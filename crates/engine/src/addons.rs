@@ -1,0 +1,150 @@
+//! The objects kubeadm's addon phase and the API server create in a fresh cluster (CONTRACT §3): the
+//! `kubernetes` Service in `default`, and CoreDNS — ServiceAccount, ConfigMap `coredns` (the Corefile), the
+//! Deployment `coredns` and the `kube-dns` Service. Manifests follow kubeadm's
+//! `cmd/kubeadm/app/phases/addons/dns/manifests.go` (v1.34) and the apiserver's `kubernetes` service controller.
+
+use serde_json::{json, Value};
+
+use crate::apiserver::{Request, Verb};
+use crate::cluster::Cluster;
+use crate::object::Kind;
+
+/// The CoreDNS image kubeadm v1.34 deploys.
+pub const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.12.1";
+
+/// kubeadm's Corefile for `cluster.local` (forwarding to the node's resolv.conf).
+pub const COREFILE: &str = ".:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }
+    loop
+    reload
+    loadbalance
+}
+";
+
+fn kubernetes_service() -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP", "sessionAffinity": "None",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}
+    })
+}
+
+fn coredns_objects() -> Vec<(Kind, Value)> {
+    let service_account = json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "coredns", "namespace": "kube-system"}
+    });
+    let config_map = json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "coredns", "namespace": "kube-system"},
+        "data": {"Corefile": COREFILE}
+    });
+    let deployment = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+        "spec": {
+            "replicas": 2,
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}},
+            "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            "template": {
+                "metadata": {"labels": {"k8s-app": "kube-dns"}},
+                "spec": {
+                    "priorityClassName": "system-cluster-critical",
+                    "serviceAccountName": "coredns",
+                    "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{
+                        "weight": 100,
+                        "podAffinityTerm": {
+                            "labelSelector": {"matchExpressions": [
+                                {"key": "k8s-app", "operator": "In", "values": ["kube-dns"]}]},
+                            "topologyKey": "kubernetes.io/hostname"}}]}},
+                    "tolerations": [
+                        {"key": "CriticalAddonsOnly", "operator": "Exists"},
+                        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}],
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                    "containers": [{
+                        "name": "coredns",
+                        "image": COREDNS_IMAGE,
+                        "imagePullPolicy": "IfNotPresent",
+                        "resources": {"limits": {"memory": "170Mi"}, "requests": {"cpu": "100m", "memory": "70Mi"}},
+                        "args": ["-conf", "/etc/coredns/Corefile"],
+                        "volumeMounts": [{"name": "config-volume", "mountPath": "/etc/coredns", "readOnly": true}],
+                        "ports": [
+                            {"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                            {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
+                            {"containerPort": 9153, "name": "metrics", "protocol": "TCP"}],
+                        "livenessProbe": {"httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
+                            "initialDelaySeconds": 60, "timeoutSeconds": 5, "successThreshold": 1, "failureThreshold": 5},
+                        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181, "scheme": "HTTP"}},
+                        "securityContext": {"allowPrivilegeEscalation": false,
+                            "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]},
+                            "readOnlyRootFilesystem": true}
+                    }],
+                    "dnsPolicy": "Default",
+                    "volumes": [{"name": "config-volume",
+                        "configMap": {"name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}]
+                }
+            }
+        }
+    });
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kube-dns", "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"},
+            "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"}},
+        "spec": {
+            "clusterIP": "10.96.0.10",
+            "ports": [
+                {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}],
+            "selector": {"k8s-app": "kube-dns"}
+        }
+    });
+    vec![
+        (Kind::ServiceAccount, service_account),
+        (Kind::ConfigMap, config_map),
+        (Kind::Deployment, deployment),
+        (Kind::Service, service),
+    ]
+}
+
+impl Cluster {
+    /// Creates the `kubernetes` Service and the CoreDNS addon through the API, as the apiserver and
+    /// `kubeadm init` do.
+    pub(crate) fn install_addons(&mut self) {
+        let mut objects = vec![(
+            Kind::Service,
+            kubernetes_service(),
+            "kube-apiserver",
+            "the apiserver publishes itself as the kubernetes Service",
+        )];
+        for (kind, body) in coredns_objects() {
+            objects.push((kind, body, "kubeadm", "kubeadm installed the CoreDNS addon"));
+        }
+        for (kind, body, actor, why) in objects {
+            let ns = body["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+            let res = self.handle(actor, Request::new(Verb::Create, kind).namespace(ns).body(body));
+            debug_assert!(res.result.is_ok(), "addon {kind:?}: {:?}", res.result.err());
+            self.amend_reason(why.to_string());
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! `kubectl rollout status|history|undo|restart|pause|resume` for Deployments (`k8s.io/kubectl/pkg/cmd/rollout`
+//! and `polymorphichelpers`). `status` watches: simulated time passes while it waits, and it prints the
+//! status line for every change of the Deployment, as the real watch does.
+
+use engine::api::api::apps::v1::{Deployment, ReplicaSet};
+use engine::apiserver::{PatchType, Request, Verb};
+use engine::{Cluster, Kind, Object};
+use serde_json::{json, Value};
+
+use crate::builder::parse_args;
+use crate::client::{send, server_error};
+use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
+use crate::Output;
+
+pub const FLAGS: &[FlagSpec] = &[
+    flag("watch", Some('w'), FlagKind::Bool),
+    flag("revision", None, FlagKind::String),
+    flag("to-revision", None, FlagKind::String),
+    flag("timeout", None, FlagKind::String),
+    flag("selector", Some('l'), FlagKind::String),
+];
+
+const REVISION: &str = "deployment.kubernetes.io/revision";
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+const HASH_LABEL: &str = "pod-template-hash";
+
+/// How long `rollout status` without `--timeout` lets simulated time run before giving up. Real kubectl
+/// waits until interrupted; a terminal in a page cannot be interrupted, so the wait is bounded (every
+/// Deployment with the default progressDeadlineSeconds of 600 has reported by then).
+const STATUS_WAIT_CAP_MS: u64 = 15 * 60 * 1000;
+
+fn help() -> Output {
+    Output::error(
+        "Manage the rollout of one or many resources.\n\n Valid resource types include:\n\n  *  deployments\n  *  \
+daemonsets\n  *  statefulsets\n\nAvailable Commands:\n  history       View rollout history\n  pause         Mark the \
+provided resource as paused\n  restart       Restart a resource\n  resume        Resume a paused resource\n  status        \
+Show the status of the rollout\n  undo          Undo a previous rollout\n\nUsage:\n  kubectl rollout SUBCOMMAND [options]\n",
+    )
+}
+
+pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+    let Some((sub, rest)) = flags.args.split_first() else { return help() };
+    let sub = sub.as_str();
+    if !matches!(sub, "status" | "history" | "undo" | "restart" | "pause" | "resume") {
+        return Output::error(format!(
+            "error: unknown command \"{}\"\nSee 'kubectl rollout -h' for help and examples\n",
+            flags.args.join(" ")
+        ));
+    }
+    if rest.is_empty() {
+        // As kubectl v1.34 prints it (checked against the real binary).
+        return Output::error("error: required resource not specified\n");
+    }
+    let selection = match parse_args(rest) {
+        Ok(s) => s,
+        Err(e) => return Output::error(e),
+    };
+    let mut out = Output::default();
+    for (kind, names) in selection {
+        if names.is_empty() {
+            out.fail("error: resource(s) were provided, but no name was specified\n");
+            continue;
+        }
+        for name in names {
+            let got = send(cluster, Request::new(Verb::Get, kind).namespace(namespace).name(&name)).object();
+            let obj = match got {
+                Ok(o) => o,
+                Err(e) => {
+                    out.fail(server_error(&e, None));
+                    continue;
+                }
+            };
+            let Object::Deployment(d) = obj else {
+                out.fail(format!(
+                    "error: kubeground simulates \"kubectl rollout {sub}\" for deployments only so far\n"
+                ));
+                continue;
+            };
+            let res = match sub {
+                "status" => status(cluster, flags, *d),
+                "history" => history(cluster, flags, &d),
+                "undo" => undo(cluster, flags, &d),
+                "restart" => restart(cluster, &d),
+                "pause" => pause_resume(cluster, &d, true),
+                _ => pause_resume(cluster, &d, false),
+            };
+            out.stdout.push_str(&res.stdout);
+            if res.exit_code != 0 {
+                out.fail(res.stderr);
+            }
+        }
+    }
+    out
+}
+
+fn what(d: &Deployment) -> String {
+    format!("deployment.apps/{}", d.metadata.name.as_deref().unwrap_or_default())
+}
+
+/// `DeploymentStatusViewer.Status`: the line to print, whether the rollout is done, or an error.
+pub fn deployment_status(d: &Deployment, revision: Option<i64>) -> Result<(String, bool), String> {
+    let name = d.metadata.name.as_deref().unwrap_or_default();
+    if let Some(want) = revision.filter(|r| *r > 0) {
+        let have = annotation_revision(&d.metadata);
+        if have != want {
+            return Err(format!("desired revision ({want}) is different from the running revision ({have})"));
+        }
+    }
+    let status = d.status.clone().unwrap_or_default();
+    if d.metadata.generation.unwrap_or(0) > status.observed_generation.unwrap_or(0) {
+        return Ok(("Waiting for deployment spec update to be observed...\n".into(), false));
+    }
+    let progressing = status.conditions.iter().flatten().find(|c| c.type_ == "Progressing");
+    if progressing.is_some_and(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded")) {
+        return Err(format!("deployment \"{name}\" exceeded its progress deadline"));
+    }
+    let g = |x: Option<i32>| x.unwrap_or(0);
+    let replicas = d.spec.as_ref().and_then(|s| s.replicas);
+    let (updated, total, available) = (g(status.updated_replicas), g(status.replicas), g(status.available_replicas));
+    if let Some(r) = replicas.filter(|r| updated < *r) {
+        return Ok((
+            format!("Waiting for deployment \"{name}\" rollout to finish: {updated} out of {r} new replicas have been updated...\n"),
+            false,
+        ));
+    }
+    if total > updated {
+        return Ok((
+            format!(
+                "Waiting for deployment \"{name}\" rollout to finish: {} old replicas are pending termination...\n",
+                total - updated
+            ),
+            false,
+        ));
+    }
+    if available < updated {
+        return Ok((
+            format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"),
+            false,
+        ));
+    }
+    Ok((format!("deployment \"{name}\" successfully rolled out\n"), true))
+}
+
+fn annotation_revision(meta: &engine::api::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> i64 {
+    meta.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok()).unwrap_or(0)
+}
+
+fn status(cluster: &mut Cluster, flags: &Parsed, d: Deployment) -> Output {
+    let watch = !flags.has("watch") || flags.bool("watch");
+    let revision = match flags.string("revision").map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(_)) => {
+            let v = flags.string("revision").unwrap_or_default();
+            return Output::error(format!(
+                "Error: invalid argument \"{v}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl rollout status --help' for usage.\n"
+            ));
+        }
+    };
+    let timeout = match flags.string("timeout") {
+        None => None,
+        Some(t) => match crate::wait::parse_duration(t) {
+            Some(0) => None,
+            Some(ms) => Some(ms),
+            None => {
+                return Output::error(format!(
+                    "Error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\nSee 'kubectl rollout status --help' for usage.\n"
+                ))
+            }
+        },
+    };
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let start = cluster.now();
+    let deadline = start + timeout.unwrap_or(STATUS_WAIT_CAP_MS);
+    let mut out = Output::default();
+    // The first event of the watch is the object as it is now (UntilWithSync's initial list).
+    let mut versions: Vec<Deployment> = vec![d];
+    let mut last_rv: u64 = cluster.store().resource_version();
+    loop {
+        for version in versions.drain(..) {
+            match deployment_status(&version, revision) {
+                Err(e) => {
+                    out.fail(format!("error: {e}\n"));
+                    return out;
+                }
+                Ok((line, done)) => {
+                    out.stdout.push_str(&line);
+                    if done || !watch {
+                        return out;
+                    }
+                }
+            }
+        }
+        if cluster.now() >= deadline {
+            if timeout.is_some() {
+                out.fail("error: timed out waiting for the condition\n");
+            } else {
+                out.fail(format!(
+                    "error: kubeground stopped waiting after {} minutes of simulated time; real kubectl would go on \
+waiting until interrupted\n",
+                    STATUS_WAIT_CAP_MS / 60_000
+                ));
+            }
+            return out;
+        }
+        cluster.step_to_next_change(deadline - cluster.now());
+        // Every change of the Deployment since the last look, in order (the watch's Modified events).
+        let changes: Vec<(bool, Object)> = match cluster.store().changes_since(last_rv) {
+            Some(changes) => changes
+                .filter(|c| {
+                    c.object.kind() == Kind::Deployment && c.object.name() == name && c.object.namespace() == ns
+                })
+                .map(|c| (c.kind == engine::store::WatchEventType::Deleted, (*c.object).clone()))
+                .collect(),
+            None => match cluster.get(Kind::Deployment, &ns, &name) {
+                Ok(o) => vec![(false, o.clone())],
+                Err(_) => vec![(true, Object::from(Deployment::default()))],
+            },
+        };
+        last_rv = cluster.store().resource_version();
+        for (deleted, obj) in changes {
+            if deleted {
+                out.fail("error: object has been deleted\n");
+                return out;
+            }
+            if let Object::Deployment(d) = obj {
+                versions.push(*d);
+            }
+        }
+    }
+}
+
+/// The ReplicaSets a Deployment controls (`deploymentutil.GetAllReplicaSets`).
+fn replica_sets(cluster: &mut Cluster, d: &Deployment) -> Vec<ReplicaSet> {
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let items = send(cluster, Request::new(Verb::List, Kind::ReplicaSet).namespace(&ns)).list().unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|o| match o.as_ref() {
+            Object::ReplicaSet(rs)
+                if rs
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.controller == Some(true) && r.uid == uid) =>
+            {
+                Some((**rs).clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn history(cluster: &mut Cluster, flags: &Parsed, d: &Deployment) -> Output {
+    let revision: i64 = match flags.string("revision").map(str::parse) {
+        None => 0,
+        Some(Ok(r)) => r,
+        Some(Err(_)) => {
+            let v = flags.string("revision").unwrap_or_default();
+            return Output::error(format!(
+                "Error: invalid argument \"{v}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl rollout history --help' for usage.\n"
+            ));
+        }
+    };
+    let mut info: std::collections::BTreeMap<i64, engine::api::api::core::v1::PodTemplateSpec> = Default::default();
+    for rs in replica_sets(cluster, d) {
+        let Some(v) = rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok())
+        else {
+            continue;
+        };
+        let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+        if let Some(cause) =
+            rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty())
+        {
+            template
+                .metadata
+                .get_or_insert_with(Default::default)
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(CHANGE_CAUSE.into(), cause.clone());
+        }
+        info.insert(v, template);
+    }
+    let body = if info.is_empty() {
+        "No rollout history found.".to_string()
+    } else if revision > 0 {
+        match info.get(&revision) {
+            Some(t) => crate::describe::pod_template_raw(Some(t)),
+            None => return Output::error("error: unable to find the specified revision\n"),
+        }
+    } else {
+        let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
+        for (r, t) in &info {
+            let cause = t
+                .metadata
+                .as_ref()
+                .and_then(|m| m.annotations.as_ref())
+                .and_then(|a| a.get(CHANGE_CAUSE))
+                .cloned()
+                .unwrap_or_else(|| "<none>".into());
+            rows.push(vec![r.to_string(), cause]);
+        }
+        let width = rows.iter().map(|r| r[0].len()).max().unwrap_or(0) + 2;
+        rows.iter().map(|r| format!("{:<width$}{}\n", r[0], r[1])).collect()
+    };
+    let with = if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+    Output::ok(format!("{} {with}\n{body}\n", what(d)))
+}
+
+fn template_without_hash(t: Option<&engine::api::api::core::v1::PodTemplateSpec>) -> Value {
+    let mut v = serde_json::to_value(t.cloned().unwrap_or_default()).unwrap_or(Value::Null);
+    if let Some(labels) = v.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
+        labels.remove(HASH_LABEL);
+    }
+    v
+}
+
+/// `DeploymentRollbacker.Rollback`: the Deployment's template and annotations replaced by those of the
+/// ReplicaSet of the wanted revision (the previous one by default), with a JSON patch.
+fn undo(cluster: &mut Cluster, flags: &Parsed, d: &Deployment) -> Output {
+    let to: i64 = match flags.string("to-revision").map(str::parse) {
+        None => 0,
+        Some(Ok(r)) => r,
+        Some(Err(_)) => {
+            let v = flags.string("to-revision").unwrap_or_default();
+            return Output::error(format!(
+                "Error: invalid argument \"{v}\" for \"--to-revision\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl rollout undo --help' for usage.\n"
+            ));
+        }
+    };
+    let name = d.metadata.name.clone().unwrap_or_default();
+    if to < 0 {
+        return Output::error(format!("error: unable to find specified revision {to} in history\n"));
+    }
+    let rss = replica_sets(cluster, d);
+    let mut target: Option<&ReplicaSet> = None;
+    let (mut latest, mut latest_rev, mut previous, mut previous_rev) = (None, -1i64, None, -1i64);
+    for rs in &rss {
+        let Some(v) =
+            rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if to == 0 {
+            if latest_rev < v {
+                previous_rev = latest_rev;
+                previous = latest;
+                latest_rev = v;
+                latest = Some(rs);
+            } else if previous_rev < v {
+                previous_rev = v;
+                previous = Some(rs);
+            }
+        } else if to == v {
+            target = Some(rs);
+            break;
+        }
+    }
+    let rs = match (to, target, previous) {
+        (0, _, Some(p)) => p,
+        (0, _, None) => return Output::error(format!("error: no rollout history found for deployment \"{name}\"\n")),
+        (_, Some(t), _) => t,
+        _ => return Output::error(format!("error: unable to find specified revision {to} in history\n")),
+    };
+    if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
+        return Output::error(
+            "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n",
+        );
+    }
+    let rs_template = rs.spec.as_ref().and_then(|s| s.template.as_ref());
+    if template_without_hash(rs_template) == template_without_hash(d.spec.as_ref().map(|s| &s.template)) {
+        let v = annotation_revision(&rs.metadata);
+        return Output::ok(format!("{} skipped rollback (current template already matches revision {v})\n", what(d)));
+    }
+    let template = template_without_hash(rs_template);
+    let skip = [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION,
+        "deployment.kubernetes.io/revision-history",
+        "deployment.kubernetes.io/desired-replicas",
+        "deployment.kubernetes.io/max-replicas",
+        "deprecated.deployment.rollback.to",
+    ];
+    let mut annotations = serde_json::Map::new();
+    for (k, v) in d.metadata.annotations.iter().flatten() {
+        if skip.contains(&k.as_str()) {
+            annotations.insert(k.clone(), json!(v));
+        }
+    }
+    for (k, v) in rs.metadata.annotations.iter().flatten() {
+        if !skip.contains(&k.as_str()) {
+            annotations.insert(k.clone(), json!(v));
+        }
+    }
+    let patch = json!([
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]);
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let req = Request::new(Verb::Patch, Kind::Deployment)
+        .namespace(ns)
+        .name(&name)
+        .body(patch)
+        .options(engine::apiserver::RequestOptions { patch_type: Some(PatchType::Json), ..Default::default() });
+    match send(cluster, req).object() {
+        Ok(_) => Output::ok(format!("{} rolled back\n", what(d))),
+        Err(e) => Output::error(format!(
+            "error: failed restoring revision {}: {}\n",
+            annotation_revision(&rs.metadata),
+            e.message
+        )),
+    }
+}
+
+fn strategic_patch(cluster: &mut Cluster, d: &Deployment, patch: Value) -> Result<(), String> {
+    let ns = d.metadata.namespace.clone().unwrap_or_default();
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let req =
+        Request::new(Verb::Patch, Kind::Deployment).namespace(ns).name(name).body(patch).options(
+            engine::apiserver::RequestOptions { patch_type: Some(PatchType::Strategic), ..Default::default() },
+        );
+    send(cluster, req).object().map(|_| ()).map_err(|e| server_error(&e, None))
+}
+
+/// `rollout restart`: the template annotation `kubectl.kubernetes.io/restartedAt` set to now (RFC 3339).
+fn restart(cluster: &mut Cluster, d: &Deployment) -> Output {
+    let name = d.metadata.name.clone().unwrap_or_default();
+    if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
+        return Output::error(format!(
+            "error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)\n"
+        ));
+    }
+    let now = engine::clock::api_time(cluster.now());
+    let stamp = now.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let current = d
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.annotations.as_ref())
+        .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt"));
+    if current == Some(&stamp) {
+        return Output::error(format!(
+            "error: failed to create patch for {name}: if restart has already been triggered within the past second, please wait before attempting to trigger another\n"
+        ));
+    }
+    let patch =
+        json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}});
+    match strategic_patch(cluster, d, patch) {
+        Ok(()) => Output::ok(format!("{} restarted\n", what(d))),
+        Err(e) => Output::error(e),
+    }
+}
+
+fn pause_resume(cluster: &mut Cluster, d: &Deployment, pause: bool) -> Output {
+    let name = d.metadata.name.clone().unwrap_or_default();
+    let paused = d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false);
+    if paused == pause {
+        let state = if pause { "is already paused" } else { "is not paused" };
+        return Output::error(format!("error: deployments.apps \"{name}\" {state}\n"));
+    }
+    let patch = if pause { json!({"spec": {"paused": true}}) } else { json!({"spec": {"paused": null}}) };
+    match strategic_patch(cluster, d, patch) {
+        Ok(()) => Output::ok(format!("{} {}\n", what(d), if pause { "paused" } else { "resumed" })),
+        Err(e) => Output::error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::api::api::apps::v1::{DeploymentSpec, DeploymentStatus};
+    use engine::api::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn d(replicas: i32, updated: i32, total: i32, available: i32) -> Deployment {
+        Deployment {
+            metadata: ObjectMeta { name: Some("web".into()), generation: Some(2), ..Default::default() },
+            spec: Some(DeploymentSpec { replicas: Some(replicas), ..Default::default() }),
+            status: Some(DeploymentStatus {
+                observed_generation: Some(2),
+                updated_replicas: Some(updated),
+                replicas: Some(total),
+                available_replicas: Some(available),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn status_lines_match_kubectl() {
+        let line = |x: Deployment| deployment_status(&x, None).unwrap().0;
+        assert_eq!(
+            line(d(3, 1, 4, 3)),
+            "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated...\n"
+        );
+        assert_eq!(
+            line(d(3, 3, 4, 3)),
+            "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending termination...\n"
+        );
+        assert_eq!(
+            line(d(3, 3, 3, 2)),
+            "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are available...\n"
+        );
+        assert_eq!(
+            deployment_status(&d(3, 3, 3, 3), None).unwrap(),
+            ("deployment \"web\" successfully rolled out\n".into(), true)
+        );
+        let mut unobserved = d(3, 3, 3, 3);
+        unobserved.metadata.generation = Some(3);
+        assert_eq!(line(unobserved), "Waiting for deployment spec update to be observed...\n");
+        assert_eq!(
+            deployment_status(&d(3, 3, 3, 3), Some(4)).unwrap_err(),
+            "desired revision (4) is different from the running revision (0)"
+        );
+    }
+}
