@@ -28,6 +28,8 @@ pub struct Cluster {
     pub(crate) machines: Machines,
     pub(crate) scheduler: crate::scheduler::component::SchedulerState,
     pub(crate) kubelets: crate::kubelet::Kubelets,
+    /// DaemonSet/StatefulSet controller state the API does not hold (revisions, the pod GC's quarantine).
+    pub(crate) apps: crate::controllers::revisions::AppsState,
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
@@ -45,6 +47,7 @@ impl Cluster {
             machines: Machines::default(),
             scheduler: Default::default(),
             kubelets: Default::default(),
+            apps: Default::default(),
             booting: true,
         };
         for name in SYSTEM_NAMESPACES {
@@ -73,6 +76,7 @@ impl Cluster {
                 .create("kubelet", node.into(), "kubelet registered its node")
                 .expect("bootstrap nodes are distinct");
         }
+        cluster.install_node_addons();
         cluster.settle();
         cluster.booting = false;
         cluster
@@ -125,7 +129,10 @@ impl Cluster {
 
     /// The earliest future instant at which some component has something to do on its own.
     fn next_wakeup(&self) -> Option<Millis> {
-        [self.node_status_wakeup(), self.kubelet_wakeup(), self.scheduler_wakeup()].into_iter().flatten().min()
+        [self.node_status_wakeup(), self.kubelet_wakeup(), self.scheduler_wakeup(), self.apps_wakeup()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`).
@@ -274,13 +281,13 @@ mod tests {
                 obj.name()
             );
         }
-        // The kubelets run the static control-plane pods from time 0.
+        // The kubelets run the static control-plane pods and kube-proxy's daemon pods from time 0.
         let running = cluster
             .store()
             .list(Kind::Pod, Some("kube-system"))
             .filter(|p| p.to_json()["status"]["phase"] == "Running")
             .count();
-        assert_eq!(running, 12);
+        assert_eq!(running, 12 + 5);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 

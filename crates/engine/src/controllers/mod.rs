@@ -5,10 +5,14 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
+mod daemonset;
 mod garbage_collector;
 mod namespace;
 mod node_lifecycle;
+mod podgc;
+pub mod revisions;
 mod serviceaccount;
+mod statefulset;
 
 use crate::cluster::Cluster;
 
@@ -29,6 +33,9 @@ impl Cluster {
             self.reconcile_namespaces();
             self.reconcile_service_accounts();
             self.collect_garbage();
+            self.collect_orphaned_pods();
+            self.reconcile_daemon_sets();
+            self.reconcile_stateful_sets();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {

@@ -17,7 +17,7 @@
 //! - With no feasible node, the PostFilter plugins (DynamicResources, DefaultPreemption) run for the message:
 //!   see [`message`].
 
-mod affinity;
+pub(crate) mod affinity;
 pub mod component;
 mod filters;
 pub mod message;
