@@ -604,3 +604,90 @@ mod tests {
         assert_eq!(rolling_budget(&int(0), &int(0), 0), (0, 0));
     }
 }
+
+/// Random sequences of node additions, deletions, cordons, label changes, template updates and time steps:
+/// a DaemonSet never has two pods bound to (or pinned to) one node.
+#[cfg(test)]
+mod properties {
+    use crate::apiserver::{PatchType, Request, RequestOptions, Verb};
+    use crate::object::{Kind, Object};
+    use crate::rng::Rng;
+    use crate::topology::NodeRole;
+    use crate::Cluster;
+    use serde_json::json;
+
+    fn pods_per_node(c: &Cluster) -> std::collections::BTreeMap<String, usize> {
+        let mut count = std::collections::BTreeMap::new();
+        for o in c.store().list(Kind::Pod, Some("default")) {
+            if let Object::Pod(p) = o {
+                if let Some(n) = super::target_node(p) {
+                    *count.entry(n).or_insert(0) += 1;
+                }
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn never_two_daemon_pods_on_one_node() {
+        for seed in 0..6u64 {
+            let mut c = Cluster::new(seed);
+            let ds = json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {
+                    "metadata": {"labels": {"app": "agent"}},
+                    "spec": {"nodeSelector": {"pool": "a"},
+                        "containers": [{"name": "a", "image": "nginx:1.27"}]}}}});
+            c.handle("kubectl", Request::new(Verb::Create, Kind::DaemonSet).namespace("default").body(ds))
+                .result
+                .unwrap();
+            let mut rng = Rng::new(seed ^ 0xd5);
+            let mut tag = 0;
+            for _ in 0..40 {
+                let nodes: Vec<String> = c.nodes().filter_map(|n| n.metadata.name.clone()).collect();
+                let node = nodes[rng.below(nodes.len() as u64) as usize].clone();
+                let patch = |c: &mut Cluster, kind: Kind, ns: &str, name: &str, body: serde_json::Value| {
+                    let opts = RequestOptions { patch_type: Some(PatchType::Merge), ..Default::default() };
+                    let req = Request::new(Verb::Patch, kind).namespace(ns).name(name).body(body).options(opts);
+                    let _ = c.handle("kubectl", req);
+                };
+                match rng.below(7) {
+                    0 => {
+                        let _ = c.add_node(NodeRole::Worker);
+                    }
+                    1 if node.starts_with("worker-") && nodes.len() > 3 => {
+                        let _ = c.delete_node(&node);
+                    }
+                    2 => patch(&mut c, Kind::Node, "", &node, json!({"metadata": {"labels": {"pool": "a"}}})),
+                    3 => patch(&mut c, Kind::Node, "", &node, json!({"metadata": {"labels": {"pool": null}}})),
+                    4 => patch(&mut c, Kind::Node, "", &node, json!({"spec": {"unschedulable": rng.below(2) == 0}})),
+                    5 => {
+                        tag = (tag + 1) % 3;
+                        let image = ["nginx:1.27", "nginx:1.26", "nginx:1.25"][tag];
+                        let spec =
+                            json!({"spec": {"template": {"spec": {"containers": [{"name": "a", "image": image}]}}}});
+                        patch(&mut c, Kind::DaemonSet, "default", "agent", spec);
+                    }
+                    _ => c.step(rng.below(40_000)),
+                }
+                for (node, n) in pods_per_node(&c) {
+                    assert!(n <= 1, "seed {seed}: {n} daemon pods on {node}");
+                }
+            }
+            // Left alone, it converges: one pod on each labelled node, none elsewhere.
+            c.step(120_000);
+            let labelled: Vec<String> = c
+                .nodes()
+                .filter(|n| n.metadata.labels.as_ref().is_some_and(|l| l.get("pool").is_some_and(|v| v == "a")))
+                .filter(|n| {
+                    n.spec
+                        .as_ref()
+                        .and_then(|s| s.taints.as_ref())
+                        .is_none_or(|t| t.iter().all(|t| t.key != crate::topology::CONTROL_PLANE_LABEL))
+                })
+                .filter_map(|n| n.metadata.name.clone())
+                .collect();
+            let placed: Vec<String> = pods_per_node(&c).into_keys().collect();
+            assert_eq!(placed, labelled, "seed {seed}");
+        }
+    }
+}
