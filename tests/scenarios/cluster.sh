@@ -55,6 +55,6 @@ spec:
     image: nginx:1.27
 EOF
 kubectl drain worker-2
-kubectl drain worker-2 --force
+kubectl drain worker-2 --force --ignore-daemonsets
 kubectl get pods
 kubectl uncordon worker-2

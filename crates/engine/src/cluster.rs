@@ -32,6 +32,8 @@ pub struct Cluster {
     pub(crate) event_index: std::collections::BTreeMap<(String, String, String, String, String), String>,
     /// The workload controllers' memory between syncs (retry back-off).
     pub(crate) workloads: crate::controllers::WorkloadState,
+    /// DaemonSet/StatefulSet controller state the API does not hold (revisions, the pod GC's quarantine).
+    pub(crate) apps: crate::controllers::revisions::AppsState,
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
@@ -51,6 +53,7 @@ impl Cluster {
             kubelets: Default::default(),
             event_index: Default::default(),
             workloads: Default::default(),
+            apps: Default::default(),
             booting: true,
         };
         for name in SYSTEM_NAMESPACES {
@@ -80,6 +83,7 @@ impl Cluster {
                 .expect("bootstrap nodes are distinct");
         }
         cluster.install_addons();
+        cluster.install_node_addons();
         cluster.settle();
         cluster.booting = false;
         cluster
@@ -140,6 +144,7 @@ impl Cluster {
             self.taint_eviction_wakeup(),
             self.replica_set_wakeup(),
             self.deployment_wakeup(),
+            self.apps_wakeup(),
         ]
         .into_iter()
         .flatten()
@@ -306,14 +311,15 @@ mod tests {
                 obj.name()
             );
         }
-        // The kubelets run the static control-plane pods from time 0.
+        // The kubelets run the static control-plane pods and kube-proxy's daemon pods from time 0.
         let running = cluster
             .store()
             .list(Kind::Pod, Some("kube-system"))
             .filter(|p| p.to_json()["status"]["phase"] == "Running")
             .count();
-        // The static control-plane pods and the two CoreDNS replicas.
-        assert_eq!(running, 14);
+        // The static control-plane pods, the two CoreDNS replicas and kube-proxy on every node (Flannel runs in
+        // its own namespace).
+        assert_eq!(running, 12 + 2 + 5);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 

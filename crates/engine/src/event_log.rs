@@ -53,6 +53,14 @@ impl EventLog {
         }
     }
 
+    /// Rewrites the reason of the entry at `seq`, if there is one: a controller writing through the API names
+    /// the cause of its write instead of the API server's generic wording.
+    pub(crate) fn set_reason(&mut self, seq: u64, reason: &str) {
+        if let Some(e) = self.entries.get_mut(seq as usize) {
+            e.reason = reason.to_string();
+        }
+    }
+
     pub fn entries(&self) -> &[LogEntry] {
         &self.entries
     }

@@ -353,6 +353,7 @@ impl Cluster {
             obj = decode(kind, &json).map_err(|_| ApiError::new(500, "InternalError", "re-decoding failed"))?.object;
         }
         admission::apply_defaults(&mut obj);
+        admission::defaults::prepare_daemon_set_update(&current, &mut obj);
         let errors = admission::validate_update(&current, &obj);
         if !errors.is_empty() {
             return Err(admission::invalid_error(kind, obj.name(), &errors));

@@ -6,16 +6,20 @@
 //! cluster does within milliseconds of a write is done before the next command.
 
 mod deployment;
+mod daemonset;
 mod garbage_collector;
 pub mod job;
 mod namespace;
 mod node_lifecycle;
 mod replicaset;
 pub mod rollout;
-mod serviceaccount;
 pub mod taint_eviction;
 
 pub use replicaset::WorkloadState;
+mod podgc;
+pub mod revisions;
+mod serviceaccount;
+mod statefulset;
 
 use crate::cluster::Cluster;
 
@@ -40,6 +44,9 @@ impl Cluster {
             self.reconcile_replica_sets();
             self.reconcile_lost_pods();
             self.reconcile_jobs();
+            self.collect_orphaned_pods();
+            self.reconcile_daemon_sets();
+            self.reconcile_stateful_sets();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {

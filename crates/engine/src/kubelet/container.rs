@@ -806,6 +806,8 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
         Behaviour::Agnhost => &["agnhost"],
         Behaviour::HttpEcho => &["http-echo"],
         Behaviour::Pause => &["pause"],
+        // Flannel's images install files with `cp` in init containers (install-cni-plugin, install-cni).
+        Behaviour::Component if info.has_shell => &["cp"],
         Behaviour::Component => &[],
         Behaviour::Shell => &[],
     };

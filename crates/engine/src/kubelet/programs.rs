@@ -115,6 +115,10 @@ pub fn launch(
         Behaviour::Component if image.repository.ends_with("/coredns") => {
             runs(ServerKind::CoreDns, &component_ports(image), Vec::new())
         }
+        // `cp -f SRC DST` of Flannel's init containers: the file lands on the host and the container exits 0.
+        Behaviour::Component if argv.first().is_some_and(|a| a.rsplit('/').next() == Some("cp")) => {
+            Launch::Exits { code: 0, logs: Vec::new(), after_ms: 0 }
+        }
         Behaviour::Component => runs(ServerKind::Sleep, &component_ports(image), Vec::new()),
         Behaviour::HttpEcho => {
             let mut text = None;

@@ -224,6 +224,11 @@ pub fn prepare_for_create(obj: &mut Object) {
         Object::DaemonSet(ds) => {
             ds.metadata.generation = Some(1);
             ds.status = None;
+            // apps/v1 carries the internal `spec.templateGeneration` in this annotation.
+            ds.metadata
+                .annotations
+                .get_or_insert_with(Default::default)
+                .insert(DS_TEMPLATE_GENERATION.to_string(), "1".to_string());
         }
         Object::Job(j) => {
             j.metadata.generation = Some(1);
@@ -251,6 +256,28 @@ pub fn prepare_for_create(obj: &mut Object) {
         }
         _ => {}
     }
+}
+
+/// The annotation in which apps/v1 carries a DaemonSet's `templateGeneration`.
+pub const DS_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// The DaemonSet strategy's `PrepareForUpdate`: a changed pod template bumps `templateGeneration` (the
+/// controller labels pods `pod-template-generation` with it); anything else keeps the stored one.
+pub fn prepare_daemon_set_update(old: &Object, new: &mut Object) {
+    let (Object::DaemonSet(old), Object::DaemonSet(new)) = (old, new) else { return };
+    let stored: i64 = old
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(DS_TEMPLATE_GENERATION))
+        .and_then(|g| g.parse().ok())
+        .unwrap_or(1);
+    let template = |d: &k8s_openapi::api::apps::v1::DaemonSet| d.spec.as_ref().map(|s| s.template.clone());
+    let generation = if template(old) != template(new) { stored + 1 } else { stored };
+    new.metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(DS_TEMPLATE_GENERATION.to_string(), generation.to_string());
 }
 
 /// `qos.ComputePodQOS` over regular and init containers (pod-level resources are not modelled).
