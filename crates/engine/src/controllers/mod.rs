@@ -5,8 +5,8 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
-mod deployment;
 mod daemonset;
+mod deployment;
 mod garbage_collector;
 pub mod job;
 mod namespace;

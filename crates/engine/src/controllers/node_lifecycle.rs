@@ -97,16 +97,16 @@ impl Cluster {
             let key = ObjectKey::new(Kind::Node, "", &name);
             let Some(obj) = self.store.get_shared(&key) else { continue };
             let Object::Node(node) = obj.as_ref() else { continue };
-            let ready = ready_status(&node);
-            if let Some(updated) = sync_unschedulable_taint(&node, now) {
+            let ready = ready_status(node);
+            if let Some(updated) = sync_unschedulable_taint(node, now) {
                 self.store.replace(Object::from(updated));
                 self.record("node-lifecycle-controller", Change::Updated, &key, "taint follows spec.unschedulable");
                 continue;
             }
             let (actor, updated, reason) = if running && ready != "True" {
-                ("kubelet", mark_ready(&node, now), "kubelet is posting ready status again")
+                ("kubelet", mark_ready(node, now), "kubelet is posting ready status again")
             } else if !running && ready == "True" && stopped_at.is_some_and(|t| now >= t + NODE_MONITOR_GRACE_MS) {
-                ("node-lifecycle-controller", mark_unknown(&node, now), "Kubelet stopped posting node status.")
+                ("node-lifecycle-controller", mark_unknown(node, now), "Kubelet stopped posting node status.")
             } else {
                 continue;
             };

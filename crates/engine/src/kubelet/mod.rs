@@ -460,7 +460,7 @@ impl Cluster {
             }
             if pod.metadata.deletion_timestamp.is_some() {
                 // Never started here: nothing to stop.
-                self.finish_deletion(&pod);
+                self.finish_deletion(pod);
                 return;
             }
             let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
@@ -469,7 +469,7 @@ impl Cluster {
             } else {
                 self.allocate_ip(node)
             };
-            let run = container::admit(self, node, &pod, ip, now);
+            let run = container::admit(self, node, pod, ip, now);
             self.record(
                 "kubelet",
                 Change::Updated,
@@ -479,14 +479,14 @@ impl Cluster {
             self.ensure_agent(node).pods.insert(uid.clone(), run);
         }
         let Some(mut run) = self.ensure_agent(node).pods.remove(&uid) else { return };
-        container::advance(self, node, &pod, &mut run);
+        container::advance(self, node, pod, &mut run);
         let deleting = pod.metadata.deletion_timestamp.is_some();
         let stopped = run.all_containers().all(|c| !c.is_running());
-        let terminal_phase = status::phase(&pod, &run);
-        self.write_status(&pod, &mut run);
+        let terminal_phase = status::phase(pod, &run);
+        self.write_status(pod, &mut run);
         if deleting && stopped {
             self.ensure_agent(node).pods.insert(uid.clone(), run);
-            self.finish_deletion(&pod);
+            self.finish_deletion(pod);
             self.teardown(node, &uid);
             return;
         }

@@ -264,20 +264,20 @@ impl Cluster {
         for (_, _, _, _, key) in queue {
             let Some(obj) = self.store.get_shared(&ObjectKey::new(Kind::Pod, &key.0, &key.1)) else { continue };
             let Object::Pod(pod) = obj.as_ref() else { continue };
-            let selector = self.default_spread_selector(&pod);
-            let input = PodToSchedule { pod: &pod, default_spread_selector: selector.as_ref() };
+            let selector = self.default_spread_selector(pod);
+            let input = PodToSchedule { pod, default_spread_selector: selector.as_ref() };
             let profile = Profile::default();
             let decision = schedule(&snapshot, &input, &profile, &mut self.scheduler.cursor, &mut self.rng);
             match decision.node.clone() {
                 Some(node) => {
                     if self.bind_pod(&key.0, &key.1, &node).is_ok() {
                         if let Some(i) = snapshot.node_index(&node) {
-                            snapshot.assume(i, &pod);
+                            snapshot.assume(i, pod);
                         }
                         self.scheduler.waiting.remove(&key);
                     }
                 }
-                None => self.record_scheduling_failure(&pod, &decision),
+                None => self.record_scheduling_failure(pod, &decision),
             }
             self.scheduler.remember(key, decision);
         }
