@@ -138,7 +138,9 @@ The resource may continue to run on the cluster indefinitely.\n",
         }
     }
 
-    let mut waiting: Vec<(Kind, Option<String>, String)> = Vec::new();
+    // What to wait for: kind, namespace, name and the uid that was deleted (a controller may re-create an
+    // object of the same name at once, as a StatefulSet does; kubectl's waiter counts that as deleted).
+    let mut waiting: Vec<(Kind, Option<String>, String, Option<String>)> = Vec::new();
     for (kind, ns, name, source) in targets {
         let mut req = Request::new(Verb::Delete, kind).name(name.clone()).options(RequestOptions {
             propagation: Some(propagation),
@@ -147,8 +149,12 @@ The resource may continue to run on the cluster indefinitely.\n",
             ..Default::default()
         });
         req.namespace = ns.clone();
+        let mut uid = None;
         match send(cluster, req).result {
-            Ok(_) => {
+            Ok(body) => {
+                if let engine::apiserver::Body::Object(o) = &body {
+                    uid = o.metadata().uid.clone();
+                }
                 if flags.string("output") == Some("name") {
                     out.stdout.push_str(&format!("{}/{name}\n", kind.info().qualified_singular()));
                     continue;
@@ -165,7 +171,7 @@ The resource may continue to run on the cluster indefinitely.\n",
             Err(e) => out.fail(server_error(&e, source.as_deref().map(|s| ("deleting", s)))),
         }
         if dry.is_none() && flags.string("wait") != Some("false") && !(force && grace == Some(0)) {
-            waiting.push((kind, ns, name));
+            waiting.push((kind, ns, name, uid));
         }
     }
     wait_until_gone(cluster, &waiting, &mut out);
@@ -177,10 +183,14 @@ const WAIT_LIMIT_MS: u64 = 10 * 60 * 1000;
 
 /// `--wait=true` (the default): kubectl watches until every deleted object is gone. Here simulated time runs
 /// until then — a pod's grace period, a finalizer's controller — or until [`WAIT_LIMIT_MS`].
-fn wait_until_gone(cluster: &mut Cluster, targets: &[(Kind, Option<String>, String)], out: &mut Output) {
+fn wait_until_gone(
+    cluster: &mut Cluster,
+    targets: &[(Kind, Option<String>, String, Option<String>)],
+    out: &mut Output,
+) {
     let start = cluster.now();
-    let present = |c: &Cluster, (kind, ns, name): &(Kind, Option<String>, String)| {
-        c.get(*kind, ns.as_deref().unwrap_or_default(), name).is_ok()
+    let present = |c: &Cluster, (kind, ns, name, uid): &(Kind, Option<String>, String, Option<String>)| {
+        c.get(*kind, ns.as_deref().unwrap_or_default(), name).is_ok_and(|o| uid.is_none() || o.metadata().uid == *uid)
     };
     // Controllers act within milliseconds of a write (the garbage collector dropping a finalizer).
     cluster.settle();

@@ -649,6 +649,8 @@ mod properties {
                     let opts = RequestOptions { patch_type: Some(PatchType::Merge), ..Default::default() };
                     let req = Request::new(Verb::Patch, kind).namespace(ns).name(name).body(body).options(opts);
                     let _ = c.handle("kubectl", req);
+                    // As after every command of a session: the controllers react before anything else happens.
+                    c.settle();
                 };
                 match rng.below(7) {
                     0 => {
