@@ -817,19 +817,11 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
     if info.has_shell && super::host::is_applet(base) {
         // A busybox applet as the command (`sleep 3600`, `echo hi`): run the words through the shell.
         return Exec::Shell {
-            script: argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "),
+            script: argv.iter().map(|a| super::host::quote(a)).collect::<Vec<_>>().join(" "),
             args: vec!["sh".into()],
         };
     }
     Exec::NotFound(first.clone())
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Runs the container's program up to now; notes an exit.

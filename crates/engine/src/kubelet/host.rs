@@ -758,7 +758,8 @@ impl Default for ExecResult {
     }
 }
 
-fn quote(s: &str) -> String {
+/// Quotes a word for the shell when it needs it (`sleep 3600` stays as is, `a b` becomes `'a b'`).
+pub(super) fn quote(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
         s.to_string()
     } else {
