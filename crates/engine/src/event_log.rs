@@ -41,15 +41,10 @@ impl EventLog {
         self.entries.push(entry);
     }
 
-    /// The latest entry, for a controller to word the reason of the write it just made through the API.
-    pub(crate) fn last_mut(&mut self) -> Option<&mut LogEntry> {
-        self.entries.last_mut()
-    }
-
     /// Replaces the reason of the latest entry: a controller writing through the API names its own cause.
-    pub(crate) fn amend_last_reason(&mut self, reason: String) {
+    pub(crate) fn amend_last_reason(&mut self, reason: impl Into<String>) {
         if let Some(last) = self.entries.last_mut() {
-            last.reason = reason;
+            last.reason = reason.into();
         }
     }
 

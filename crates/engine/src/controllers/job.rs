@@ -634,9 +634,7 @@ impl Cluster {
         let ns = job.namespace().to_string();
         let Some(current) = self.store.get(&ObjectKey::new(Kind::Pod, &ns, &p.name)).cloned() else { return };
         self.delete_object_with_grace(ACTOR, current, Some(Propagation::Background), None);
-        if let Some(last) = self.log.last_mut() {
-            last.reason = reason.to_string();
-        }
+        self.log.amend_last_reason(reason.to_string());
         self.emit_event(
             job,
             "Normal",
@@ -711,9 +709,7 @@ impl Cluster {
                     crate::apiserver::Body::Object(o) => o.name().to_string(),
                     _ => String::new(),
                 };
-                if let Some(last) = self.log.last_mut() {
-                    last.reason = format!("{because}: created {pod_name}");
-                }
+                self.log.amend_last_reason(format!("{because}: created {pod_name}"));
                 if let Some(obj) = self.store.get(&ObjectKey::new(Kind::Job, &ns, &name)).cloned() {
                     self.emit_event(
                         &obj,
@@ -760,9 +756,9 @@ impl Cluster {
         for (job, ttl) in expired {
             let name = job.name().to_string();
             self.delete_object(TTL_ACTOR, job, Some(Propagation::Foreground));
-            if let Some(last) = self.log.last_mut() {
-                last.reason = format!("Job {name} finished more than ttlSecondsAfterFinished ({ttl}s) ago: deleted");
-            }
+            self.log.amend_last_reason(format!(
+                "Job {name} finished more than ttlSecondsAfterFinished ({ttl}s) ago: deleted"
+            ));
         }
     }
 

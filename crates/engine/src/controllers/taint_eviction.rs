@@ -205,9 +205,10 @@ impl Cluster {
                 &Reporter::component("taint-eviction-controller"),
             );
             self.delete_object_with_grace("taint-eviction-controller", stored, None, None);
-            if let Some(last) = self.log.last_mut() {
-                last.reason = format!("evicted: the toleration of {} on node {node} ran out", taint_names.join(", "));
-            }
+            self.log.amend_last_reason(format!(
+                "evicted: the toleration of {} on node {node} ran out",
+                taint_names.join(", ")
+            ));
         }
     }
 
@@ -256,9 +257,7 @@ impl Cluster {
                     self.store.replace(Object::from(p));
                 }
             }
-            if let Some(last) = self.log.last_mut() {
-                last.reason = format!("node {node} no longer exists: orphaned pod force-deleted");
-            }
+            self.log.amend_last_reason(format!("node {node} no longer exists: orphaned pod force-deleted"));
         }
         // gcTerminated: only above the threshold, oldest first.
         let mut terminated: Vec<(Millis, Object)> = self
@@ -273,10 +272,9 @@ impl Cluster {
             let excess = terminated.len() - TERMINATED_POD_GC_THRESHOLD;
             for (_, pod) in terminated.into_iter().take(excess) {
                 self.delete_object_with_grace("pod-garbage-collector", pod, None, Some(0));
-                if let Some(last) = self.log.last_mut() {
-                    last.reason =
-                        format!("more than {TERMINATED_POD_GC_THRESHOLD} terminated pods: the oldest is deleted");
-                }
+                self.log.amend_last_reason(format!(
+                    "more than {TERMINATED_POD_GC_THRESHOLD} terminated pods: the oldest is deleted"
+                ));
             }
         }
     }
