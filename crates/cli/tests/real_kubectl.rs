@@ -147,6 +147,8 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ("kubectl delete cm x", V132_DELETE),
     ("kubectl delete deploy web", V132_DELETE),
     ("kubectl delete svc web api-svc", V132_DELETE),
+    ("kubectl describe node worker-1", CLIENT_SIDE_AGE),
+    ("kubectl describe deploy web", CLIENT_SIDE_AGE),
     (
         "kubectl describe pod solo",
         "kubectl 1.32 prints a projected config map's `ConfigMapOptional: <nil>`; 1.33 and later `Optional: false` \
@@ -162,6 +164,10 @@ fn sorted_lines(s: &str) -> Vec<&str> {
     lines.sort_unstable();
     lines
 }
+
+const CLIENT_SIDE_AGE: &str = "describe computes ages on the client: real kubectl measures the simulated \
+timestamps (2025-08-27) against the machine's clock, so its pod and event ages read e.g. `457d` where the playground \
+prints `0s`; the rest matches";
 
 const V132_DELETE: &str = "kubectl 1.32 prints `configmap \"x\" deleted`; 1.34 adds ` from default namespace`";
 

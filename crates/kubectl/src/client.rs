@@ -7,8 +7,16 @@ use engine::{ApiError, Cluster};
 /// The actor name requests from kubectl carry in the event log.
 pub const ACTOR: &str = "kubectl";
 
+/// Sends one request. After a write the controllers react before the next request (without moving the
+/// clock), as `kubeground serve` does between a real client's requests: a command of several writes (an
+/// `apply` of a multi-document file) sees the cluster the same way through both doors.
 pub fn send(cluster: &mut Cluster, req: Request) -> Response {
-    cluster.handle(ACTOR, req)
+    let write = !matches!(req.verb, engine::apiserver::Verb::Get | engine::apiserver::Verb::List);
+    let response = cluster.handle(ACTOR, req);
+    if write {
+        cluster.settle();
+    }
+    response
 }
 
 /// The message kubectl prints for an API error, with a trailing newline. `source` is `(verb, file)` when
