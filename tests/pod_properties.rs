@@ -169,13 +169,21 @@ fn invariants_hold_after_every_operation() {
 
 #[test]
 fn a_full_node_turns_pods_away_with_too_many_pods() {
-    // 2 workers × 110 pods, minus what each already runs (nothing on workers at boot).
+    // The two workers take 110 pods each, less what the cluster already runs there (kube-proxy, Flannel, …).
     let mut cluster = Cluster::new(3);
-    for i in 0..225 {
+    let on = |cluster: &Cluster, node: &str| {
+        cluster.store().list(Kind::Pod, None).filter(|o| o.to_json()["spec"]["nodeName"] == node).count()
+    };
+    let free = 220 - on(&cluster, "worker-1") - on(&cluster, "worker-2");
+    for i in 0..free + 5 {
         apply(&mut cluster, &Op::Create { name: format!("p{i}"), image: "registry.k8s.io/pause:3.10", node: None });
     }
-    let pending =
-        cluster.store().list(Kind::Pod, Some("default")).filter(|o| o.to_json()["spec"]["nodeName"].is_null()).count();
-    assert_eq!(pending, 5, "220 pods fit on two workers; five wait");
+    let pending = cluster
+        .store()
+        .list(Kind::Pod, Some("default"))
+        .filter(|o| o.to_json()["spec"]["nodeName"].is_null())
+        .count();
+    assert_eq!(pending, 5, "{free} pods fit on the two workers; five wait");
+    assert_eq!((on(&cluster, "worker-1"), on(&cluster, "worker-2")), (110, 110));
     check(&cluster, &Op::Step(0));
 }
