@@ -178,11 +178,8 @@ fn a_full_node_turns_pods_away_with_too_many_pods() {
     for i in 0..free + 5 {
         apply(&mut cluster, &Op::Create { name: format!("p{i}"), image: "registry.k8s.io/pause:3.10", node: None });
     }
-    let pending = cluster
-        .store()
-        .list(Kind::Pod, Some("default"))
-        .filter(|o| o.to_json()["spec"]["nodeName"].is_null())
-        .count();
+    let pending =
+        cluster.store().list(Kind::Pod, Some("default")).filter(|o| o.to_json()["spec"]["nodeName"].is_null()).count();
     assert_eq!(pending, 5, "{free} pods fit on the two workers; five wait");
     assert_eq!((on(&cluster, "worker-1"), on(&cluster, "worker-2")), (110, 110));
     check(&cluster, &Op::Step(0));

@@ -61,6 +61,7 @@ use crate::clock::Millis;
 use super::fs::{Fs, MemFs};
 
 pub use exec::Process;
+pub use text::civil_from_days;
 
 /// A parsed and compiled script.
 ///
