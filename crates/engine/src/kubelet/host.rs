@@ -509,25 +509,7 @@ pub(super) fn run_shell(
     let key = crate::store::ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
     let Some(Object::Pod(pod)) = cluster.store.get(&key).cloned() else { return None };
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-    let base = c.base.clone();
-    let (poll, out, effects) = {
-        let siblings: &[ContainerRun] = &run.containers;
-        let mut host = ContainerHost::new(
-            cluster,
-            &node,
-            &pod,
-            &base,
-            &mut c.upper,
-            &mut run.volumes,
-            siblings,
-            &c.name,
-            pod_ip,
-            hostname,
-            now,
-        );
-        let poll = p.run(&mut host);
-        (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
-    };
+    let (poll, out, effects) = run_once(cluster, &node, &pod, run, c, p, pod_ip, hostname, now);
     for (stream, text) in out {
         c.log(now, stream, &text);
     }
@@ -539,6 +521,39 @@ pub(super) fn run_shell(
             None
         }
     }
+}
+
+/// One turn of a shell process in container `c` of `run` at `at`: what it answers, what it printed, and what
+/// it did to other pods (applied by the caller once the container is back in place).
+#[allow(clippy::too_many_arguments)]
+fn run_once(
+    cluster: &Cluster,
+    node: &str,
+    pod: &Pod,
+    run: &mut PodRun,
+    c: &mut ContainerRun,
+    process: &mut shell::Process,
+    pod_ip: &str,
+    hostname: &str,
+    at: Millis,
+) -> (Poll, Vec<(Stream, String)>, Vec<Effect>) {
+    let base = c.base.clone();
+    let siblings: &[ContainerRun] = &run.containers;
+    let mut host = ContainerHost::new(
+        cluster,
+        node,
+        pod,
+        &base,
+        &mut c.upper,
+        &mut run.volumes,
+        siblings,
+        &c.name,
+        pod_ip,
+        hostname,
+        at,
+    );
+    let poll = process.run(&mut host);
+    (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
 }
 
 pub(crate) fn apply_effects(cluster: &mut Cluster, effects: Vec<Effect>) {
@@ -689,31 +704,13 @@ pub fn exec_in(
     )
     .unwrap_or_default();
     let mut process = shell::Process::new(program, vec!["sh".into()], env);
-    let base = c.base.clone();
     let deadline = now + timeout.unwrap_or(60_000);
     let mut at = now;
     let mut output = ExecResult::default();
     let result;
     let mut effects = Vec::new();
     loop {
-        let (poll, out, eff) = {
-            let siblings: &[ContainerRun] = &run.containers;
-            let mut host = ContainerHost::new(
-                cluster,
-                node,
-                pod,
-                &base,
-                &mut c.upper,
-                &mut run.volumes,
-                siblings,
-                &c.name,
-                pod_ip,
-                hostname,
-                at,
-            );
-            let poll = process.run(&mut host);
-            (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
-        };
+        let (poll, out, eff) = run_once(cluster, node, pod, run, c, &mut process, pod_ip, hostname, at);
         effects.extend(eff);
         for (stream, text) in out {
             output.combined.push_str(&text);
