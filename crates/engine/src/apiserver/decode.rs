@@ -1,7 +1,7 @@
 //! Decoding request bodies into typed objects, strictly, as the apiserver does with `fieldValidation=Strict`.
 //!
-//! The official types (k8s-openapi) silently ignore unknown fields; wrapping their deserializer with
-//! `serde_ignored` reports each ignored field with its path, which becomes the apiserver's
+//! The official types (k8s-openapi) silently ignore unknown fields; a walk of the body along the kind's schema
+//! reports each with its path, which becomes the apiserver's
 //! `strict decoding error: unknown field "spec.containers[0].imagee"`. Type mismatches become Go's
 //! `json: cannot unmarshal …` wording.
 
@@ -29,12 +29,10 @@ pub fn decode(kind: Kind, body: &Value) -> Result<Decoded, DecodeError> {
     Ok(Decoded { object, unknown_fields })
 }
 
-/// Decodes one official type, collecting the paths of fields it ignored.
+/// Decodes one official type, collecting the paths of fields its schema does not have.
 pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<String>), DecodeError> {
-    let mut unknown = Vec::new();
-    let result: Result<T, _> = serde_ignored::deserialize(body, |path| unknown.push(field_path(&path)));
-    match result {
-        Ok(v) => Ok((v, unknown)),
+    match T::deserialize(body) {
+        Ok(v) => Ok((v, unknown_fields(body))),
         Err(e) => {
             // serde says what it expected but not where; the schema walk finds where. (A second, path-tracking
             // deserializer would double the code of every official type in the page's WebAssembly.)
@@ -43,6 +41,65 @@ pub(crate) fn decode_as<T: DeserializeOwned>(body: &Value) -> Result<(T, Vec<Str
             Err(DecodeError::Type(go_unmarshal_message(kind, body, &path, &e.to_string())))
         }
     }
+}
+
+/// The paths (`spec.containers[0].imagee`) of the fields in `body` that its kind's schema does not have, in the
+/// order the apiserver's decoder meets them (sorted keys, depth first). The official types ignore such fields
+/// when deserializing; walking the schema finds them without a second, path-tracking deserializer, which would
+/// copy every official type's decoding code once more into the page's WebAssembly.
+fn unknown_fields(body: &Value) -> Vec<String> {
+    let docs = crate::schema::docs();
+    let kind = body.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let mut found = Vec::new();
+    if let Some(root) = docs.kinds.iter().find(|k| k.kind == kind) {
+        unknown_in(docs, "Object", Some(root.ty), body, &mut String::new(), &mut found);
+    }
+    found
+}
+
+fn unknown_in(
+    docs: &crate::schema::Docs<'static>,
+    ty: &str,
+    target: Option<&str>,
+    value: &Value,
+    path: &mut String,
+    found: &mut Vec<String>,
+) {
+    let len = path.len();
+    if let Some(item) = ty.strip_prefix("[]") {
+        for (i, v) in value.as_array().into_iter().flatten().enumerate() {
+            path.push_str(&format!("[{i}]"));
+            unknown_in(docs, item, target, v, path, found);
+            path.truncate(len);
+        }
+        return;
+    }
+    let Some(map) = value.as_object() else { return };
+    if let Some(item) = ty.strip_prefix("map[string]") {
+        for (k, v) in map {
+            push_key(path, k);
+            unknown_in(docs, item, target, v, path, found);
+            path.truncate(len);
+        }
+        return;
+    }
+    // Types without fields in the schema (FieldsV1, RawExtension-like) hold any JSON.
+    let Some(doc) = target.and_then(|t| docs.type_doc(t)).filter(|d| !d.fields.is_empty()) else { return };
+    for (k, v) in map {
+        push_key(path, k);
+        match doc.fields.iter().find(|f| f.name == k) {
+            Some(field) => unknown_in(docs, field.ty, field.target, v, path, found),
+            None => found.push(path.clone()),
+        }
+        path.truncate(len);
+    }
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
 }
 
 /// Where `body` first disagrees with the kind's schema, visiting fields in the order serde does (sorted keys).
@@ -125,24 +182,6 @@ fn mismatch_in(
             }
             false
         }
-    }
-}
-
-/// `spec.?.containers.?.0.imagee` (serde_ignored's path) as `spec.containers[0].imagee`.
-fn field_path(path: &serde_ignored::Path) -> String {
-    use serde_ignored::Path;
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
-        Path::Map { parent, key } => {
-            let p = field_path(parent);
-            if p.is_empty() {
-                key.clone()
-            } else {
-                format!("{p}.{key}")
-            }
-        }
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
     }
 }
 
