@@ -23,6 +23,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "build the page (trunk, release)"
 cargo fetch --quiet
 trunk build --release --offline
+# What a learner downloads (figures, not a test): each file of the page and the total, raw and gzipped.
+(cd dist && total=0 && for f in *; do z=$(gzip -9 -c "$f" | wc -c); total=$((total + z))
+  printf '%-40s %9d bytes  %8d gzip\n' "$f" "$(wc -c <"$f")" "$z"; done && printf '%-40s %24d gzip\n' "page" "$total")
 
 step "browser end-to-end tests (playwright-core + Debian Chromium)"
 (cd tests/e2e && npm test)

@@ -27,6 +27,7 @@ pub mod scheduler;
 pub mod schema;
 pub mod store;
 pub mod topology;
+pub mod util;
 
 pub use cluster::Cluster;
 pub use error::ApiError;

@@ -9,6 +9,7 @@ use crate::client::{send, server_error};
 use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
 use crate::table;
 use crate::Output;
+use engine::util::sort::StableSort;
 
 pub const API_RESOURCES_FLAGS: &[FlagSpec] = &[
     flag("namespaced", None, FlagKind::String),
@@ -39,7 +40,7 @@ pub fn api_resources(flags: &Parsed) -> Output {
         .filter(|k| namespaced.is_none_or(|n| k.info().namespaced == n))
         .filter(|k| group.is_none_or(|g| k.info().group == g))
         .collect();
-    kinds.sort_by_key(|k| (k.info().group, k.info().plural));
+    kinds.stable_sort_by_key(|k| (k.info().group, k.info().plural));
     if output == "name" {
         return Output::ok(
             kinds

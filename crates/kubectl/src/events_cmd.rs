@@ -10,6 +10,7 @@ use crate::duration::human;
 use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
 use crate::table;
 use crate::Output;
+use engine::util::sort::StableSort;
 
 pub const FLAGS: &[FlagSpec] = &[
     flag("for", None, FlagKind::String),
@@ -93,7 +94,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
             ..Default::default()
         };
     }
-    rows.sort_by_key(|(t, _)| *t);
+    rows.stable_sort_by_key(|(t, _)| *t);
     let mut table_rows = Vec::new();
     if !flags.bool("no-headers") {
         let mut header = Vec::new();

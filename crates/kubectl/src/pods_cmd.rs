@@ -9,6 +9,7 @@ use engine::{Cluster, Kind, Object};
 use crate::client::{send, server_error};
 use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
 use crate::Output;
+use engine::util::sort::StableSort;
 
 pub const LOGS_FLAGS: &[FlagSpec] = &[
     flag("container", Some('c'), FlagKind::String),
@@ -78,7 +79,7 @@ fn pod_for(cluster: &mut Cluster, arg: &str, namespace: &str, logs: bool) -> Res
             _ => None,
         })
         .collect();
-    pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    pods.stable_sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
     match pods.len() {
         0 => Err(format!("error: no pods found for {}/{name}\n", kind.info().singular)),
         1 => Ok((pods.remove(0), None)),

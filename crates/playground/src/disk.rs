@@ -2,6 +2,7 @@
 //! The page supplies its own `Files` (the editor's buffers); the engine never reads files itself.
 
 use std::path::{Path, PathBuf};
+use engine::util::sort::StableSort;
 
 /// Reads paths relative to `base` (a script's folder, or the current folder).
 pub struct DiskFiles {
@@ -35,7 +36,7 @@ impl kubectl::Files for DiskFiles {
     fn list_dir(&self, path: &str) -> Option<Vec<String>> {
         let entries = std::fs::read_dir(self.resolve(path)).ok()?;
         let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-        names.sort();
+        names.stable_sort();
         Some(names)
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::gotext::{go_json_string, go_quote};
+use crate::util::sort::StableSort;
 
 /// The kind of a field error (`field.ErrorType`), in the words the API prints for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +71,7 @@ impl GoJson {
     pub fn string_map<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> GoJson {
         let mut members: Vec<(String, GoJson)> =
             map.into_iter().map(|(k, v)| (k.clone(), GoJson::Str(v.clone()))).collect();
-        members.sort_by(|a, b| a.0.cmp(&b.0));
+        members.stable_sort_by(|a, b| a.0.cmp(&b.0));
         GoJson::Object(members)
     }
 
@@ -93,7 +94,7 @@ impl GoJson {
             serde_json::Value::Object(members) => {
                 let mut out: Vec<(String, GoJson)> =
                     members.iter().map(|(k, v)| (k.clone(), GoJson::from_value(v))).collect();
-                out.sort_by(|a, b| a.0.cmp(&b.0));
+                out.stable_sort_by(|a, b| a.0.cmp(&b.0));
                 GoJson::Object(out)
             }
         }

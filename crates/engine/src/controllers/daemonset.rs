@@ -22,6 +22,7 @@ use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::scheduler::affinity::{required_node_affinity_matches, tolerations_tolerate};
+use crate::util::sort::StableSort;
 
 const CONTROLLER: &str = "daemonset-controller";
 
@@ -229,7 +230,7 @@ impl Cluster {
             }
         }
         for pods in by_node.values_mut() {
-            pods.sort_by_key(creation_key);
+            pods.stable_sort_by_key(creation_key);
         }
         by_node
     }

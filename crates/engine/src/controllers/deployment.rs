@@ -22,6 +22,7 @@ use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::store::ObjectKey;
+use crate::util::sort::StableSort;
 
 pub(crate) const DEPLOY_CONTROLLER: &str = "deployment-controller";
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -657,7 +658,7 @@ created ReplicaSet {rs_name} with {count} replicas (Recreate)"
         let op = match to_add {
             x if x > 0 => {
                 // ReplicaSetsBySizeNewer: larger first, then newer first.
-                all.sort_by(|a, b| {
+                all.stable_sort_by(|a, b| {
                     spec_replicas(&rss[*b])
                         .cmp(&spec_replicas(&rss[*a]))
                         .then(created_key(&rss[*b]).cmp(&created_key(&rss[*a])))
@@ -666,7 +667,7 @@ created ReplicaSet {rs_name} with {count} replicas (Recreate)"
             }
             x if x < 0 => {
                 // ReplicaSetsBySizeOlder: larger first, then older first.
-                all.sort_by(|a, b| {
+                all.stable_sort_by(|a, b| {
                     spec_replicas(&rss[*b])
                         .cmp(&spec_replicas(&rss[*a]))
                         .then(created_key(&rss[*a]).cmp(&created_key(&rss[*b])))
@@ -749,7 +750,7 @@ shared among its active ReplicaSets by size"
         if old.iter().map(|i| spec_replicas(&rss[*i])).sum::<i32>() == 0 {
             return false;
         }
-        old.sort_by_key(|i| created_key(&rss[*i]));
+        old.stable_sort_by_key(|i| created_key(&rss[*i]));
         let replicas = replicas_of(d);
         let max_unavailable = strategy_of(d).max_unavailable(replicas);
         let all: i32 = rss.iter().map(spec_replicas).sum();
@@ -857,7 +858,7 @@ shared among its active ReplicaSets by size"
         if diff <= 0 {
             return;
         }
-        cleanable.sort_by_key(|rs| (revision(&rs.metadata), created_key(rs)));
+        cleanable.stable_sort_by_key(|rs| (revision(&rs.metadata), created_key(rs)));
         let name = name_of(&d.metadata);
         let doomed: Vec<ReplicaSet> = cleanable.into_iter().take(diff as usize).cloned().collect();
         for rs in doomed {
@@ -994,7 +995,7 @@ fn status_summary(d: &Deployment, s: &DeploymentStatus) -> String {
 fn find_new(d: &Deployment, rss: &[ReplicaSet]) -> Option<usize> {
     let template = d.spec.as_ref().map(|s| &s.template);
     let mut order: Vec<usize> = (0..rss.len()).collect();
-    order.sort_by_key(|i| created_key(&rss[*i]));
+    order.stable_sort_by_key(|i| created_key(&rss[*i]));
     order.into_iter().find(|i| equal_ignore_hash(template, rss[*i].spec.as_ref().and_then(|s| s.template.as_ref())))
 }
 

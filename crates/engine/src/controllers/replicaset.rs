@@ -19,6 +19,7 @@ use crate::event_log::Change;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::store::ObjectKey;
+use crate::util::sort::StableSort;
 
 pub(crate) const RS_CONTROLLER: &str = "replicaset-controller";
 
@@ -312,7 +313,7 @@ impl Cluster {
                 };
                 let mut ranked: Vec<(Pod, usize)> = mine.iter().map(|p| (p.clone(), rank(p))).collect();
                 if diff < ranked.len() {
-                    ranked.sort_by(|a, b| delete_first((&a.0, a.1), (&b.0, b.1), now));
+                    ranked.stable_sort_by(|a, b| delete_first((&a.0, a.1), (&b.0, b.1), now));
                 }
                 let have = mine.len();
                 for (pod, _) in ranked.into_iter().take(diff) {
@@ -548,7 +549,7 @@ mod tests {
             pod("ready-new", Some("w2"), "Running", Some(3_000_000), 2_900_000),
         ];
         let mut ranked: Vec<(&Pod, usize)> = pods.iter().map(|p| (p, 1)).collect();
-        ranked.sort_by(|a, b| delete_first(*a, *b, now));
+        ranked.stable_sort_by(|a, b| delete_first(*a, *b, now));
         let names: Vec<_> = ranked.iter().map(|(p, _)| p.metadata.name.as_deref().unwrap()).collect();
         assert_eq!(names, ["unscheduled", "pending", "not-ready", "ready-new", "ready-old"]);
     }

@@ -24,6 +24,7 @@ use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::store::ObjectKey;
+use crate::util::sort::StableSort;
 
 const CONTROLLER: &str = "statefulset-controller";
 pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
@@ -169,7 +170,7 @@ impl Cluster {
                 condemned.push((ord, pod));
             }
         }
-        condemned.sort_by_key(|c| std::cmp::Reverse(c.0));
+        condemned.stable_sort_by_key(|c| std::cmp::Reverse(c.0));
         // The first unhealthy pod: a replica (missing ones count), else the lowest condemned one.
         let first_unhealthy: Option<String> = slots
             .iter()
@@ -518,8 +519,8 @@ mod properties {
                 }
             }
         }
-        all.sort();
-        live.sort();
+        all.stable_sort();
+        live.stable_sort();
         (all, live, unready)
     }
 

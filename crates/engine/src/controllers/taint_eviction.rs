@@ -21,6 +21,7 @@ use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::scheduler::affinity::tolerates;
 use crate::store::ObjectKey;
+use crate::util::sort::StableSort;
 
 /// kube-controller-manager `--terminated-pod-gc-threshold`.
 pub const TERMINATED_POD_GC_THRESHOLD: usize = 12_500;
@@ -268,7 +269,7 @@ impl Cluster {
             .map(|o| (o.metadata().creation_timestamp.as_ref().map(sim_millis).unwrap_or(0), o.clone()))
             .collect();
         if terminated.len() > TERMINATED_POD_GC_THRESHOLD {
-            terminated.sort_by_key(|(t, _)| *t);
+            terminated.stable_sort_by_key(|(t, _)| *t);
             let excess = terminated.len() - TERMINATED_POD_GC_THRESHOLD;
             for (_, pod) in terminated.into_iter().take(excess) {
                 self.delete_object_with_grace("pod-garbage-collector", pod, None, Some(0));

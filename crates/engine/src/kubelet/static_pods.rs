@@ -187,9 +187,10 @@ impl Cluster {
             let agent = self.ensure_agent(node);
             let path = format!("/etc/kubernetes/manifests/{component}.yaml");
             let _ = agent.host_fs.mkdir_all("/etc/kubernetes/manifests", 0);
-            let yaml = serde_json::to_string_pretty(&pod).unwrap_or_default();
-            let _ = agent.host_fs.write(&path, &yaml, WriteMode::Truncate, 0);
-            let body = serde_json::to_value(Object::from(pod).to_json()).unwrap_or_default();
+            // JSON is YAML; written from the object's JSON so that no second serializer of the Pod type is built.
+            let body = Object::from(pod).to_json();
+            let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+            let _ = agent.host_fs.write(&path, &text, WriteMode::Truncate, 0);
             let req = Request::new(Verb::Create, Kind::Pod).namespace("kube-system").body(body);
             let _ = self.handle("kubelet", req);
         }

@@ -4,6 +4,7 @@
 
 use super::gofmt::{self, go_type, GoType};
 use serde_json::{Map, Value};
+use crate::util::sort::StableSort;
 
 pub(crate) const DIRECTIVE: &str = "$patch";
 pub(crate) const DELETE_PREFIX: &str = "$deleteFromPrimitiveList";
@@ -98,7 +99,7 @@ pub(crate) fn dedup_scalars(mut s: Vec<Value>) -> Vec<Value> {
 
 /// `sortScalars`: by `%v` text.
 pub(crate) fn sort_scalars(mut s: Vec<Value>) -> Vec<Value> {
-    s.sort_by_cached_key(gofmt::v);
+    s.stable_sort_by_key(gofmt::v);
     s
 }
 

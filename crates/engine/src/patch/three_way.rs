@@ -15,6 +15,7 @@ use super::lists::{
 use super::schema::{self, Ty};
 use super::strategic::{merge_map, MergeOptions};
 use serde_json::{Map, Value};
+use crate::util::sort::StableSort;
 
 /// `DiffOptions`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -314,7 +315,7 @@ fn sorted_by_merge_key<'a>(list: &'a [Value], key: &str) -> Result<Vec<Keyed<'a>
         let value = map.get(key).ok_or_else(|| err_no_merge_key(map, key))?;
         items.push(Keyed { text: super::gofmt::v(value), map, value });
     }
-    items.sort_by(|a, b| a.text.cmp(&b.text));
+    items.stable_sort_by(|a, b| a.text.cmp(&b.text));
     Ok(items)
 }
 

@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 
 use crate::clock::Millis;
+use crate::util::sort::StableSort;
 
 /// Why a filesystem call failed; [`FsError::strerror`] is the libc text busybox prints after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -747,7 +748,7 @@ impl Fs for LayeredFs<'_> {
             }
         };
         names.extend(self.mounts_in(&path));
-        names.sort();
+        names.stable_sort();
         names.dedup();
         Ok(names)
     }

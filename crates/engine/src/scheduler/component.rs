@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::event_log::Change;
 use crate::object::{Kind, Object};
 use crate::store::{ObjectKey, WatchEventType};
+use crate::util::sort::StableSort;
 
 pub const SCHEDULER_NAME: &str = "default-scheduler";
 /// `podInitialBackoffDuration`.
@@ -259,7 +260,7 @@ impl Cluster {
         }
         // Active pods first; once the active queue is empty, backoff pods are taken at once
         // (SchedulerPopFromBackoffQ).
-        queue.sort();
+        queue.stable_sort();
         let mut snapshot = self.scheduling_snapshot();
         for (_, _, _, _, key) in queue {
             let Some(obj) = self.store.get_shared(&ObjectKey::new(Kind::Pod, &key.0, &key.1)) else { continue };

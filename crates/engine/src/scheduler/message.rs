@@ -15,6 +15,7 @@ use k8s_openapi::api::core::v1::Pod;
 use super::filters::{run_filters, CycleState};
 use super::{Code, Profile, Snapshot, Status};
 use crate::apiserver::selectors::LabelSelector;
+use crate::util::sort::StableSort;
 
 pub const PREEMPTION_NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 pub const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
@@ -34,7 +35,7 @@ pub struct FitError {
 /// Go's `sort.Strings` over `"<count> <reason>"` strings.
 pub fn histogram(counts: &BTreeMap<String, usize>) -> Vec<String> {
     let mut v: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    v.sort();
+    v.stable_sort();
     v
 }
 

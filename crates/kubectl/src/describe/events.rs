@@ -10,6 +10,7 @@ use super::gosort;
 use super::tabwriter::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::text::{opt, since, since_micro};
 use super::Ctx;
+use engine::util::sort::StableSort;
 
 /// What kubectl's object reference selects events by: `involvedObject.name`, `.namespace`, `.kind`
 /// (absent for pods, whose reference kubectl clears) and `.uid` (absent when the object has none).
@@ -47,7 +48,7 @@ pub fn search(ctx: &Ctx, q: &EventQuery) -> Vec<Event> {
                 && (q.uid.is_empty() || opt(&io.uid) == q.uid)
         })
         .collect();
-    found.sort_by(|a, b| {
+    found.stable_sort_by(|a, b| {
         (opt(&a.metadata.namespace), opt(&a.metadata.name)).cmp(&(opt(&b.metadata.namespace), opt(&b.metadata.name)))
     });
     found

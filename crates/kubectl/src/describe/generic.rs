@@ -10,6 +10,7 @@ use super::events::{self, EventQuery};
 use super::tabwriter::{PrefixWriter, LEVEL_0};
 use super::text::{annotations_multiline, labels_multiline};
 use super::Ctx;
+use engine::util::sort::StableSort;
 
 const SKIP: &[&str] =
     &[".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"];
@@ -53,7 +54,7 @@ fn add_go_fields(obj: &Object, content: &mut Value) {
 /// `printUnstructuredContent`: fields in sorted order; maps and lists open a nested level.
 fn print_content(w: &mut PrefixWriter, level: usize, content: &Map<String, Value>, skip_prefix: &str) {
     let mut fields: Vec<&String> = content.keys().collect();
-    fields.sort();
+    fields.stable_sort();
     for field in fields {
         let skip_expr = format!("{skip_prefix}.{field}");
         if SKIP.contains(&skip_expr.as_str()) {
@@ -88,7 +89,7 @@ fn go_value(v: &Value) -> String {
         Value::Array(items) => format!("[{}]", items.iter().map(go_value).collect::<Vec<_>>().join(" ")),
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            keys.stable_sort();
             let pairs: Vec<String> = keys.iter().map(|k| format!("{k}:{}", go_value(&map[*k]))).collect();
             format!("map[{}]", pairs.join(" "))
         }

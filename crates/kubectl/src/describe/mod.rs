@@ -41,6 +41,7 @@ mod captures_workloads;
 mod testutil;
 
 use engine::{Kind, Object};
+use engine::util::sort::StableSort;
 
 /// `DescribePodTemplate` written straight to a buffer, as `kubectl rollout history --revision` prints it.
 pub fn pod_template_raw(template: Option<&engine::api::api::core::v1::PodTemplateSpec>) -> String {
@@ -65,7 +66,7 @@ impl Ctx<'_> {
     /// The objects of one kind, unboxed, in the API server's list order (namespace, then name).
     fn list<T>(&self, kind: Kind, namespace: Option<&str>, unwrap: impl Fn(Object) -> Option<T>) -> Vec<T> {
         let mut objs = self.lookup.list(kind, namespace);
-        objs.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
+        objs.stable_sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
         objs.into_iter().filter_map(unwrap).collect()
     }
 }

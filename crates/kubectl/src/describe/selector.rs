@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use engine::api::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::gosort;
+use engine::util::sort::StableSort;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
@@ -86,7 +87,7 @@ impl std::fmt::Display for Selector {
             .iter()
             .map(|r| {
                 let mut values = r.values.clone();
-                values.sort();
+                values.stable_sort();
                 let joined = values.join(",");
                 match r.op {
                     Op::Equals => format!("{}={}", r.key, joined),

@@ -22,6 +22,7 @@ use super::text::{
     labels_multiline, labels_multiline_with_indent, opt, rfc1123z,
 };
 use super::Ctx;
+use engine::util::sort::StableSort;
 
 const TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
 
@@ -92,7 +93,7 @@ fn replica_sets(d: &Deployment, ctx: &Ctx) -> (Vec<ReplicaSet>, Option<ReplicaSe
         .into_iter()
         .filter(|rs| sel.matches(rs.metadata.labels.as_ref()) && controller_uid(&rs.metadata) == Some(uid))
         .collect();
-    owned.sort_by(|a, b| {
+    owned.stable_sort_by(|a, b| {
         let key = |rs: &ReplicaSet| (rs.metadata.creation_timestamp.clone(), rs.metadata.name.clone());
         key(a).cmp(&key(b))
     });

@@ -8,6 +8,7 @@
 //! modules never guess.
 
 use serde_json::{Map, Number, Value};
+use engine::util::sort::StableSort;
 
 /// A JSON number as kubectl holds it after decoding: `int64` or `float64`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -182,7 +183,7 @@ pub(crate) fn json_string(s: &str, out: &mut String) {
 /// The keys of an object in the order Go's encoders and `fmt` use for maps: sorted by bytes.
 pub(crate) fn sorted_keys(map: &Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
+    keys.stable_sort();
     keys
 }
 

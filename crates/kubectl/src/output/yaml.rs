@@ -24,6 +24,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::golang::{self, go_parse_float, go_parse_int, go_parse_uint, GoNumber};
+use engine::util::sort::StableSort;
 
 /// What kubectl prints for `-o yaml` of `value`, or its error text (`error: ...\n`) when go-yaml refuses
 /// the object.
@@ -577,7 +578,7 @@ fn sort_keys(keys: &[String]) -> Vec<usize> {
         out
     }
     let mut by_bytes: Vec<usize> = (0..keys.len()).collect();
-    by_bytes.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+    by_bytes.stable_sort_by(|a, b| keys[*a].cmp(&keys[*b]));
     merge_sort(by_bytes, keys)
 }
 

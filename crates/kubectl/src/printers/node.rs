@@ -4,6 +4,7 @@ use engine::api::api::core::v1::{Namespace, Node};
 use engine::clock::Millis;
 
 use super::{col, since, wide, Col};
+use engine::util::sort::StableSort;
 
 pub(super) const NODE_COLUMNS: &[Col] = &[
     col("NAME"),
@@ -77,7 +78,7 @@ pub fn node_roles(node: &Node) -> Vec<String> {
             roles.push(value.clone());
         }
     }
-    roles.sort();
+    roles.stable_sort();
     roles.dedup();
     roles
 }

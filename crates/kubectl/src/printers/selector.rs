@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use engine::api::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use engine::util::sort::StableSort;
 
 /// `labels.FormatLabels`: `k=v` strings sorted as strings (so `app-x=1` sorts before `app=1`), comma-joined,
 /// or `<none>` for no labels.
@@ -12,7 +13,7 @@ pub(super) fn format_labels(labels: Option<&BTreeMap<String, String>>) -> String
     if pairs.is_empty() {
         return "<none>".to_string();
     }
-    pairs.sort();
+    pairs.stable_sort();
     pairs.join(",")
 }
 
@@ -30,7 +31,7 @@ pub(super) fn selector_string(sel: Option<&LabelSelector>) -> Result<String, ()>
     }
     for expr in sel.match_expressions.iter().flatten() {
         let mut values: Vec<&str> = expr.values.iter().flatten().map(String::as_str).collect();
-        values.sort_unstable();
+        values.stable_sort();
         let key = &expr.key;
         let text = match expr.operator.as_str() {
             "In" | "NotIn" if values.is_empty() => return Err(()),
@@ -43,7 +44,7 @@ pub(super) fn selector_string(sel: Option<&LabelSelector>) -> Result<String, ()>
         };
         reqs.push((key.clone(), text));
     }
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.stable_sort_by(|a, b| a.0.cmp(&b.0));
     Ok(reqs.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(","))
 }
 

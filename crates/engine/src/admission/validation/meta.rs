@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelecto
 
 use crate::admission::field::{forbidden, invalid, required, too_long, BadValue, FieldError, GoJson, Path};
 use crate::admission::names::{is_qualified_name, is_valid_label_value, validate_name, NameRule};
+use crate::util::sort::StableSort;
 
 /// `TotalAnnotationSizeLimitB`: 256 KiB of keys and values together.
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
@@ -161,7 +162,7 @@ pub fn validate_object_meta_update(new: &ObjectMeta, old: &ObjectMeta) -> Vec<Fi
     if old.deletion_timestamp.is_some() {
         let old_f = old.finalizers.clone().unwrap_or_default();
         let mut extra: Vec<String> = new.finalizers.iter().flatten().filter(|f| !old_f.contains(f)).cloned().collect();
-        extra.sort();
+        extra.stable_sort();
         extra.dedup();
         if !extra.is_empty() {
             let quoted: Vec<String> = extra.iter().map(|f| crate::admission::gotext::go_quote(f)).collect();

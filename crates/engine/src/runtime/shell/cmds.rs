@@ -6,6 +6,7 @@ use super::text::{printf, strftime, unescape, Regex};
 use super::{Host, Program, Signal};
 use crate::clock::Millis;
 use crate::runtime::fs::{basename, parent, FileKind, FsError, WriteMode};
+use crate::util::sort::StableSort;
 
 /// Every command name the simulated image provides (besides functions).
 const COMMANDS: &[&str] = &[
@@ -560,8 +561,8 @@ impl Process {
                 }
             }
         }
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        dirs.sort();
+        files.stable_sort_by(|a, b| a.0.cmp(&b.0));
+        dirs.stable_sort();
         let now = self.now;
         let line = |name: &str, s: &crate::runtime::fs::Stat, nlink: usize| -> String {
             let suffix = if classify && s.is_dir() { "/" } else { "" };

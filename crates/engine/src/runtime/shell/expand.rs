@@ -5,6 +5,7 @@ use super::exec::{Process, MAX_VALUE};
 use super::parse::{ParamOp, Part, Word};
 use super::text::{fnmatch, has_glob, unescape_glob};
 use super::Host;
+use crate::util::sort::StableSort;
 
 enum Piece {
     /// Text; `split`: an unquoted expansion (field splitting applies); `glob`: unquoted (globbing applies).
@@ -325,7 +326,7 @@ impl Process {
         if pat.ends_with('/') {
             out = out.into_iter().map(|s| format!("{s}/")).collect();
         }
-        out.sort();
+        out.stable_sort();
         out
     }
 

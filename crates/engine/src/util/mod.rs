@@ -1,0 +1,3 @@
+//! Small helpers shared by the engine and the kubectl crate.
+
+pub mod sort;
