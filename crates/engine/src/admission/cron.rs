@@ -175,9 +175,17 @@ fn parse_duration(s: &str) -> Result<i128, String> {
 /// five-field form) or `ConstantDelaySchedule` (`@every`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedule {
-    Spec { minute: u64, hour: u64, dom: u64, month: u64, dow: u64 },
+    Spec {
+        minute: u64,
+        hour: u64,
+        dom: u64,
+        month: u64,
+        dow: u64,
+    },
     /// `@every D`: D rounded down to whole seconds, at least one second.
-    Every { seconds: i64 },
+    Every {
+        seconds: i64,
+    },
 }
 
 /// What `cron.ParseStandard` returns: the schedule and the `TZ=`/`CRON_TZ=` location it named, if any (left
@@ -235,8 +243,7 @@ pub fn parse_standard(spec: &str) -> Result<Parsed, String> {
         }
         return match d.strip_prefix("every ") {
             Some(duration) => {
-                let nanos =
-                    parse_duration(duration).map_err(|e| format!("failed to parse duration {spec}: {e}"))?;
+                let nanos = parse_duration(duration).map_err(|e| format!("failed to parse duration {spec}: {e}"))?;
                 // `Every`: under a second becomes a second; the rest is truncated to whole seconds.
                 let seconds = (nanos / 1_000_000_000).max(1) as i64;
                 Ok(Parsed { schedule: Schedule::Every { seconds }, tz })
@@ -267,8 +274,25 @@ pub fn parse_standard(spec: &str) -> Result<Parsed, String> {
 /// Europe/Paris").
 pub fn fixed_zone_offset(name: &str) -> Result<i64, String> {
     const UTC_ALIASES: &[&str] = &[
-        "", "UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu", "Etc/UTC", "Etc/UCT",
-        "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "Etc/Universal", "Etc/Zulu",
+        "",
+        "UTC",
+        "UCT",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "Universal",
+        "Zulu",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "Etc/Greenwich",
+        "Etc/Universal",
+        "Etc/Zulu",
     ];
     if UTC_ALIASES.contains(&name) {
         return Ok(0);
