@@ -141,6 +141,7 @@ impl Cluster {
             self.kubelet_wakeup(),
             self.scheduler_wakeup(),
             self.job_wakeup(),
+            self.cron_job_wakeup(),
             self.taint_eviction_wakeup(),
             self.replica_set_wakeup(),
             self.deployment_wakeup(),

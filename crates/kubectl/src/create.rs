@@ -387,8 +387,10 @@ fn job(cluster: &mut Cluster, rest: &[String], flags: &Parsed, namespace: &str) 
             .map_err(|e| server_error(&e, None))?
             .to_json();
         let template = &cj["spec"]["jobTemplate"];
-        let mut annotations = template["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
+        // createJobFromCronJob sets the instantiate annotation first; the template's annotations overwrite it.
+        let mut annotations = serde_json::Map::new();
         annotations.insert("cronjob.kubernetes.io/instantiate".into(), json!("manual"));
+        annotations.extend(template["metadata"]["annotations"].as_object().cloned().unwrap_or_default());
         let mut metadata = json!({
             "annotations": annotations,
             "name": name,

@@ -1,6 +1,10 @@
-//! Checking a CronJob schedule the way `cron.ParseStandard` (robfig/cron v3, vendored by Kubernetes) does,
-//! returning its error text, which CronJob validation puts into `spec.schedule: Invalid value: ...`. Only
-//! parsing lives here: computing the next run times is the CronJob controller's business.
+//! CronJob schedules as robfig/cron v3 (vendored by Kubernetes) reads and runs them: `cron.ParseStandard`
+//! with its error texts (which CronJob validation puts into `spec.schedule: Invalid value: ...`), the parsed
+//! [`Schedule`] (`SpecSchedule` bit sets or `ConstantDelaySchedule`), its `Next`, and the fixed-offset time
+//! zones the simulator can resolve without a tz database ([`fixed_zone_offset`]). Validation and the CronJob
+//! controller share this one parser.
+
+use crate::runtime::shell::text::{civil_from_days, days_from_civil};
 
 struct Bounds {
     min: u32,
@@ -64,12 +68,17 @@ fn parse_int_or_name(expr: &str, bounds: &Bounds) -> Result<u32, String> {
     parse_int(expr)
 }
 
-/// `getRange`: `*`, `?`, `N`, `N-M`, optionally followed by `/step`.
-fn check_range(expr: &str, bounds: &Bounds) -> Result<(), String> {
+/// The bit robfig sets when a field was `*` or `?` (it decides how day-of-month and day-of-week combine).
+const STAR_BIT: u64 = 1 << 63;
+
+/// `getRange`: `*`, `?`, `N`, `N-M`, optionally followed by `/step`; the bits of the values it allows.
+fn check_range(expr: &str, bounds: &Bounds) -> Result<u64, String> {
     let range_and_step: Vec<&str> = expr.split('/').collect();
     let low_and_high: Vec<&str> = range_and_step[0].split('-').collect();
     let single = low_and_high.len() == 1;
+    let mut extra = 0;
     let (start, mut end) = if low_and_high[0] == "*" || low_and_high[0] == "?" {
+        extra = STAR_BIT;
         (bounds.min, bounds.max)
     } else {
         let start = parse_int_or_name(low_and_high[0], bounds)?;
@@ -87,6 +96,9 @@ fn check_range(expr: &str, bounds: &Bounds) -> Result<(), String> {
             if single {
                 end = bounds.max;
             }
+            if step > 1 {
+                extra = 0;
+            }
             step
         }
         _ => return Err(format!("too many slashes: {expr}")),
@@ -103,19 +115,21 @@ fn check_range(expr: &str, bounds: &Bounds) -> Result<(), String> {
     if step == 0 {
         return Err(format!("step of range should be a positive number: {expr}"));
     }
-    Ok(())
+    Ok((start..=end).step_by(step as usize).fold(extra, |bits, v| bits | 1 << v))
 }
 
-/// A Go `time.ParseDuration` check for `@every <duration>`.
-fn check_duration(s: &str) -> Result<(), String> {
+/// Go's `time.ParseDuration` for `@every <duration>`, in nanoseconds.
+fn parse_duration(s: &str) -> Result<i128, String> {
     let invalid = || format!("time: invalid duration {}", super::gotext::go_quote(s));
+    let negative = s.starts_with('-');
     let mut rest = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     if rest == "0" {
-        return Ok(());
+        return Ok(0);
     }
     if rest.is_empty() {
         return Err(invalid());
     }
+    let mut total: i128 = 0;
     while !rest.is_empty() {
         let num_len = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
         let num = &rest[..num_len];
@@ -128,28 +142,93 @@ fn check_duration(s: &str) -> Result<(), String> {
         if unit.is_empty() {
             return Err(format!("time: missing unit in duration {}", super::gotext::go_quote(s)));
         }
-        if !matches!(unit, "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h") {
-            return Err(format!(
-                "time: unknown unit {} in duration {}",
-                super::gotext::go_quote(unit),
-                super::gotext::go_quote(s)
-            ));
+        let scale: i128 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    super::gotext::go_quote(unit),
+                    super::gotext::go_quote(s)
+                ))
+            }
+        };
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        let int: i128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| invalid())? };
+        let mut part = int * scale;
+        let mut div: i128 = 1;
+        for digit in frac.bytes().take(18) {
+            div *= 10;
+            part += i128::from(digit - b'0') * scale / div;
         }
+        total += part;
         rest = &rest[unit_len..];
     }
-    Ok(())
+    Ok(if negative { -total } else { total })
+}
+
+/// A parsed schedule: robfig's `SpecSchedule` (one bit set per field; seconds are always 0 in the standard
+/// five-field form) or `ConstantDelaySchedule` (`@every`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    Spec {
+        minute: u64,
+        hour: u64,
+        dom: u64,
+        month: u64,
+        dow: u64,
+    },
+    /// `@every D`: D rounded down to whole seconds, at least one second.
+    Every {
+        seconds: i64,
+    },
+}
+
+/// What `cron.ParseStandard` returns: the schedule and the `TZ=`/`CRON_TZ=` location it named, if any (left
+/// unresolved here; see [`fixed_zone_offset`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub schedule: Schedule,
+    pub tz: Option<String>,
+}
+
+/// `all(r)`: every value of the field, marked as a star.
+fn all(b: &Bounds) -> u64 {
+    (b.min..=b.max).fold(STAR_BIT, |bits, v| bits | 1 << v)
+}
+
+/// `parseDescriptor` for the fixed macros.
+fn descriptor(name: &str) -> Option<Schedule> {
+    let (minute, hour) = (1, 1);
+    Some(match name {
+        "yearly" | "annually" => Schedule::Spec { minute, hour, dom: 1 << 1, month: 1 << 1, dow: all(&DOW) },
+        "monthly" => Schedule::Spec { minute, hour, dom: 1 << 1, month: all(&MONTHS), dow: all(&DOW) },
+        "weekly" => Schedule::Spec { minute, hour, dom: all(&DOM), month: all(&MONTHS), dow: 1 },
+        "daily" | "midnight" => Schedule::Spec { minute, hour, dom: all(&DOM), month: all(&MONTHS), dow: all(&DOW) },
+        "hourly" => Schedule::Spec { minute, hour: all(&HOURS), dom: all(&DOM), month: all(&MONTHS), dow: all(&DOW) },
+        _ => return None,
+    })
 }
 
 /// `cron.ParseStandard(spec)`: `Err` carries the exact error text.
-pub fn parse_standard(spec: &str) -> Result<(), String> {
+pub fn parse_standard(spec: &str) -> Result<Parsed, String> {
     if spec.is_empty() {
         return Err("empty spec string".to_string());
     }
     let mut spec = spec;
+    let mut tz = None;
     if spec.starts_with("TZ=") || spec.starts_with("CRON_TZ=") {
-        // The location itself is checked by CronJob validation (TZ in a schedule is refused there); skip it.
+        // The location itself is checked by CronJob validation (TZ in a schedule is refused there) and resolved
+        // by the controller; here it is only split off.
         match spec.find(' ') {
-            Some(i) => spec = spec[i..].trim(),
+            Some(i) => {
+                tz = Some(spec[spec.find('=').map_or(0, |e| e + 1)..i].to_string());
+                spec = spec[i..].trim();
+            }
             None => {
                 return Err(format!(
                     "provided bad location {}: unknown time zone",
@@ -158,25 +237,182 @@ pub fn parse_standard(spec: &str) -> Result<(), String> {
             }
         }
     }
-    if let Some(descriptor) = spec.strip_prefix('@') {
-        return match descriptor {
-            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => Ok(()),
-            d => match d.strip_prefix("every ") {
-                Some(duration) => check_duration(duration).map_err(|e| format!("failed to parse duration {spec}: {e}")),
-                None => Err(format!("unrecognized descriptor: {spec}")),
-            },
+    if let Some(d) = spec.strip_prefix('@') {
+        if let Some(schedule) = descriptor(d) {
+            return Ok(Parsed { schedule, tz });
+        }
+        return match d.strip_prefix("every ") {
+            Some(duration) => {
+                let nanos = parse_duration(duration).map_err(|e| format!("failed to parse duration {spec}: {e}"))?;
+                // `Every`: under a second becomes a second; the rest is truncated to whole seconds.
+                let seconds = (nanos / 1_000_000_000).max(1) as i64;
+                Ok(Parsed { schedule: Schedule::Every { seconds }, tz })
+            }
+            None => Err(format!("unrecognized descriptor: {spec}")),
         };
     }
     let fields: Vec<&str> = spec.split_whitespace().collect();
     if fields.len() != 5 {
         return Err(format!("expected exactly 5 fields, found {}: [{}]", fields.len(), fields.join(" ")));
     }
-    for (field, bounds) in fields.iter().zip([&MINUTES, &HOURS, &DOM, &MONTHS, &DOW]) {
+    let mut bits = [0u64; 5];
+    for ((field, bounds), out) in fields.iter().zip([&MINUTES, &HOURS, &DOM, &MONTHS, &DOW]).zip(bits.iter_mut()) {
         for expr in field.split(',').filter(|e| !e.is_empty()) {
-            check_range(expr, bounds)?;
+            *out |= check_range(expr, bounds)?;
         }
     }
-    Ok(())
+    let [minute, hour, dom, month, dow] = bits;
+    Ok(Parsed { schedule: Schedule::Spec { minute, hour, dom, month, dow }, tz })
+}
+
+/// The UTC offset (seconds east) of a time zone the simulator can resolve without a tz database: `""` (Go's
+/// `LoadLocation("")` is UTC), the UTC aliases of the IANA `etcetera`/`backward` files, and the fixed
+/// `Etc/GMT±N` zones, whose sign is POSIX's (`Etc/GMT+5` is five hours *behind* UTC). Any other name, real or
+/// not, is `Err` with Go's `LoadLocation` text: kubeground ships no zone rules (a documented gap).
+///
+/// Examples: `UTC` → 0; `Etc/GMT-2` → +7200; `Etc/GMT+5` → −18000; `Europe/Paris` → Err("unknown time zone
+/// Europe/Paris").
+pub fn fixed_zone_offset(name: &str) -> Result<i64, String> {
+    const UTC_ALIASES: &[&str] = &[
+        "",
+        "UTC",
+        "UCT",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "Universal",
+        "Zulu",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "Etc/Greenwich",
+        "Etc/Universal",
+        "Etc/Zulu",
+    ];
+    if UTC_ALIASES.contains(&name) {
+        return Ok(0);
+    }
+    let unknown = || Err(format!("unknown time zone {name}"));
+    let Some(rest) = name.strip_prefix("Etc/GMT") else { return unknown() };
+    let (sign, digits) = match rest.split_at_checked(1) {
+        Some(("+", d)) => (-1, d),
+        Some(("-", d)) => (1, d),
+        _ => return unknown(),
+    };
+    match digits.parse::<i64>() {
+        Ok(h) if !digits.starts_with('0') && (1..=if sign < 0 { 12 } else { 14 }).contains(&h) => Ok(sign * h * 3600),
+        _ => unknown(),
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl Schedule {
+    /// `Schedule.Next(t)`: the first activation strictly after `t` (Unix seconds; sub-second parts are the
+    /// caller's to drop, as robfig drops nanoseconds), reading the fields in a zone `offset` seconds east of
+    /// UTC. `None` where robfig returns the zero time: nothing matches within five years (`30 0 31 2 *`).
+    ///
+    /// Worked examples (UTC; 2025-08-27T00:00:00Z is Unix 1756252800, a Wednesday):
+    /// `*/5 * * * *` after 00:00:00 → 00:05:00; after 00:07:30 → 00:10:00. `@hourly` after 00:00:00 → 01:00:00.
+    /// `0 9 * * 1` (Mondays 9:00) → 2025-09-01T09:00:00Z. `@every 90s` after t → t + 90.
+    /// `0 0 13 * 5` fires on the 13th *or* a Friday (both fields restricted), `0 0 13 * *` on the 13th only.
+    pub fn next(&self, t: i64, offset: i64) -> Option<i64> {
+        let (minute, hour, dom, month, dow) = match *self {
+            Schedule::Every { seconds } => return Some(t + seconds),
+            Schedule::Spec { minute, hour, dom, month, dow } => (minute, hour, dom, month, dow),
+        };
+        let local = t + offset;
+        // The first candidate: the next whole minute (the seconds field only allows 0).
+        let start = local.div_euclid(60) * 60 + 60;
+        let days = start.div_euclid(86_400);
+        let secs = start.rem_euclid(86_400);
+        let (mut y, mut mo, mut d) = civil_from_days(days);
+        let (mut h, mut mi) = ((secs / 3600) as u32, ((secs % 3600) / 60) as u32);
+        let year_limit = y + 5;
+        let day_matches = |y: i64, mo: u32, d: u32| {
+            let weekday = (days_from_civil(y, mo, d) + 4).rem_euclid(7) as u32;
+            let (dom_ok, dow_ok) = (dom & 1 << d != 0, dow & 1 << weekday != 0);
+            if dom & STAR_BIT != 0 || dow & STAR_BIT != 0 {
+                dom_ok && dow_ok
+            } else {
+                dom_ok || dow_ok
+            }
+        };
+        'wrap: loop {
+            if y > year_limit {
+                return None;
+            }
+            while month & 1 << mo == 0 {
+                (d, h, mi) = (1, 0, 0);
+                mo += 1;
+                if mo > 12 {
+                    (y, mo) = (y + 1, 1);
+                    continue 'wrap;
+                }
+            }
+            while !day_matches(y, mo, d) {
+                (h, mi) = (0, 0);
+                d += 1;
+                if d > days_in_month(y, mo) {
+                    d = 1;
+                    mo += 1;
+                    if mo > 12 {
+                        (y, mo) = (y + 1, 1);
+                    }
+                    continue 'wrap;
+                }
+            }
+            while hour & 1 << h == 0 {
+                mi = 0;
+                h += 1;
+                if h == 24 {
+                    h = 0;
+                    d += 1;
+                    if d > days_in_month(y, mo) {
+                        d = 1;
+                        mo += 1;
+                        if mo > 12 {
+                            (y, mo) = (y + 1, 1);
+                        }
+                    }
+                    continue 'wrap;
+                }
+            }
+            while minute & 1 << mi == 0 {
+                mi += 1;
+                if mi == 60 {
+                    mi = 0;
+                    h += 1;
+                    if h == 24 {
+                        h = 0;
+                        d += 1;
+                        if d > days_in_month(y, mo) {
+                            d = 1;
+                            mo += 1;
+                            if mo > 12 {
+                                (y, mo) = (y + 1, 1);
+                            }
+                        }
+                    }
+                    continue 'wrap;
+                }
+            }
+            let local = days_from_civil(y, mo, d) * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60;
+            return Some(local - offset);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -187,7 +423,7 @@ mod tests {
     fn schedules() {
         let ok = ["*/1 * * * *", "0 0 * * *", "@hourly", "@every 1h30m", "0 9 * * mon-fri", "15 */3 1,15 jan-jun ?"];
         for s in ok {
-            assert_eq!(parse_standard(s), Ok(()), "{s}");
+            assert!(parse_standard(s).is_ok(), "{s}");
         }
         let bad = [
             ("x", "expected exactly 5 fields, found 1: [x]"),
@@ -207,5 +443,71 @@ mod tests {
         for (s, want) in bad {
             assert_eq!(parse_standard(s), Err(want.to_string()), "{s}");
         }
+    }
+
+    /// 2025-08-27T00:00:00Z, a Wednesday: simulated time 0.
+    const T0: i64 = 1_756_252_800;
+
+    fn next_after(spec: &str, t: i64, offset: i64) -> Option<i64> {
+        parse_standard(spec).unwrap().schedule.next(t, offset)
+    }
+
+    #[test]
+    fn next_activation_times() {
+        let h = 3600;
+        let day = 86_400;
+        let cases: &[(&str, i64, i64)] = &[
+            ("*/1 * * * *", 0, 60),
+            ("*/1 * * * *", 59, 60),
+            ("*/1 * * * *", 60, 120),
+            ("*/5 * * * *", 0, 300),
+            ("*/5 * * * *", 450, 600),
+            ("7 * * * *", 0, 7 * 60),
+            ("7 * * * *", 7 * 60, h + 7 * 60),
+            ("@hourly", 0, h),
+            ("@daily", 0, day),
+            ("@midnight", 10, day),
+            // Mondays at 9: the next Monday is 2025-09-01, five days on.
+            ("0 9 * * 1", 0, 5 * day + 9 * h),
+            ("@weekly", 0, 4 * day),
+            // The 1st of the next month; the next January.
+            ("@monthly", 0, 5 * day),
+            ("@yearly", 0, (31 - 26 + 30 + 31 + 30 + 31) * day),
+            // Both day fields restricted: the 13th OR a Friday (2025-08-29 comes first).
+            ("0 0 13 * 5", 0, 2 * day),
+            // Day of month alone (a starred day of week): only the 13th (2025-09-13).
+            ("0 0 13 * *", 0, 17 * day),
+            ("30 6-16/4 * * 1-5", 0, 6 * h + 30 * 60),
+            ("@every 90s", 0, 90),
+            ("@every 500ms", 0, 1),
+            ("@every 1m30.9s", 7, 97),
+        ];
+        for (spec, after, want) in cases {
+            assert_eq!(next_after(spec, T0 + after, 0), Some(T0 + want), "{spec} after +{after}s");
+        }
+        // 31 February never comes.
+        assert_eq!(next_after("0 0 31 2 *", T0, 0), None);
+        // In a zone two hours east, "0 9 * * *" is 07:00 UTC.
+        assert_eq!(next_after("0 9 * * *", T0, 7200), Some(T0 + 7 * h));
+        // Five hours west (Etc/GMT+5): 9:00 local is 14:00 UTC.
+        assert_eq!(next_after("0 9 * * *", T0, -5 * h), Some(T0 + 14 * h));
+    }
+
+    #[test]
+    fn fixed_zones() {
+        assert_eq!(fixed_zone_offset(""), Ok(0));
+        assert_eq!(fixed_zone_offset("Etc/UTC"), Ok(0));
+        assert_eq!(fixed_zone_offset("Etc/GMT-2"), Ok(7200));
+        assert_eq!(fixed_zone_offset("Etc/GMT+5"), Ok(-18_000));
+        assert_eq!(fixed_zone_offset("Etc/GMT+13"), Err("unknown time zone Etc/GMT+13".into()));
+        assert_eq!(fixed_zone_offset("Etc/GMT-14"), Ok(14 * 3600));
+        assert_eq!(fixed_zone_offset("Europe/Paris"), Err("unknown time zone Europe/Paris".into()));
+    }
+
+    #[test]
+    fn tz_prefix_is_split_off() {
+        let p = parse_standard("TZ=Etc/UTC 0 * * * *").unwrap();
+        assert_eq!(p.tz.as_deref(), Some("Etc/UTC"));
+        assert_eq!(p.schedule, parse_standard("@hourly").unwrap().schedule);
     }
 }

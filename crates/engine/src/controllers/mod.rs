@@ -5,6 +5,7 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
+pub mod cronjob;
 mod daemonset;
 mod deployment;
 mod garbage_collector;
@@ -44,6 +45,7 @@ impl Cluster {
             self.reconcile_replica_sets();
             self.reconcile_lost_pods();
             self.reconcile_jobs();
+            self.reconcile_cron_jobs();
             self.collect_orphaned_pods();
             self.reconcile_daemon_sets();
             self.reconcile_stateful_sets();

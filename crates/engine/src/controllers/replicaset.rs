@@ -36,6 +36,8 @@ pub fn failure_backoff_ms(failures: u32) -> Millis {
 pub struct WorkloadState {
     /// uid → (failures so far, instant of the next retry).
     pub(crate) retry: BTreeMap<String, (u32, Millis)>,
+    /// The CronJob controller's work queue: uid → what its last sync read and when it is requeued.
+    pub(crate) cron: BTreeMap<String, super::cronjob::CronMemo>,
 }
 
 /// The controller reference of an object: its owner reference with `controller: true`.

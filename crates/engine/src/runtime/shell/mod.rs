@@ -48,7 +48,7 @@ mod exec;
 mod expand;
 mod net;
 pub(crate) mod parse;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;
