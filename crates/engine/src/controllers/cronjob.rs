@@ -28,6 +28,7 @@ use crate::event_log::Change;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::store::ObjectKey;
+use crate::util::sort::StableSort;
 
 const ACTOR: &str = "cronjob-controller";
 /// `nextScheduleDelta`: the requeue lands this long after the schedule time.
@@ -305,7 +306,7 @@ impl Cluster {
             if excess <= 0 {
                 continue;
             }
-            list.sort_by(by_start_time);
+            list.stable_sort_by(by_start_time);
             for j in list.iter().take(excess as usize) {
                 let because = format!("{what} is {limit}: deleted the oldest finished job {}", name(j));
                 self.delete_cron_job_job(cj, j, &because);
