@@ -358,9 +358,10 @@ fn compare_struct(
         let name = intern(k);
         match old.get(k) {
             None => {
-                // Added: the entry and everything below it.
+                // Added: the entry and every map entry and list item below it.
                 let node = changed.child(pe);
                 value_set(nv, parents, name, node);
+                mark_all(node);
                 node.member = true;
             }
             Some(ov) => {
@@ -525,6 +526,33 @@ fn zero_object(kind: Kind) -> Value {
     }
 }
 
+/// The object as the apiserver holds it in Go: the stored JSON with the empty structs Go always serializes
+/// (`status: {}`, …) where they are absent, or the empty object itself for a create.
+fn with_zero(kind: Kind, obj: Option<&Value>) -> Value {
+    fn fill(target: &mut Value, zero: &Value) {
+        if let (Value::Object(t), Value::Object(z)) = (target, zero) {
+            for (k, zv) in z {
+                match t.get_mut(k) {
+                    Some(tv) => fill(tv, zv),
+                    None if zv.is_object() => {
+                        t.insert(k.clone(), zv.clone());
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    let zero = zero_object(kind);
+    match obj {
+        None => zero,
+        Some(o) => {
+            let mut o = o.clone();
+            fill(&mut o, &zero);
+            o
+        }
+    }
+}
+
 /// One `managedFields` entry, decoded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
@@ -634,14 +662,8 @@ pub struct Writer<'a> {
 /// The managed fields after an update (or a create, with `old == None`) by `w`: `Updater.Update` under the
 /// `managedFieldsUpdater`. `old` and `new` are the objects' JSON.
 pub fn update(kind: Kind, old: Option<&Value>, new: &Value, mut entries: Vec<Entry>, w: &Writer) -> Vec<Entry> {
-    let zero;
-    let old = match old {
-        Some(o) => o,
-        None => {
-            zero = zero_object(kind);
-            &zero
-        }
-    };
+    let old = with_zero(kind, old);
+    let old = &old;
     let (mut changed, mut removed) = compare(old, new);
     strip(&mut changed);
     strip(&mut removed);
@@ -830,14 +852,7 @@ pub fn apply(
     w: &Writer,
     force: bool,
 ) -> Result<(Value, Vec<Entry>), Vec<Conflict>> {
-    let zero;
-    let live = match live {
-        Some(l) => l,
-        None => {
-            zero = zero_object(kind);
-            &zero
-        }
-    };
+    let live = &with_zero(kind, live);
     let mut config_set = object_set(config);
     strip(&mut config_set);
     filter_subresource(&mut config_set, kind, w.subresource);
