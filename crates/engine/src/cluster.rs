@@ -37,6 +37,9 @@ pub struct Cluster {
     /// True while the default cluster is being built: what runs at time 0 has been running since before the
     /// session began (no sandbox delay for its pods).
     pub(crate) booting: bool,
+    /// Field ownership bookkeeping (`apiserver::managed`): true while `handle` runs (the API layer records
+    /// managedFields itself), and the last store version whose managedFields were recorded.
+    pub(crate) fields: crate::apiserver::FieldTracking,
 }
 
 impl Cluster {
@@ -55,6 +58,7 @@ impl Cluster {
             workloads: Default::default(),
             apps: Default::default(),
             booting: true,
+            fields: Default::default(),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -270,6 +274,7 @@ impl Cluster {
             name: key.name.clone(),
             reason: reason.to_string(),
         });
+        self.track_fields(actor, &key);
         Ok(self.store.get(&key).expect("just created"))
     }
 }

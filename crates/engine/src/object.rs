@@ -106,7 +106,12 @@ macro_rules! kinds {
             /// The object as the API serves it (with `apiVersion` and `kind`).
             pub fn to_json(&self) -> serde_json::Value {
                 let value = match self { $( Object::$kind(o) => serde_json::to_value(o) ),* };
-                value.expect("API types always serialize")
+                let mut value = value.expect("API types always serialize");
+                // managedFields are stored compactly (see `apiserver::managed`).
+                if self.metadata().managed_fields.is_some() {
+                    crate::apiserver::managed::expand(&mut value);
+                }
+                value
             }
         }
 

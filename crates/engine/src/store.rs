@@ -150,6 +150,22 @@ impl Store {
         &self.objects[&key]
     }
 
+    /// The latest change, if any.
+    pub fn latest_change(&self) -> Option<&Change> {
+        self.history.back()
+    }
+
+    /// Rewrites the object of the latest change in place (same `resourceVersion`): the API layer's field
+    /// manager completing a write it did not make itself (`managedFields` of a controller's write).
+    pub fn amend_latest(&mut self, obj: Object) {
+        let key = ObjectKey::of(&obj);
+        let stored = Arc::new(obj);
+        if let Some(last) = self.history.back_mut() {
+            last.object = stored.clone();
+        }
+        self.objects.insert(key, stored);
+    }
+
     /// Removes an object; a removal is a write, so it takes a `resourceVersion` too.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
         let removed = self.objects.remove(key)?;

@@ -7,11 +7,46 @@ use engine::{ApiError, Cluster};
 /// The actor name requests from kubectl carry in the event log.
 pub const ACTOR: &str = "kubectl";
 
+thread_local! {
+    /// The `fieldManager` the running command sends with its writes (see [`field_manager_of`]).
+    static FIELD_MANAGER: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// The `fieldManager` real kubectl sends for a command's writes (`kubectl-<command>`, client-side apply's
+/// `kubectl-client-side-apply`); `None` where it sends none (`scale`, `cordon`, `drain`, `delete`), so the
+/// apiserver names the manager after the User-Agent: `kubectl`.
+pub fn field_manager_of(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "apply" => "kubectl-client-side-apply",
+        "create" => "kubectl-create",
+        "run" => "kubectl-run",
+        "expose" => "kubectl-expose",
+        "label" => "kubectl-label",
+        "annotate" => "kubectl-annotate",
+        "patch" => "kubectl-patch",
+        "edit" => "kubectl-edit",
+        "set" => "kubectl-set",
+        "rollout" => "kubectl-rollout",
+        "replace" => "kubectl-replace",
+        "taint" => "kubectl-taint",
+        "autoscale" => "kubectl-autoscale",
+        _ => return None,
+    })
+}
+
+/// Sets the `fieldManager` of the command about to run (`kubectl::run` does, from the command name).
+pub fn set_field_manager(manager: Option<&'static str>) {
+    FIELD_MANAGER.with(|m| m.set(manager));
+}
+
 /// Sends one request. After a write the controllers react before the next request (without moving the
 /// clock), as `kubeground serve` does between a real client's requests: a command of several writes (an
 /// `apply` of a multi-document file) sees the cluster the same way through both doors.
-pub fn send(cluster: &mut Cluster, req: Request) -> Response {
+pub fn send(cluster: &mut Cluster, mut req: Request) -> Response {
     let write = !matches!(req.verb, engine::apiserver::Verb::Get | engine::apiserver::Verb::List);
+    if write && req.options.field_manager.is_none() {
+        req.options.field_manager = FIELD_MANAGER.with(|m| m.get()).map(str::to_string);
+    }
     let response = cluster.handle(ACTOR, req);
     if write {
         cluster.settle();

@@ -22,6 +22,7 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("label-columns", Some('L'), FlagKind::StringArray),
     flag("show-kind", None, FlagKind::Bool),
     flag("ignore-not-found", None, FlagKind::Bool),
+    flag("show-managed-fields", None, FlagKind::Bool),
 ];
 
 pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, io: &crate::io::Io) -> Output {

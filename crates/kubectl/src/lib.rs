@@ -124,6 +124,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     };
     let namespace = parsed.string("namespace").unwrap_or("default").to_string();
     let explicit_ns = parsed.has("namespace");
+    client::set_field_manager(client::field_manager_of(&command));
+    printing::set_show_managed_fields(parsed.bool("show-managed-fields"));
     match command.as_str() {
         "get" => get::run(cluster, &parsed, &namespace, io),
         "apply" => apply::run(cluster, &parsed, &namespace, explicit_ns, io),

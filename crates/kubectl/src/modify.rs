@@ -95,6 +95,27 @@ fn patch_object(
     res.object().map(|o| (o, warn)).map_err(|e| server_error(&e, None))
 }
 
+/// [`patch_object`] on a subresource (`scale`).
+fn patch_object_sub(
+    cluster: &mut Cluster,
+    obj: &Object,
+    patch: Value,
+    ty: PatchType,
+    subresource: Option<&str>,
+) -> Result<(Object, String), String> {
+    let mut req = Request::new(Verb::Patch, obj.kind()).name(obj.name()).body(patch).options(RequestOptions {
+        patch_type: Some(ty),
+        subresource: subresource.map(str::to_string),
+        ..Default::default()
+    });
+    if obj.kind().info().namespaced {
+        req = req.namespace(obj.namespace());
+    }
+    let res = send(cluster, req);
+    let warn = warnings(&res);
+    res.object().map(|o| (o, warn)).map_err(|e| server_error(&e, None))
+}
+
 /// `kubectl label` and `kubectl annotate` (`field` is `labels` or `annotations`).
 pub fn label_or_annotate(cluster: &mut Cluster, flags: &Parsed, namespace: &str, field: &str) -> Output {
     let verb = if field == "labels" { "label" } else { "annotate" };
@@ -223,7 +244,10 @@ pub fn scale(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
                 continue;
             }
         }
-        match patch_object(cluster, &obj, json!({"spec": {"replicas": replicas}}), PatchType::Merge, false) {
+        // kubectl scale writes the `scale` subresource, without a fieldManager.
+        crate::client::set_field_manager(None);
+        match patch_object_sub(cluster, &obj, json!({"spec": {"replicas": replicas}}), PatchType::Merge, Some("scale"))
+        {
             Ok(_) => {
                 out.stdout.push_str(&format!("{}/{} scaled\n", obj.kind().info().qualified_singular(), obj.name()))
             }

@@ -113,14 +113,41 @@ fn names(objects: &[Arc<Object>]) -> String {
     out
 }
 
+thread_local! {
+    static SHOW_MANAGED_FIELDS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `--show-managed-fields` of the running command: without it kubectl's printers drop
+/// `metadata.managedFields` (`OmitManagedFieldsPrinter`).
+pub fn set_show_managed_fields(show: bool) {
+    SHOW_MANAGED_FIELDS.with(|s| s.set(show));
+}
+
+/// An object as kubectl prints it: without `metadata.managedFields` unless `--show-managed-fields`.
+pub fn printed_json(obj: &Object) -> Value {
+    let mut json = obj.to_json();
+    omit_managed_fields(&mut json);
+    json
+}
+
+/// Drops `metadata.managedFields` unless `--show-managed-fields` is on.
+pub fn omit_managed_fields(json: &mut Value) {
+    if SHOW_MANAGED_FIELDS.with(|s| s.get()) {
+        return;
+    }
+    if let Some(meta) = json.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+}
+
 /// One object as itself, several (or a list) as a `v1` `List`.
 pub fn as_document(objects: &[Arc<Object>], single: bool) -> Value {
     if single && objects.len() == 1 {
-        objects[0].to_json()
+        printed_json(&objects[0])
     } else {
         serde_json::json!({
             "apiVersion": "v1",
-            "items": objects.iter().map(|o| o.to_json()).collect::<Vec<_>>(),
+            "items": objects.iter().map(|o| printed_json(o)).collect::<Vec<_>>(),
             "kind": "List",
             "metadata": { "resourceVersion": "" },
         })
@@ -205,6 +232,9 @@ pub fn emit(
     operation: &str,
     dry_suffix: &str,
 ) -> Result<String, String> {
+    let mut printed = object.clone();
+    omit_managed_fields(&mut printed);
+    let object = &printed;
     let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
     let qualified = format!("{}/{name}", kind.info().qualified_singular());
     match Format::parse(output.unwrap_or(""), io)? {

@@ -40,12 +40,13 @@ pub async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Resul
     let header = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("").to_string();
     let accept = header(ACCEPT);
     let content_type = header(CONTENT_TYPE);
+    let user_agent = header(hyper::header::USER_AGENT);
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => return Ok(status(&ApiError::bad_request(format!("cannot read the request body: {e}")), &[])),
     };
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let call = Call { shared, method, query, accept, content_type, body };
+    let call = Call { shared, method, query, accept, content_type, user_agent, body };
     Ok(match segments.as_slice() {
         ["version"] => json_response(StatusCode::OK, &discovery::version(), &[]),
         ["healthz" | "livez" | "readyz"] => text(StatusCode::OK, "text/plain; charset=utf-8", Bytes::from("ok")),
@@ -80,6 +81,7 @@ struct Call {
     query: Query,
     accept: String,
     content_type: String,
+    user_agent: String,
     body: Bytes,
 }
 
@@ -162,10 +164,11 @@ impl Call {
             Verb::Create | Verb::Update => body.map(|b| with_default_kind(b, target.kind)),
             _ => body,
         };
-        let options = match self.options(verb, body.as_ref()) {
+        let mut options = match self.options(verb, body.as_ref()) {
             Ok(o) => o,
             Err(e) => return Ok(status(&e, &[])),
         };
+        options.subresource = target.subresource.clone();
         // A DeleteOptions body configures the delete; it is not an object.
         let body = if matches!(verb, Verb::Delete | Verb::DeleteCollection) { None } else { body };
         let request = ApiRequest {
@@ -242,11 +245,13 @@ impl Call {
             return proto::decode(&self.body).map(Some).map_err(|e| ApiError::new(415, "UnsupportedMediaType", e));
         }
         if self.content_type.starts_with("application/apply-patch") {
-            return Err(ApiError::new(
-                415,
-                "UnsupportedMediaType",
-                "kubeground does not support server-side apply (application/apply-patch+yaml); use client-side apply",
-            ));
+            // YAML (JSON is YAML too), read as sigs.k8s.io/yaml reads it.
+            let text = String::from_utf8_lossy(&self.body);
+            return match kubectl::manifest::parse_documents(&text, "") {
+                Ok(docs) if docs.len() == 1 => Ok(docs.into_iter().next().map(|d| d.value)),
+                Ok(_) => Err(ApiError::bad_request("error decoding YAML: expected one document")),
+                Err(e) => Err(ApiError::bad_request(format!("error decoding YAML: {e}"))),
+            };
         }
         serde_json::from_slice(&self.body)
             .map(Some)
@@ -292,11 +297,12 @@ impl Call {
                 "application/json-patch+json" => PatchType::Json,
                 "application/merge-patch+json" => PatchType::Merge,
                 "application/strategic-merge-patch+json" => PatchType::Strategic,
+                "application/apply-patch+yaml" | "application/apply-patch+cbor" => PatchType::Apply,
                 other => {
                     return Err(ApiError::new(
                         415,
                         "UnsupportedMediaType",
-                        format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {other:?})"),
+                        format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other:?})"),
                     ))
                 }
             })
@@ -311,6 +317,12 @@ impl Call {
             propagation,
             grace_period_seconds,
             patch_type,
+            // Without `fieldManager` the apiserver names the manager after the User-Agent (`prefixFromUserAgent`).
+            field_manager: q.get("fieldManager").filter(|m| !m.is_empty()).map(str::to_string).or_else(|| {
+                Some(engine::apiserver::managed::manager_for_actor(&self.user_agent)).filter(|m| !m.is_empty())
+            }),
+            force: q.flag("force"),
+            subresource: None,
         })
     }
 
@@ -358,7 +370,15 @@ impl Call {
         if let Some(r) = replicas {
             request.verb = Verb::Patch;
             request.body = Some(json!({"spec": {"replicas": r}}));
-            request.options = RequestOptions { patch_type: Some(PatchType::Merge), dry_run, ..Default::default() };
+            request.options = RequestOptions {
+                patch_type: Some(PatchType::Merge),
+                dry_run,
+                field_manager: self.query.get("fieldManager").map(str::to_string).or_else(|| {
+                    Some(engine::apiserver::managed::manager_for_actor(&self.user_agent)).filter(|m| !m.is_empty())
+                }),
+                subresource: Some("scale".into()),
+                ..Default::default()
+            };
         }
         let response = self.shared.with(|c| handle_and_settle(c, request));
         let warnings = response.warnings.clone();

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::decode::{decode, DecodeError};
+use super::managed;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::{Body, FieldValidation, PatchType, Propagation, Request, Response, Verb};
 use crate::admission;
@@ -32,7 +33,7 @@ fn has_generation(kind: Kind) -> bool {
 }
 
 /// Kinds with a `status` subresource: writes to the main resource leave their status alone.
-fn has_status_subresource(kind: Kind) -> bool {
+pub(crate) fn has_status_subresource(kind: Kind) -> bool {
     !matches!(
         kind,
         Kind::ConfigMap
@@ -98,6 +99,7 @@ impl Cluster {
                 return Response { result: Err(ApiError::new(0, "", msg)), warnings };
             }
         }
+        self.fields.in_api = true;
         let result = match req.verb {
             Verb::Get => self.api_get(&req).map(Body::Object),
             Verb::List => self.api_list(&req),
@@ -107,6 +109,7 @@ impl Cluster {
             Verb::Delete => self.api_delete(actor, &req).map(Body::Object),
             Verb::DeleteCollection => self.api_delete_collection(actor, &req),
         };
+        self.fields.in_api = false;
         Response { result, warnings }
     }
 
@@ -260,7 +263,11 @@ impl Cluster {
         meta.generation = None;
         // The apiserver's order: defaults, identity (uid; a Job's selector derives from it), fresh status,
         // then allocations (Service IPs, node ports, the ServiceAccount token volume), then validation.
-        admission::apply_defaults(&mut obj);
+        // The field manager runs after decoding (which defaults) and before the admission plugins, so what
+        // they add (the ServiceAccount name, tolerations, priority, the token volume) has no manager.
+        admission::set_defaults(&mut obj);
+        self.track_create(actor, req, &mut obj);
+        admission::admit(&mut obj);
         obj.metadata_mut().uid = Some(self.rng.uuid());
         if let Object::Job(job) = &mut obj {
             admission::prepare_job_selector(job);
@@ -298,13 +305,24 @@ impl Cluster {
                 return Err(ApiError::conflict(req.kind, &key.name));
             }
         }
-        self.write_update(actor, current, obj, req.options.dry_run, "updated through the API")
+        let writer = Some(self.writer(actor, req));
+        self.write_update_as(actor, current, obj, req.options.dry_run, "updated through the API", writer)
     }
 
     fn api_patch(&mut self, actor: &str, req: &Request, warnings: &mut Vec<String>) -> Result<Object, ApiError> {
         let key = Self::key_of(req)?;
-        let current = self.store.get(&key).cloned().ok_or_else(|| ApiError::not_found(req.kind, &key.name))?;
+        let current = match self.store.get(&key).cloned() {
+            Some(c) => c,
+            // Server-side apply creates what does not exist yet.
+            None if req.options.patch_type == Some(PatchType::Apply) => {
+                return self.api_apply(actor, req, None, warnings);
+            }
+            None => return Err(ApiError::not_found(req.kind, &key.name)),
+        };
         let patch = req.body.as_ref().ok_or_else(|| ApiError::bad_request("the body of the request was empty"))?;
+        if req.options.patch_type == Some(PatchType::Apply) {
+            return self.api_apply(actor, req, Some(current), warnings);
+        }
         let current_json = current.to_json();
         let patched =
             crate::patch::apply_patch(&current_json, req.options.patch_type.unwrap_or(PatchType::Strategic), patch)?;
@@ -313,19 +331,36 @@ impl Cluster {
         if obj.name() != key.name {
             return Err(ApiError::bad_request("metadata.name: Invalid value: the name cannot be changed by a patch"));
         }
-        self.write_update(actor, current, obj, req.options.dry_run, "patched through the API")
+        let writer = Some(self.writer(actor, req));
+        self.write_update_as(actor, current, obj, req.options.dry_run, "patched through the API", writer)
     }
 
-    /// The common tail of update and patch: keep what clients cannot change, default, validate, store.
+    /// The common tail of update and patch: keep what clients cannot change, default, validate, store. The
+    /// managedFields of a controller's write are recorded when it is logged (`track_fields`).
     pub(crate) fn write_update(
+        &mut self,
+        actor: &str,
+        current: Object,
+        obj: Object,
+        dry_run: bool,
+        reason: &str,
+    ) -> Result<Object, ApiError> {
+        self.write_update_as(actor, current, obj, dry_run, reason, None)
+    }
+
+    /// [`Cluster::write_update`] for an API request: `writer` names the field manager, or `None` when the
+    /// request's managedFields are already computed (server-side apply).
+    fn write_update_as(
         &mut self,
         actor: &str,
         current: Object,
         mut obj: Object,
         dry_run: bool,
         reason: &str,
+        writer: Option<FieldWriter>,
     ) -> Result<Object, ApiError> {
         let kind = current.kind();
+        let status_write = writer.as_ref().is_some_and(|w| w.subresource == "status");
         {
             let (old, new) = (current.metadata(), obj.metadata().clone());
             let meta = obj.metadata_mut();
@@ -340,7 +375,19 @@ impl Cluster {
                 meta.generate_name = old.generate_name.clone();
             }
         }
-        if has_status_subresource(kind) {
+        if has_status_subresource(kind) && status_write {
+            // A write to the status subresource changes the status and nothing else.
+            let mut json = current.to_json();
+            match obj.to_json().get("status") {
+                Some(status) => json["status"] = status.clone(),
+                None => {
+                    if let Some(map) = json.as_object_mut() {
+                        map.remove("status");
+                    }
+                }
+            }
+            obj = decode(kind, &json).map_err(|_| ApiError::new(500, "InternalError", "re-decoding failed"))?.object;
+        } else if has_status_subresource(kind) {
             let mut json = obj.to_json();
             match current.to_json().get("status") {
                 Some(status) => json["status"] = status.clone(),
@@ -360,6 +407,9 @@ impl Cluster {
         }
         if has_generation(kind) && spec_of(&obj) != spec_of(&current) {
             obj.metadata_mut().generation = Some(current.metadata().generation.unwrap_or(0) + 1);
+        }
+        if let Some(w) = writer {
+            self.track_update(&w, &current, &mut obj);
         }
         if obj == current || dry_run {
             return Ok(obj);
@@ -514,6 +564,185 @@ impl Cluster {
             name: key.name.clone(),
             reason: reason.to_string(),
         });
+        if matches!(change, Change::Created | Change::Updated) {
+            self.track_fields(actor, key);
+        }
+    }
+}
+
+/// Who writes, for the field manager: the manager name and the subresource written.
+pub(crate) struct FieldWriter {
+    manager: String,
+    subresource: String,
+}
+
+impl Cluster {
+    fn writer(&self, actor: &str, req: &Request) -> FieldWriter {
+        FieldWriter {
+            manager: req.options.field_manager.clone().unwrap_or_else(|| managed::manager_for_actor(actor)),
+            subresource: req.options.subresource.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The managedFields of a create (`FieldManager.UpdateNoErrors` against the empty object), from the
+    /// request's own managedFields if it sends any.
+    fn track_create(&self, actor: &str, req: &Request, obj: &mut Object) {
+        let w = self.writer(actor, req);
+        let kind = obj.kind();
+        let api_version = kind.info().api_version();
+        let writer = managed::Writer {
+            manager: &w.manager,
+            subresource: &w.subresource,
+            api_version: &api_version,
+            now: api_time(self.clock.now()),
+        };
+        let entries = managed::decode(obj.metadata().managed_fields.as_ref());
+        let entries = managed::update(kind, None, &obj.to_json(), entries, &writer);
+        obj.metadata_mut().managed_fields = managed::encode(entries);
+    }
+
+    /// The managedFields of an update or patch: from the new object if it carries any (a client may set
+    /// them), else from the live object.
+    fn track_update(&self, w: &FieldWriter, current: &Object, obj: &mut Object) {
+        let kind = obj.kind();
+        let api_version = kind.info().api_version();
+        let writer = managed::Writer {
+            manager: &w.manager,
+            subresource: &w.subresource,
+            api_version: &api_version,
+            now: api_time(self.clock.now()),
+        };
+        let mut entries = managed::decode(obj.metadata().managed_fields.as_ref());
+        if entries.is_empty() {
+            entries = managed::decode(current.metadata().managed_fields.as_ref());
+        }
+        let entries = managed::update(kind, Some(&current.to_json()), &obj.to_json(), entries, &writer);
+        obj.metadata_mut().managed_fields = managed::encode(entries);
+    }
+
+    /// Server-side apply (`PATCH` with `application/apply-patch+yaml`): merge the applied configuration into
+    /// the live object (or the empty one, creating it), move field ownership, then the usual create or update.
+    fn api_apply(
+        &mut self,
+        actor: &str,
+        req: &Request,
+        current: Option<Object>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Object, ApiError> {
+        let key = Self::key_of(req)?;
+        let config = req.body.clone().ok_or_else(|| ApiError::bad_request("the body of the request was empty"))?;
+        if !config.is_object() {
+            return Err(ApiError::bad_request(format!("error decoding YAML: {config} is not an object")));
+        }
+        let w = self.writer(actor, req);
+        let kind = req.kind;
+        let api_version = kind.info().api_version();
+        let writer = managed::Writer {
+            manager: &w.manager,
+            subresource: &w.subresource,
+            api_version: &api_version,
+            now: api_time(self.clock.now()),
+        };
+        let live = current.as_ref().map(Object::to_json);
+        let entries = managed::decode(current.as_ref().and_then(|c| c.metadata().managed_fields.as_ref()));
+        let (mut merged, entries) = managed::apply(kind, live.as_ref(), &config, entries, &writer, req.options.force)
+            .map_err(|c| managed::conflict_error(&c))?;
+        // The URL names the object.
+        if let Some(meta) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("name".into(), Value::String(key.name.clone()));
+            if kind.info().namespaced {
+                meta.insert("namespace".into(), Value::String(key.namespace.clone()));
+            }
+            meta.remove("managedFields");
+        }
+        let info = kind.info();
+        if let Some(map) = merged.as_object_mut() {
+            map.entry("apiVersion").or_insert_with(|| Value::String(info.api_version()));
+            map.entry("kind").or_insert_with(|| Value::String(info.kind.to_string()));
+        }
+        let sub = Request { body: Some(merged), ..req.clone() };
+        let mut obj = self.decode_body(&sub, warnings)?;
+        obj.metadata_mut().managed_fields = managed::encode(entries);
+        match current {
+            None => self.create_applied(actor, req, obj),
+            Some(current) => {
+                self.write_update_as(actor, current, obj, req.options.dry_run, "applied through the API", None)
+            }
+        }
+    }
+
+    /// The create half of server-side apply: the managedFields are the applier's alone (defaults have no
+    /// manager), then defaults, admission, validation and the store as for a create.
+    fn create_applied(&mut self, actor: &str, req: &Request, mut obj: Object) -> Result<Object, ApiError> {
+        let kind = req.kind;
+        if kind.info().namespaced {
+            self.require_namespace(req.namespace.as_deref().unwrap_or("default"), true)?;
+        }
+        admission::apply_defaults(&mut obj);
+        obj.metadata_mut().uid = Some(self.rng.uuid());
+        if let Object::Job(job) = &mut obj {
+            admission::prepare_job_selector(job);
+        }
+        admission::prepare_for_create(&mut obj);
+        self.mutate_on_create(&mut obj)?;
+        let errors = admission::validate_create(&obj);
+        if !errors.is_empty() {
+            return Err(admission::invalid_error(kind, obj.name(), &errors));
+        }
+        if req.options.dry_run {
+            return Ok(obj);
+        }
+        Ok(self.create(actor, obj, "created by a server-side apply")?.clone())
+    }
+
+    /// Records the managedFields of a write the API layer did not handle itself (a controller, the scheduler
+    /// or a kubelet writing the store directly), once it is logged: the writer's manager (its binary, as
+    /// the apiserver derives it from the User-Agent) takes what changed, status changes as the `status`
+    /// subresource. A binding (`pods/binding`) and the start of a deletion do not go through the field
+    /// manager on a real apiserver, so they change no managedFields.
+    pub(crate) fn track_fields(&mut self, actor: &str, key: &ObjectKey) {
+        if self.fields.in_api {
+            return;
+        }
+        let Some(change) = self.store.latest_change() else { return };
+        if change.resource_version <= self.fields.tracked_rv
+            || change.kind == crate::store::WatchEventType::Deleted
+            || ObjectKey::of(&change.object) != *key
+        {
+            return;
+        }
+        self.fields.tracked_rv = change.resource_version;
+        let (new, prev) = (change.object.clone(), change.prev.clone());
+        if let Some(prev) = &prev {
+            let bound = |o: &Object| match o {
+                Object::Pod(p) => p.spec.as_ref().and_then(|s| s.node_name.clone()),
+                _ => None,
+            };
+            let binding = bound(prev).is_none() && bound(&new).is_some();
+            let deleting = prev.metadata().deletion_timestamp.is_none() && new.metadata().deletion_timestamp.is_some();
+            if binding || deleting {
+                return;
+            }
+        }
+        let manager = managed::manager_for_actor(actor);
+        let kind = key.kind;
+        let api_version = kind.info().api_version();
+        let now = api_time(self.clock.now());
+        let new_json = new.to_json();
+        let old_json = prev.as_ref().map(|p| p.to_json());
+        let mut entries = managed::decode(new.metadata().managed_fields.as_ref());
+        let subresources: &[&str] = if has_status_subresource(kind) { &["", "status"] } else { &[""] };
+        for sub in subresources {
+            let w =
+                managed::Writer { manager: &manager, subresource: sub, api_version: &api_version, now: now.clone() };
+            entries = managed::update(kind, old_json.as_ref(), &new_json, entries, &w);
+        }
+        let encoded = managed::encode(entries);
+        if encoded != new.metadata().managed_fields {
+            let mut obj = (*new).clone();
+            obj.metadata_mut().managed_fields = encoded;
+            self.store.amend_latest(obj);
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod decode;
 mod handler;
+pub mod managed;
 mod mutate;
 pub mod selectors;
 
@@ -60,6 +61,22 @@ pub struct RequestOptions {
     pub propagation: Option<Propagation>,
     pub grace_period_seconds: Option<i64>,
     pub patch_type: Option<PatchType>,
+    /// `fieldManager`: who owns what this write sets. Without it the apiserver names the manager after the
+    /// client's User-Agent (`managed::manager_for_actor` of the actor).
+    pub field_manager: Option<String>,
+    /// `force`: a server-side apply takes the fields other managers own instead of failing with a conflict.
+    pub force: bool,
+    /// The subresource written (`status`, `scale`), as recorded in `managedFields`.
+    pub subresource: Option<String>,
+}
+
+/// Field ownership bookkeeping of the cluster (see `managed`).
+#[derive(Clone, Debug, Default)]
+pub struct FieldTracking {
+    /// True while `Cluster::handle` runs: the API layer records managedFields itself.
+    pub(crate) in_api: bool,
+    /// The last store version whose managedFields were recorded.
+    pub(crate) tracked_rv: u64,
 }
 
 /// One API request. `namespace` is `None` for cluster-scoped kinds and for lists across all namespaces.

@@ -38,6 +38,9 @@ pub enum PatchType {
     /// `application/strategic-merge-patch+json`, `--type strategic` (the default); also `kubectl apply` and
     /// `kubectl set image`.
     Strategic,
+    /// `application/apply-patch+yaml`: server-side apply (`kubectl apply --server-side`), carried out by the
+    /// API layer's field manager (`apiserver::managed`), not by [`apply_patch`].
+    Apply,
 }
 
 impl PatchType {
@@ -56,6 +59,7 @@ impl PatchType {
             PatchType::Json => "application/json-patch+json",
             PatchType::Merge => "application/merge-patch+json",
             PatchType::Strategic => "application/strategic-merge-patch+json",
+            PatchType::Apply => "application/apply-patch+yaml",
         }
     }
 }
@@ -92,6 +96,7 @@ pub fn apply_patch(current: &Value, patch_type: PatchType, patch: &Value) -> Res
             json::apply_ops(current, &ops).map_err(|_| unprocessable())
         }
         PatchType::Merge => json_merge_patch_checked(current, patch).map_err(bad_request),
+        PatchType::Apply => Err(ApiError::new(500, "InternalError", "apply patches are handled by the field manager")),
         PatchType::Strategic => strategic_merge_patch(current, patch).map_err(|message| {
             if message == ERR_STRATEGIC_NOT_SUPPORTED {
                 ApiError::new(415, "UnsupportedMediaType", message)
