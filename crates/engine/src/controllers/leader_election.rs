@@ -337,7 +337,8 @@ mod tests {
 
     #[test]
     fn renewals_fall_on_retry_ticks() {
-        for (last, until, want) in [(0, 7_000, 6_000), (6_000, 7_999, 6_000), (6_000, 8_000, 8_000), (5_000, 4_000, 5_000)]
+        for (last, until, want) in
+            [(0, 7_000, 6_000), (6_000, 7_999, 6_000), (6_000, 8_000, 8_000), (5_000, 4_000, 5_000)]
         {
             assert_eq!(latest_renewal(last, until), want, "{last} {until}");
         }
@@ -350,7 +351,8 @@ mod tests {
         let c = Cluster::new(0);
         assert_eq!(c.leader(Component::Scheduler).as_deref(), Some("control-plane-1"));
         assert_eq!(c.leader(Component::ControllerManager).as_deref(), Some("control-plane-1"));
-        let Some(Object::Lease(l)) = c.store().get(&ObjectKey::new(Kind::Lease, "kube-system", "kube-scheduler")) else {
+        let Some(Object::Lease(l)) = c.store().get(&ObjectKey::new(Kind::Lease, "kube-system", "kube-scheduler"))
+        else {
             panic!("no lease")
         };
         let spec = l.spec.as_ref().unwrap();
@@ -372,7 +374,8 @@ mod tests {
         c.step(1);
         let leader = c.leader(Component::Scheduler).expect("a candidate took over");
         assert_ne!(leader, "control-plane-1");
-        let Some(Object::Lease(l)) = c.store().get(&ObjectKey::new(Kind::Lease, "kube-system", "kube-scheduler")) else {
+        let Some(Object::Lease(l)) = c.store().get(&ObjectKey::new(Kind::Lease, "kube-system", "kube-scheduler"))
+        else {
             panic!("no lease")
         };
         assert_eq!(l.spec.as_ref().unwrap().lease_transitions, Some(1));

@@ -846,7 +846,8 @@ impl Cluster {
                 }
                 Poll::SleepUntil(t) if t <= now + 60_000 => at = t.max(at + 1),
                 Poll::SleepUntil(_) => {
-                    output.code = Err("command did not finish within 60s of simulated time; kubeground stops it".into());
+                    output.code =
+                        Err("command did not finish within 60s of simulated time; kubeground stops it".into());
                     return Ok(output);
                 }
             }

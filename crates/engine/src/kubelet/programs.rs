@@ -217,7 +217,15 @@ fn stress(argv: &[String], now: Millis) -> Launch {
     let timeout = opts.get("timeout").and_then(|t| {
         let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
         let n: u64 = n.parse().ok()?;
-        Some(n * match unit { "" | "s" => 1, "m" => 60, "h" => 3600, "d" => 86_400, _ => return None })
+        Some(
+            n * match unit {
+                "" | "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                _ => return None,
+            },
+        )
     });
     match timeout {
         Some(secs) => Launch::Exits {
@@ -225,7 +233,10 @@ fn stress(argv: &[String], now: Millis) -> Launch {
             logs: vec![dispatch, format!("stress: info: [1] successful run completed in {secs}s")],
             after_ms: secs * 1000,
         },
-        None => Launch::Runs { server: Server { kind: ServerKind::Sleep, ports: Vec::new(), started_at: now }, logs: vec![dispatch] },
+        None => Launch::Runs {
+            server: Server { kind: ServerKind::Sleep, ports: Vec::new(), started_at: now },
+            logs: vec![dispatch],
+        },
     }
 }
 
@@ -671,10 +682,17 @@ mod tests {
 
     #[test]
     fn stress_sizes_are_powers_of_1024() {
-        for (s, want) in [("250M", Some(262_144_000)), ("150m", Some(157_286_400)), ("1G", Some(1 << 30)), ("4096", Some(4096)), ("x", None)] {
+        for (s, want) in [
+            ("250M", Some(262_144_000)),
+            ("150m", Some(157_286_400)),
+            ("1G", Some(1 << 30)),
+            ("4096", Some(4096)),
+            ("x", None),
+        ] {
             assert_eq!(stress_bytes(s), want, "{s}");
         }
-        let argv: Vec<String> = ["stress", "--vm", "2", "--vm-bytes", "100M", "--vm-hang", "1"].map(String::from).to_vec();
+        let argv: Vec<String> =
+            ["stress", "--vm", "2", "--vm-bytes", "100M", "--vm-hang", "1"].map(String::from).to_vec();
         assert_eq!(memory_demand(Behaviour::Stress, &argv), 200 << 20);
         assert_eq!(memory_demand(Behaviour::Nginx, &argv), 0);
     }
