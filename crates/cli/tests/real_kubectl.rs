@@ -380,3 +380,80 @@ fn real_kubectl_follows_logs_execs_and_drains() {
     assert_eq!(out.stderr, "Error from server (NotFound): pods \"bare\" not found\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The lines of `tests/scenarios/pods.sh` the real kubectl can run here, and why the others are left out.
+const PODS_SCENARIO: &str = include_str!("../../../tests/scenarios/pods.sh");
+const PODS_SKIPPED: &[(&str, &str)] = &[(
+    "kubectl delete pod",
+    "kubectl delete waits until the pod is gone; the server's clock is frozen (--speed 0) and only the script's \
+`sleep` moves it, so a graceful deletion would never finish for the real kubectl (the playground waits in \
+simulated time); the scenario's tail from the first delete on is left out",
+)];
+const PODS_KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    ("kubectl describe pod web", POD_DESCRIBE),
+    ("kubectl describe pod typo", POD_DESCRIBE),
+    ("kubectl describe pod typo2", POD_DESCRIBE),
+    ("kubectl describe pod liveness-exec", POD_DESCRIBE),
+];
+const POD_DESCRIBE: &str = "event ages are computed on the client (`457d` against the machine's clock), and kubectl \
+1.32 prints a projected config map's `ConfigMapOptional: <nil>` where 1.33 and later print `Optional: false` \
+(kubernetes#129457); the rest matches";
+
+/// `tests/scenarios/pods.sh` (pulls, logs, exec, crash loops, bad images, probes) through the real kubectl
+/// against `kubeground serve`, compared with the playground line by line as the main session is.
+#[test]
+fn real_kubectl_runs_the_pods_scenario() {
+    let Some(kubectl) = kubectl_on_path() else {
+        println!("SKIPPED: no kubectl on PATH, so the pods scenario cannot be compared with the real kubectl");
+        return;
+    };
+    let dir = common::temp_dir("real-kubectl-pods");
+    std::fs::create_dir_all(dir.join("home")).expect("home");
+    std::fs::create_dir_all(dir.join("manifests")).expect("manifests");
+    for (name, text) in [
+        ("exec-liveness.yaml", include_str!("../../../tests/scenarios/manifests/exec-liveness.yaml")),
+        ("http-liveness.yaml", include_str!("../../../tests/scenarios/manifests/http-liveness.yaml")),
+    ] {
+        std::fs::write(dir.join("manifests").join(name), text).expect("manifest");
+    }
+    let server = common::start_server(0, "0", &dir.join("kubeconfig"));
+    let mut playground = playground::Playground::new(0).with_files(Box::new(playground::DiskFiles::new(dir.clone())));
+    let commands: Vec<&str> = PODS_SCENARIO
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take_while(|l| !PODS_SKIPPED.iter().any(|(prefix, _)| l.starts_with(prefix)))
+        .collect();
+    let (mut matched, mut failures) = (0, Vec::new());
+    for command in &commands {
+        if let Some(seconds) = command.strip_prefix("sleep ") {
+            let ms: u64 = seconds.parse::<u64>().expect("whole seconds") * 1000;
+            common::post(&server.url, &format!("/kubeground/v1/clock?ms={ms}"));
+            playground.exec(command).expect("sleep parses");
+            continue;
+        }
+        let real = run_real(&kubectl, &dir, command);
+        let results = playground.exec(command).expect("the command parses");
+        let ours = &results[0].output;
+        if real.stdout == ours.stdout && real.stderr == ours.stderr && real.code == ours.exit_code {
+            assert!(
+                !PODS_KNOWN_DIFFERENCES.iter().any(|(c, _)| c == command),
+                "{command} now matches: remove it from PODS_KNOWN_DIFFERENCES"
+            );
+            matched += 1;
+            continue;
+        }
+        let report = format!(
+            "$ {command}\n--- real kubectl (exit {}):\n{}{}--- playground (exit {}):\n{}{}",
+            real.code, real.stdout, real.stderr, ours.exit_code, ours.stdout, ours.stderr
+        );
+        match PODS_KNOWN_DIFFERENCES.iter().find(|(c, _)| c == command) {
+            Some((_, why)) => println!("known difference ({why}):\n{report}"),
+            None => failures.push(report),
+        }
+    }
+    let compared = commands.iter().filter(|c| !c.starts_with("sleep ")).count();
+    println!("pods.sh: {matched}/{compared} commands print the same bytes");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{} command(s) differ:\n\n{}", failures.len(), failures.join("\n"));
+}

@@ -40,6 +40,8 @@ pub struct Cluster {
     /// Field ownership bookkeeping (`apiserver::managed`): true while `handle` runs (the API layer records
     /// managedFields itself), and the last store version whose managedFields were recorded.
     pub(crate) fields: crate::apiserver::FieldTracking,
+    /// Who may lead kube-scheduler and kube-controller-manager (`controllers::leader_election`).
+    pub(crate) leaders: crate::controllers::leader_election::LeaderElection,
 }
 
 impl Cluster {
@@ -59,6 +61,7 @@ impl Cluster {
             apps: Default::default(),
             booting: true,
             fields: Default::default(),
+            leaders: crate::controllers::leader_election::LeaderElection::new(seed),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -139,20 +142,28 @@ impl Cluster {
     }
 
     /// The earliest future instant at which some component has something to do on its own.
+    /// Components without a leader have nothing to do on their own; an instant already past (a stopped
+    /// node's grace period) is no wake-up.
     fn next_wakeup(&self) -> Option<Millis> {
+        use crate::controllers::leader_election::Component;
+        let now = self.clock.now();
+        let controllers = self.leads(Component::ControllerManager);
+        let scheduler = self.leads(Component::Scheduler);
         [
-            self.node_status_wakeup(),
+            self.node_status_wakeup().filter(|_| controllers),
             self.kubelet_wakeup(),
-            self.scheduler_wakeup(),
-            self.job_wakeup(),
-            self.cron_job_wakeup(),
-            self.taint_eviction_wakeup(),
-            self.replica_set_wakeup(),
-            self.deployment_wakeup(),
-            self.apps_wakeup(),
+            self.scheduler_wakeup().filter(|_| scheduler),
+            self.job_wakeup().filter(|_| controllers),
+            self.cron_job_wakeup().filter(|_| controllers),
+            self.taint_eviction_wakeup().filter(|_| controllers),
+            self.replica_set_wakeup().filter(|_| controllers),
+            self.deployment_wakeup().filter(|_| controllers),
+            self.apps_wakeup().filter(|_| controllers),
+            self.leader_election_wakeup(),
         ]
         .into_iter()
         .flatten()
+        .filter(|t| *t > now)
         .min()
     }
 
@@ -178,6 +189,7 @@ impl Cluster {
         if m.running {
             m.running = false;
             m.stopped_at = Some(now);
+            self.leaders.forget(name);
             self.record_machine(name, "the machine was stopped (minikube node stop)");
         }
         Ok(())
@@ -233,6 +245,7 @@ impl Cluster {
             return Err(format!("retrieving node: Could not find node {name}"));
         }
         self.kubelets.nodes.remove(name);
+        self.leaders.forget(name);
         let key = ObjectKey::new(Kind::Node, "", name);
         if self.store.remove(&key).is_some() {
             self.record(

@@ -60,11 +60,57 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 "😄  {PROFILE} on simulated machines\n🏄  Done! kubectl is now configured to use \"{PROFILE}\" cluster and \"default\" namespace by default\n"
             ))
         }
-        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start\n"),
-        [cmd, ..] if ["ssh", "tunnel", "delete", "service", "addons", "dashboard", "ip"].contains(cmd) => {
+        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start, ssh\n"),
+        ["ssh", rest @ ..] => ssh(cluster, rest),
+        [cmd, ..] if ["tunnel", "delete", "service", "addons", "dashboard", "ip"].contains(cmd) => {
             Output::error(format!("kubeground does not simulate \"minikube {cmd}\" yet\n"))
         }
         [cmd, ..] => Output::error(format!("Error: unknown command \"{cmd}\" for \"minikube\"\nRun 'minikube --help' for usage.\n")),
+    }
+}
+
+/// `minikube ssh [-n NODE] [--] [COMMAND…]`: the words after the flags, joined with spaces, are the command
+/// the node's login shell runs (as ssh sends them). Without a command minikube opens an interactive shell,
+/// which a script cannot drive.
+fn ssh(cluster: &mut Cluster, args: &[&str]) -> Output {
+    let mut node: Option<String> = None;
+    let mut words: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--" => {
+                words.extend(it.by_ref().copied());
+                break;
+            }
+            "-n" | "--node" => match it.next() {
+                Some(n) => node = Some(n.to_string()),
+                None if *a == "-n" => return Output::error("Error: flag needs an argument: 'n' in -n\n"),
+                None => return Output::error("Error: flag needs an argument: --node\n"),
+            },
+            a if a.starts_with("--node=") => node = Some(a["--node=".len()..].to_string()),
+            a if a.starts_with("-n") && a.len() > 2 => node = Some(a[2..].trim_start_matches('=').to_string()),
+            a => words.push(a),
+        }
+    }
+    // Without -n minikube uses the primary control plane.
+    let node = node.unwrap_or_else(|| "control-plane-1".to_string());
+    if words.is_empty() {
+        return Output::error(
+            "kubeground: \"minikube ssh\" without a command opens an interactive shell, which a script cannot use; \
+             give the command after --, e.g. minikube ssh -n worker-1 -- ls /etc\n",
+        );
+    }
+    match cluster.ssh(&node, &words.join(" ")) {
+        Ok(r) => match r.code {
+            Ok(code) => Output { stdout: r.stdout, stderr: r.stderr, exit_code: code },
+            Err(msg) => Output { stdout: r.stdout, stderr: format!("{}{msg}\n", r.stderr), exit_code: 1 },
+        },
+        // minikube's `exit.Message(reason.GuestNodeRetrieve, "Node {{.nodeName}} does not exist.")`.
+        Err(engine::kubelet::host::SshError::NoNode) => {
+            Output::error(format!("❌  Exiting due to GUEST_NODE_RETRIEVE: Node {node} does not exist.\n"))
+        }
+        // `CreateSSHShell`'s `%q is not running`, printed as `ssh: %v` (recalled from minikube's source).
+        Err(engine::kubelet::host::SshError::Stopped) => Output::error(format!("ssh: \"{node}\" is not running\n")),
     }
 }
 

@@ -28,6 +28,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{FieldsV1, ManagedFieldsEntr
 use serde_json::{Map, Value};
 
 use crate::object::Kind;
+use crate::util::sort::StableSort;
 
 /// A set of field paths (a trie). The root is never a member.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -611,7 +612,7 @@ pub fn encode(mut entries: Vec<Entry>) -> Option<Vec<ManagedFieldsEntry>> {
         return None;
     }
     let seconds = |t: &Option<Time>| t.as_ref().map(|t| t.0.as_second()).unwrap_or(0);
-    entries.sort_by(|a, b| {
+    entries.stable_sort_by(|a, b| {
         (!a.apply)
             .cmp(&!b.apply)
             .then(seconds(&a.time).cmp(&seconds(&b.time)))

@@ -10,6 +10,7 @@ mod daemonset;
 mod deployment;
 mod garbage_collector;
 pub mod job;
+pub mod leader_election;
 mod namespace;
 mod node_lifecycle;
 mod replicaset;
@@ -34,22 +35,30 @@ impl Cluster {
         if !matches!(self.machines.quorum(), crate::machines::Quorum::Healthy { .. }) {
             return;
         }
+        // Once per settle, outside the rounds: a lease renewal must not cost another round of every controller.
+        self.elect_leaders();
+        let controllers = self.leads(leader_election::Component::ControllerManager);
+        let scheduler = self.leads(leader_election::Component::Scheduler);
         for _ in 0..MAX_ROUNDS {
             let before = self.store.resource_version();
-            self.reconcile_node_status();
+            self.reconcile_node_status(controllers);
             self.renew_node_leases();
-            self.reconcile_namespaces();
-            self.reconcile_service_accounts();
-            self.collect_garbage();
-            self.reconcile_deployments();
-            self.reconcile_replica_sets();
-            self.reconcile_lost_pods();
-            self.reconcile_jobs();
-            self.reconcile_cron_jobs();
-            self.collect_orphaned_pods();
-            self.reconcile_daemon_sets();
-            self.reconcile_stateful_sets();
-            self.reconcile_scheduling();
+            if controllers {
+                self.reconcile_namespaces();
+                self.reconcile_service_accounts();
+                self.collect_garbage();
+                self.reconcile_deployments();
+                self.reconcile_replica_sets();
+                self.reconcile_lost_pods();
+                self.reconcile_jobs();
+                self.reconcile_cron_jobs();
+                self.collect_orphaned_pods();
+                self.reconcile_daemon_sets();
+                self.reconcile_stateful_sets();
+            }
+            if scheduler {
+                self.reconcile_scheduling();
+            }
             self.run_kubelets();
             if self.store.resource_version() == before {
                 return;

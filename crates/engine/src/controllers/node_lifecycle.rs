@@ -26,7 +26,8 @@ impl Cluster {
     /// renewals need no wake-up of their own: a renewal is dated to the last 10 s tick whenever the
     /// controllers next run, so a long `sleep` does not have to stop every ten simulated seconds.
     pub(crate) fn node_status_wakeup(&self) -> Option<Millis> {
-        self.machines.iter().filter_map(|m| m.stopped_at).map(|t| t + NODE_MONITOR_GRACE_MS).min()
+        let now = self.clock.now();
+        self.machines.iter().filter_map(|m| m.stopped_at).map(|t| t + NODE_MONITOR_GRACE_MS).filter(|t| *t > now).min()
     }
 
     /// Each running kubelet holds a Lease in `kube-node-lease` named after its node and renews it every
@@ -89,7 +90,9 @@ impl Cluster {
         }
     }
 
-    pub(super) fn reconcile_node_status(&mut self) {
+    /// The kubelets' part (posting `Ready`) always runs; the node lifecycle controller's part (taints,
+    /// `Unknown`) only while kube-controller-manager has a leader (`controllers`).
+    pub(super) fn reconcile_node_status(&mut self, controllers: bool) {
         let now = self.clock.now();
         let machines: Vec<(String, bool, Option<Millis>)> =
             self.machines.iter().map(|m| (m.plan.name.clone(), m.running, m.stopped_at)).collect();
@@ -98,14 +101,18 @@ impl Cluster {
             let Some(obj) = self.store.get_shared(&key) else { continue };
             let Object::Node(node) = obj.as_ref() else { continue };
             let ready = ready_status(node);
-            if let Some(updated) = sync_unschedulable_taint(node, now) {
+            if let Some(updated) = sync_unschedulable_taint(node, now).filter(|_| controllers) {
                 self.store.replace(Object::from(updated));
                 self.record("node-lifecycle-controller", Change::Updated, &key, "taint follows spec.unschedulable");
                 continue;
             }
             let (actor, updated, reason) = if running && ready != "True" {
                 ("kubelet", mark_ready(node, now), "kubelet is posting ready status again")
-            } else if !running && ready == "True" && stopped_at.is_some_and(|t| now >= t + NODE_MONITOR_GRACE_MS) {
+            } else if controllers
+                && !running
+                && ready == "True"
+                && stopped_at.is_some_and(|t| now >= t + NODE_MONITOR_GRACE_MS)
+            {
                 ("node-lifecycle-controller", mark_unknown(node, now), "Kubelet stopped posting node status.")
             } else {
                 continue;

@@ -519,8 +519,8 @@ mod properties {
                 }
             }
         }
-        all.stable_sort();
-        live.stable_sort();
+        all.sort();
+        live.sort();
         (all, live, unready)
     }
 

@@ -130,6 +130,11 @@ pub enum Process {
         code: i32,
         at: Millis,
     },
+    /// A program holding more memory than the container's limit: the kernel's OOM killer ends it at the
+    /// instant (exit 137, reason `OOMKilled`).
+    OomKilled {
+        at: Millis,
+    },
 }
 
 /// Probe bookkeeping for one probe of a container.
@@ -360,7 +365,7 @@ fn next_wake(c: &ContainerRun, now: Millis) -> Option<Millis> {
         Stage::ConfigError { retry_at } => Some(*retry_at),
         Stage::Running { .. } => {
             let process = match &c.process {
-                Some(Process::Exiting { at, .. }) => Some(*at),
+                Some(Process::Exiting { at, .. } | Process::OomKilled { at }) => Some(*at),
                 Some(Process::Shell(_)) => Some(c.shell_wake).filter(|t| *t > 0),
                 _ => None,
             };
@@ -675,6 +680,15 @@ fn start(
             Err(e) => Err((2, vec![e])),
         },
         Exec::Native => match programs::launch(info.behaviour, &r, &argv, &env, now, &ctx.pod_ip) {
+            // A program that allocates more than the memory limit is killed by the cgroup's OOM killer as soon
+            // as it has touched the pages (kubelet sets memory.oom.group, so the whole container goes).
+            Launch::Runs { logs, .. } | Launch::Exits { logs, .. }
+                if programs::memory_demand(info.behaviour, &argv) > memory_limit(spec).unwrap_or(u64::MAX) =>
+            {
+                // What it printed on starting; never what it would have printed on finishing.
+                c.log_lines(now, &logs[..logs.len().min(1)]);
+                Ok(Process::OomKilled { at: now + OOM_AFTER_MS })
+            }
             Launch::Runs { server, logs } => {
                 c.log_lines(now, &logs);
                 Ok(Process::Native(server))
@@ -746,6 +760,17 @@ enum Exec {
     NotFound(String),
 }
 
+/// How long a program takes to touch more memory than its limit allows before the OOM killer ends it (an
+/// informed guess: `stress --vm-bytes 250M` faults its pages in well under a second).
+const OOM_AFTER_MS: Millis = 200;
+
+/// `resources.limits.memory` in bytes.
+fn memory_limit(spec: &Container) -> Option<u64> {
+    let q = spec.resources.as_ref()?.limits.as_ref()?.get("memory")?;
+    let v = crate::admission::quantity::Quantity::parse(&q.0).ok()?.value();
+    u64::try_from(v).ok()
+}
+
 /// ENTRYPOINT/CMD after the pod's `command`/`args`, as the runtime combines them.
 fn resolve_argv(info: &images::ImageInfo, spec: &Container) -> Vec<String> {
     let image_argv: Vec<String> = info.default_argv.iter().map(|s| s.to_string()).collect();
@@ -806,6 +831,7 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
         Behaviour::Agnhost => &["agnhost"],
         Behaviour::HttpEcho => &["http-echo"],
         Behaviour::Pause => &["pause"],
+        Behaviour::Stress => &["stress"],
         // Flannel's images install files with `cp` in init containers (install-cni-plugin, install-cni).
         Behaviour::Component if info.has_shell => &["cp"],
         Behaviour::Component => &[],
@@ -827,8 +853,13 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
 /// Runs the container's program up to now; notes an exit.
 fn run_process(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut ContainerRun, ctx: &PodCtx, now: Millis) {
     let Stage::Running { started_at } = c.stage else { return };
+    let mut reason = None;
     let exit = match c.process.take() {
         Some(Process::Exiting { code, at }) if now >= at => Some((code, None)),
+        Some(Process::OomKilled { at }) if now >= at => {
+            reason = Some("OOMKilled");
+            Some((137, None))
+        }
         Some(Process::Shell(mut p)) => {
             let outcome = super::host::run_shell(cluster, run, c, &mut p, ctx.hostname.as_str(), &ctx.pod_ip, now);
             c.process = Some(Process::Shell(p));
@@ -845,7 +876,7 @@ fn run_process(cluster: &mut Cluster, pod: &Pod, run: &mut PodRun, c: &mut Conta
     if let Some((code, message)) = exit {
         c.process = None;
         c.ready = false;
-        let reason = if code == 0 { "Completed" } else { "Error" };
+        let reason = reason.unwrap_or(if code == 0 { "Completed" } else { "Error" });
         c.current = Some(Terminated { exit_code: code, reason: reason.into(), message, started_at, finished_at: now });
         c.stopping = None;
         c.stage = Stage::Exited { at: now };
@@ -870,7 +901,7 @@ fn terminate(c: &mut ContainerRun, deadline: Millis, why: StopReason, now: Milli
     c.stopping = Some((deadline, why));
     match c.process.as_mut() {
         Some(Process::Native(_)) => c.process = Some(Process::Exiting { code: 0, at: now }),
-        Some(Process::Exiting { .. }) => {}
+        Some(Process::Exiting { .. } | Process::OomKilled { .. }) => {}
         Some(Process::Shell(p)) => match p.signal(shell::Signal::Term) {
             shell::SignalOutcome::Terminated(code) => c.process = Some(Process::Exiting { code, at: now }),
             // A trap runs at the next resume: resume now.

@@ -763,3 +763,113 @@ pub(super) fn quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
+
+/// A node's own machine as `minikube ssh` sees it: the node's filesystem and its hostname. The network
+/// commands of the shell find nothing from here (not simulated on the host).
+struct NodeHost<'a> {
+    now: Millis,
+    fs: &'a mut MemFs,
+    hostname: String,
+    out: Vec<(Stream, String)>,
+}
+
+impl shell::Host for NodeHost<'_> {
+    fn now(&self) -> Millis {
+        self.now
+    }
+    fn fs(&mut self) -> &mut dyn Fs {
+        self.fs
+    }
+    fn stdout(&mut self, text: &str) {
+        self.out.push((Stream::Stdout, text.to_string()));
+    }
+    fn stderr(&mut self, text: &str) {
+        self.out.push((Stream::Stderr, text.to_string()));
+    }
+    fn hostname(&self) -> String {
+        self.hostname.clone()
+    }
+}
+
+/// Why `minikube ssh` could not run a command on a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SshError {
+    /// No such node (minikube: `Node NAME does not exist.`).
+    NoNode,
+    /// The node's machine is stopped (minikube: `"NAME" is not running`).
+    Stopped,
+}
+
+impl Cluster {
+    /// `minikube ssh -n NODE -- COMMAND`: runs `command` with the node's shell on the node's own filesystem
+    /// (what the kubelet keeps there: static pod manifests on control-plane nodes, CNI files, hostPath data).
+    /// Simulated time does not move; a command still sleeping after 60 s of its own time is stopped.
+    pub fn ssh(&mut self, node: &str, command: &str) -> Result<ExecResult, SshError> {
+        let machine = self.machines.get(node).ok_or(SshError::NoNode)?;
+        if !machine.running {
+            return Err(SshError::Stopped);
+        }
+        let now = self.clock.now();
+        let program = match shell::Program::parse(command) {
+            Ok(p) => p,
+            Err(e) => {
+                let text = format!("bash: {e}\n");
+                return Ok(ExecResult { code: Ok(2), combined: text.clone(), stderr: text, ..Default::default() });
+            }
+        };
+        let env: BTreeMap<String, String> = [
+            ("HOME", "/home/docker"),
+            ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            ("USER", "docker"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut process = shell::Process::new(program, vec!["bash".into()], env);
+        let fs = &mut self.ensure_agent(node).host_fs;
+        let mut at = now;
+        let mut output = ExecResult::default();
+        loop {
+            let mut host = NodeHost { now: at, fs: &mut *fs, hostname: node.to_string(), out: Vec::new() };
+            let poll = process.run(&mut host);
+            for (stream, text) in host.out {
+                output.combined.push_str(&text);
+                match stream {
+                    Stream::Stdout => output.stdout.push_str(&text),
+                    Stream::Stderr => output.stderr.push_str(&text),
+                }
+            }
+            match poll {
+                Poll::Exited(code) => {
+                    output.code = Ok(code);
+                    return Ok(output);
+                }
+                Poll::SleepUntil(t) if t <= now + 60_000 => at = t.max(at + 1),
+                Poll::SleepUntil(_) => {
+                    output.code =
+                        Err("command did not finish within 60s of simulated time; kubeground stops it".into());
+                    return Ok(output);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod ssh_tests {
+    use super::*;
+
+    #[test]
+    fn ssh_runs_on_the_nodes_own_filesystem() {
+        let mut c = Cluster::new(0);
+        let r = c.ssh("control-plane-1", "hostname; ls /etc/kubernetes/manifests").unwrap();
+        assert_eq!(r.code, Ok(0));
+        assert_eq!(
+            r.stdout,
+            "control-plane-1\netcd.yaml\nkube-apiserver.yaml\nkube-controller-manager.yaml\nkube-scheduler.yaml\n"
+        );
+        assert_eq!(c.ssh("worker-9", "ls").unwrap_err(), SshError::NoNode);
+        c.stop_node("worker-1").unwrap();
+        assert_eq!(c.ssh("worker-1", "ls").unwrap_err(), SshError::Stopped);
+    }
+}

@@ -26,6 +26,9 @@ pub enum Behaviour {
     HttpEcho,
     /// perl, for the docs' `pi` Job.
     Perl,
+    /// `polinux/stress`: `stress --vm N --vm-bytes B` holds N×B bytes (the docs' memory-limit examples),
+    /// `--cpu N` spins; `--timeout` ends the run.
+    Stress,
     /// A control-plane or node component (etcd, kube-apiserver, kube-proxy, CoreDNS, Flannel): runs until stopped.
     Component,
 }
@@ -188,6 +191,17 @@ pub static CATALOGUE: &[ImageInfo] = &[
         has_shell: true,
         default_argv: &["/agnhost"],
         latest_version: "2.53",
+    },
+    // Not in CONTRACT §4's table; added for the docs' memory-limit examples. Size and default command are an
+    // informed guess (an Alpine image with the `stress` binary).
+    ImageInfo {
+        repository: "docker.io/polinux/stress",
+        behaviour: Behaviour::Stress,
+        size_bytes: 4_042_578,
+        named_tags: &["latest"],
+        has_shell: true,
+        default_argv: &["stress"],
+        latest_version: "1.0.4",
     },
     ImageInfo {
         repository: "docker.io/hashicorp/http-echo",

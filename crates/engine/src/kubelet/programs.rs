@@ -141,8 +141,102 @@ pub fn launch(
             }
         }
         Behaviour::Agnhost => agnhost(argv, now),
+        Behaviour::Stress => stress(argv, now),
         Behaviour::Perl => perl(argv),
         Behaviour::Shell => Launch::Exits { code: 0, logs: Vec::new(), after_ms: 0 },
+    }
+}
+
+/// stress's options: `--vm N`, `--vm-bytes B`, `--cpu N`, `--io N`, `--hdd N`, `--timeout T` (short forms
+/// `-m`, `-c`, `-i`, `-d`, `-t`), each with its value in the next word.
+fn stress_opts(argv: &[String]) -> BTreeMap<&'static str, String> {
+    let mut opts = BTreeMap::new();
+    let mut words = argv.iter().skip(1);
+    while let Some(w) = words.next() {
+        let key = match w.as_str() {
+            "--vm" | "-m" => "vm",
+            "--vm-bytes" => "vm-bytes",
+            "--cpu" | "-c" => "cpu",
+            "--io" | "-i" => "io",
+            "--hdd" | "-d" => "hdd",
+            "--timeout" | "-t" => "timeout",
+            _ => continue,
+        };
+        if let Some(v) = words.next() {
+            opts.insert(key, v.clone());
+        }
+    }
+    opts
+}
+
+/// A stress size: digits with an optional `b`/`k`/`m`/`g` suffix in powers of 1024 (stress's `atoll_b`).
+///
+/// Examples: `250M` → 262 144 000, `150m` → 157 286 400, `1G` → 1 073 741 824, `4096` → 4 096.
+pub fn stress_bytes(s: &str) -> Option<u64> {
+    let (digits, unit) = match s.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&s[..i], c.to_ascii_lowercase()),
+        _ => (s, 'b'),
+    };
+    let n: u64 = digits.parse().ok()?;
+    let mult = match unit {
+        'b' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// How much memory a native program holds once it runs, for the OOM killer: `stress --vm N --vm-bytes B`
+/// holds N×B (B defaults to 256M). Other programs stay far below any limit a lesson sets.
+pub fn memory_demand(behaviour: Behaviour, argv: &[String]) -> u64 {
+    if behaviour != Behaviour::Stress {
+        return 0;
+    }
+    let opts = stress_opts(argv);
+    let vm: u64 = opts.get("vm").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let bytes = opts.get("vm-bytes").and_then(|b| stress_bytes(b)).unwrap_or(256 << 20);
+    vm.saturating_mul(bytes)
+}
+
+/// `stress`: prints what it dispatches and runs until `--timeout` (forever without one).
+fn stress(argv: &[String], now: Millis) -> Launch {
+    let opts = stress_opts(argv);
+    let count = |k: &str| opts.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let (cpu, io, vm, hdd) = (count("cpu"), count("io"), count("vm"), count("hdd"));
+    if cpu + io + vm + hdd == 0 {
+        // Without a hog stress prints its usage and exits 1.
+        return Launch::Exits {
+            code: 1,
+            logs: vec!["`stress' imposes certain types of compute stress on your system".into()],
+            after_ms: 10,
+        };
+    }
+    let dispatch = format!("stress: info: [1] dispatching hogs: {cpu} cpu, {io} io, {vm} vm, {hdd} hdd");
+    let timeout = opts.get("timeout").and_then(|t| {
+        let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+        let n: u64 = n.parse().ok()?;
+        Some(
+            n * match unit {
+                "" | "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                _ => return None,
+            },
+        )
+    });
+    match timeout {
+        Some(secs) => Launch::Exits {
+            code: 0,
+            logs: vec![dispatch, format!("stress: info: [1] successful run completed in {secs}s")],
+            after_ms: secs * 1000,
+        },
+        None => Launch::Runs {
+            server: Server { kind: ServerKind::Sleep, ports: Vec::new(), started_at: now },
+            logs: vec![dispatch],
+        },
     }
 }
 
@@ -585,6 +679,23 @@ fn redis_time(now: Millis) -> String {
 mod tests {
     use super::*;
     use crate::kubelet::images::parse;
+
+    #[test]
+    fn stress_sizes_are_powers_of_1024() {
+        for (s, want) in [
+            ("250M", Some(262_144_000)),
+            ("150m", Some(157_286_400)),
+            ("1G", Some(1 << 30)),
+            ("4096", Some(4096)),
+            ("x", None),
+        ] {
+            assert_eq!(stress_bytes(s), want, "{s}");
+        }
+        let argv: Vec<String> =
+            ["stress", "--vm", "2", "--vm-bytes", "100M", "--vm-hang", "1"].map(String::from).to_vec();
+        assert_eq!(memory_demand(Behaviour::Stress, &argv), 200 << 20);
+        assert_eq!(memory_demand(Behaviour::Nginx, &argv), 0);
+    }
 
     #[test]
     fn pi_matches_the_known_digits() {

@@ -41,8 +41,11 @@ pub const MAX_UNSCHEDULABLE_MS: Millis = 300_000;
 pub const FLUSH_PERIOD_MS: Millis = 30_000;
 /// How many decisions the cluster keeps for the UI.
 pub const MAX_DECISIONS: usize = 1024;
-/// The scheduler instance that holds the leader lease (the first control-plane node's).
-pub const REPORTING_INSTANCE: &str = "default-scheduler-control-plane-1";
+/// The scheduler instance that reports events: `<schedulerName>-<hostname>` of the one holding the leader
+/// lease (the first control-plane node's until a failover).
+fn reporting_instance(leader: Option<String>) -> String {
+    format!("{SCHEDULER_NAME}-{}", leader.as_deref().unwrap_or("control-plane-1"))
+}
 
 /// Plugins a cluster event can help.
 const NODE_PLUGINS: &[&str] = &[
@@ -445,7 +448,9 @@ impl Cluster {
             action: Some(action.to_string()),
             event_time: Some(MicroTime(api_time(now).0)),
             reporting_component: Some(SCHEDULER_NAME.into()),
-            reporting_instance: Some(REPORTING_INSTANCE.into()),
+            reporting_instance: Some(reporting_instance(
+                self.leader(crate::controllers::leader_election::Component::Scheduler),
+            )),
             ..Default::default()
         };
         if self.create(SCHEDULER_NAME, Object::from(event), reason).is_ok() {
