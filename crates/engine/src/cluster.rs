@@ -145,6 +145,7 @@ impl Cluster {
             self.replica_set_wakeup(),
             self.deployment_wakeup(),
             self.apps_wakeup(),
+            self.disruption_wakeup(),
         ]
         .into_iter()
         .flatten()

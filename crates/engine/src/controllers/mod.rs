@@ -7,6 +7,7 @@
 
 mod daemonset;
 mod deployment;
+pub mod disruption;
 mod garbage_collector;
 pub mod job;
 mod namespace;
@@ -47,6 +48,7 @@ impl Cluster {
             self.collect_orphaned_pods();
             self.reconcile_daemon_sets();
             self.reconcile_stateful_sets();
+            self.reconcile_disruption_budgets();
             self.reconcile_scheduling();
             self.run_kubelets();
             if self.store.resource_version() == before {
