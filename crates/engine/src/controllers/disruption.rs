@@ -416,7 +416,7 @@ fn count_healthy_pods(pods: &[Pod], disrupted: &BTreeMap<String, Time>, now: Mil
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
             let name = p.metadata.name.as_deref().unwrap_or_default();
-            !disrupted.get(name).is_some_and(|t| sim_millis(t) + DELETION_TIMEOUT_MS > now)
+            disrupted.get(name).is_none_or(|t| sim_millis(t) + DELETION_TIMEOUT_MS <= now)
         })
         .filter(|p| pod_ready(p))
         .count() as i32
