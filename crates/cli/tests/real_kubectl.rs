@@ -378,6 +378,23 @@ fn real_kubectl_follows_logs_execs_and_drains() {
     assert!(out.stdout.ends_with("node/worker-1 drained\n"), "{}", out.stdout);
     let out = run_real(&kubectl, &dir, "kubectl get pod bare");
     assert_eq!(out.stderr, "Error from server (NotFound): pods \"bare\" not found\n");
+
+    // A PodDisruptionBudget through the real kubectl: `drain` gets 429s from the eviction subresource, prints
+    // kubectl's retry lines, and finishes once replacements are ready elsewhere.
+    ok("kubectl uncordon worker-1");
+    ok("kubectl create deployment guarded --image=nginx:1.27 --replicas=4");
+    ok("kubectl create pdb guarded --selector=app=guarded --min-available=3");
+    ok("kubectl rollout status deployment/guarded --timeout=60s");
+    let out = ok("kubectl get pdb guarded");
+    assert!(out.stdout.contains("guarded   3               N/A               1"), "{}", out.stdout);
+    let out = ok("kubectl drain worker-2 --ignore-daemonsets --force --timeout=120s");
+    assert!(out.stdout.ends_with("node/worker-2 drained\n"), "{}", out.stdout);
+    for line in out.stderr.lines().filter(|l| l.starts_with("error when evicting")) {
+        assert!(
+            line.ends_with("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget."),
+            "{line}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -159,6 +159,7 @@ impl Cluster {
             self.replica_set_wakeup().filter(|_| controllers),
             self.deployment_wakeup().filter(|_| controllers),
             self.apps_wakeup().filter(|_| controllers),
+            self.disruption_wakeup().filter(|_| controllers),
             self.leader_election_wakeup(),
         ]
         .into_iter()

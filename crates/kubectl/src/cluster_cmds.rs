@@ -386,16 +386,54 @@ pub fn drain(cluster: &mut Cluster, flags: &Parsed) -> Output {
         if !warnings.is_empty() {
             out.stderr.push_str(&format!("Warning: {}\n", warnings.join("; ")));
         }
-        for pod in &evict {
-            out.stdout.push_str(&format!("evicting pod {}/{}\n", pod.namespace(), pod.name()));
-        }
-        for pod in evict {
-            let req = Request::new(Verb::Delete, Kind::Pod).namespace(pod.namespace()).name(pod.name());
-            match send(cluster, req).result {
-                Ok(_) => out.stdout.push_str(&format!("pod/{} evicted\n", pod.name())),
-                Err(e) if e.code == 404 => {}
-                Err(e) => out.fail(server_error(&e, None)),
+        let grace = flags.string("grace-period").and_then(|g| g.parse::<i64>().ok()).filter(|g| *g >= 0);
+        let timeout = match flags.string("timeout") {
+            Some(t) => match crate::wait::parse_duration(t) {
+                Some(ms) => ms,
+                None => {
+                    out.fail(format!(
+                        "error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\n"
+                    ));
+                    return out;
+                }
+            },
+            None => 0,
+        };
+        let result = crate::drain::evict_pods(
+            cluster,
+            &evict,
+            grace,
+            timeout,
+            flags.bool("disable-eviction"),
+            &mut out.stdout,
+            &mut out.stderr,
+        );
+        if !result.errors.is_empty() {
+            // kubectl aggregates the pods' errors (`utilerrors.NewAggregate`): repeats once, one as itself,
+            // several as `[a, b]`.
+            let mut unique: Vec<&String> = Vec::new();
+            for e in &result.errors {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
             }
+            let agg = match unique.as_slice() {
+                [one] => one.to_string(),
+                many => format!("[{}]", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+            };
+            let pending: Vec<&std::sync::Arc<Object>> =
+                evict.iter().filter(|p| cluster.get(Kind::Pod, p.namespace(), p.name()).is_ok()).collect();
+            if !pending.is_empty() {
+                out.stderr
+                    .push_str(&format!("There are pending pods in node \"{name}\" when an error occurred: {agg}\n"));
+                for p in pending {
+                    out.stderr.push_str(&format!("pod/{}\n", p.name()));
+                }
+            }
+            out.fail(format!(
+                "error: unable to drain node \"{name}\" due to error: {agg}, continuing command...\nThere are pending nodes to be drained:\n {name}\nerror: {agg}\n"
+            ));
+            continue;
         }
         out.stdout.push_str(&format!("node/{name} drained\n"));
     }

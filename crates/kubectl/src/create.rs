@@ -11,6 +11,7 @@ use crate::flags::{flag, FlagKind, FlagSpec, Parsed};
 use crate::io::Io;
 use crate::manifest;
 use crate::Output;
+use engine::util::sort::StableSort;
 
 pub const FLAGS: &[FlagSpec] = &[
     flag("filename", Some('f'), FlagKind::StringArray),
@@ -37,6 +38,9 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("docker-email", None, FlagKind::String),
     flag("cert", None, FlagKind::String),
     flag("key", None, FlagKind::String),
+    flag("min-available", None, FlagKind::String),
+    flag("max-unavailable", None, FlagKind::String),
+    flag("selector", None, FlagKind::String),
 ];
 
 pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
@@ -69,6 +73,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         "service" | "svc" => service(rest, flags),
         "job" => job(cluster, rest, flags, namespace),
         "cronjob" | "cj" => cronjob(rest, flags),
+        "poddisruptionbudget" | "pdb" => pod_disruption_budget(rest, flags),
         other => Err(format!(
             "error: unknown command \"{other}\" for \"kubectl create\"\nSee 'kubectl create -h' for help and examples\n"
         )),
@@ -285,6 +290,82 @@ fn collect_data(flags: &Parsed, io: &Io) -> Result<Map<String, Value>, String> {
         }
     }
     Ok(data)
+}
+
+/// `kubectl create poddisruptionbudget NAME --selector=SEL --min-available=N|N% (or --max-unavailable)`
+/// (`create_pdb.go`: exactly one of the two, digits with an optional `%`; the selector as
+/// `metav1.ParseToLabelSelector` turns it into matchLabels and matchExpressions).
+fn pod_disruption_budget(rest: &[String], flags: &Parsed) -> Result<(Kind, Value), String> {
+    let name = named(rest, "poddisruptionbudget")?;
+    let min = flags.string("min-available").filter(|v| !v.is_empty());
+    let max = flags.string("max-unavailable").filter(|v| !v.is_empty());
+    match (min, max) {
+        (None, None) => return Err("error: one of min-available or max-unavailable must be specified\n".into()),
+        (Some(_), Some(_)) => return Err("error: min-available and max-unavailable cannot be both specified\n".into()),
+        _ => {}
+    }
+    let well_formed = |v: &str| {
+        let digits = v.strip_suffix('%').unwrap_or(v);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    // `intstr.Parse`: a number that fits an int32 is an integer, anything else a string.
+    let int_or_string = |v: &str| v.parse::<i32>().map_or_else(|_| json!(v), |n| json!(n));
+    let mut spec = Map::new();
+    let selector = engine::apiserver::selectors::LabelSelector::parse(flags.string("selector").unwrap_or_default())
+        .map_err(|e| format!("error: {e}\n"))?;
+    spec.insert("selector".into(), label_selector_json(&selector));
+    if let Some(v) = min {
+        if !well_formed(v) {
+            return Err("error: invalid format specified for min-available\n".into());
+        }
+        spec.insert("minAvailable".into(), int_or_string(v));
+    }
+    if let Some(v) = max {
+        if !well_formed(v) {
+            return Err("error: invalid format specified for max-unavailable\n".into());
+        }
+        spec.insert("maxUnavailable".into(), int_or_string(v));
+    }
+    Ok((
+        Kind::PodDisruptionBudget,
+        json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name}, "spec": spec}),
+    ))
+}
+
+/// `metav1.ParseToLabelSelector`'s result as JSON: equalities in `matchLabels`, the rest as expressions
+/// (`!=` becomes `NotIn`), empty parts left out.
+fn label_selector_json(sel: &engine::apiserver::selectors::LabelSelector) -> Value {
+    use engine::apiserver::selectors::Requirement;
+    let mut labels = Map::new();
+    let mut exprs = Vec::new();
+    for r in &sel.requirements {
+        let (key, op, mut values) = match r {
+            Requirement::Equals(k, v) => {
+                labels.insert(k.clone(), json!(v));
+                continue;
+            }
+            Requirement::NotEquals(k, v) => (k, "NotIn", vec![v.clone()]),
+            Requirement::In(k, v) => (k, "In", v.clone()),
+            Requirement::NotIn(k, v) => (k, "NotIn", v.clone()),
+            Requirement::Exists(k) => (k, "Exists", Vec::new()),
+            Requirement::DoesNotExist(k) => (k, "DoesNotExist", Vec::new()),
+        };
+        values.stable_sort();
+        values.dedup();
+        let mut e = json!({"key": key, "operator": op});
+        if !values.is_empty() {
+            e["values"] = json!(values);
+        }
+        exprs.push(e);
+    }
+    let mut out = Map::new();
+    if !labels.is_empty() {
+        out.insert("matchLabels".into(), Value::Object(labels));
+    }
+    if !exprs.is_empty() {
+        out.insert("matchExpressions".into(), Value::Array(exprs));
+    }
+    Value::Object(out)
 }
 
 fn configmap(rest: &[String], flags: &Parsed, io: &Io) -> Result<(Kind, Value), String> {

@@ -14,6 +14,7 @@ pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod describe_cmd;
+pub mod drain;
 pub mod duration;
 pub mod events_cmd;
 pub mod explain;

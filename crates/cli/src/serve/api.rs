@@ -513,8 +513,18 @@ pub fn status_json(e: &ApiError, group: &str) -> Value {
         details.insert("kind".into(), json!(kind));
     }
     if !e.causes.is_empty() {
-        let causes: Vec<Value> =
-            e.causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect();
+        // `field` is `omitempty` in `metav1.StatusCause` (a DisruptionBudget cause has none).
+        let causes: Vec<Value> = e
+            .causes
+            .iter()
+            .map(|c| {
+                let mut v = json!({"reason": c.reason, "message": c.message});
+                if !c.field.is_empty() {
+                    v["field"] = json!(c.field);
+                }
+                v
+            })
+            .collect();
         details.insert("causes".into(), Value::Array(causes));
     }
     let mut body =

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use engine::apiserver::{Request as ApiRequest, RequestOptions, Verb};
+use engine::apiserver::RequestOptions;
 use engine::kubelet::programs::rfc3339_nanos;
 use engine::kubelet::LogLine;
 use engine::{ApiError, Cluster, Kind, Object};
@@ -578,9 +578,8 @@ fn failure(message: &str) -> Value {
 
 /// `POST …/pods/{name}/eviction` with a `policy/v1` Eviction body.
 ///
-/// The one call site of the eviction itself is [`evict`]: a graceful delete of the pod with the Eviction's
-/// `deleteOptions` (grace period, dry run), which is what the eviction subresource does once disruption budgets
-/// allow it. Budgets are the engine's business (`Cluster::evict`); until it has them every eviction is allowed.
+/// The eviction itself is the engine's (`Cluster::evict`, through [`evict`]) with the Eviction's
+/// `deleteOptions` (grace period, dry run): budgets may refuse it with 429 `TooManyRequests`.
 pub fn eviction(shared: Arc<Shared>, namespace: &str, pod: &str, body: &[u8], dry_run_query: bool) -> Response<Out> {
     let eviction: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -617,13 +616,12 @@ pub fn eviction(shared: Arc<Shared>, namespace: &str, pod: &str, body: &[u8], dr
     }
 }
 
-/// Evicts one pod: the switch point to the engine's `Cluster::evict` (with PodDisruptionBudget checks) when it
-/// exists; for now a graceful delete through the API server, then the controllers react.
+/// Evicts one pod through the engine's eviction subresource (`Cluster::evict`: PodDisruptionBudget checks, the
+/// `DisruptionTarget` condition, a graceful delete), then the controllers react.
 fn evict(cluster: &mut Cluster, namespace: &str, pod: &str, options: RequestOptions) -> Result<(), ApiError> {
-    let request = ApiRequest { options, ..ApiRequest::new(Verb::Delete, Kind::Pod).namespace(namespace).name(pod) };
-    let response = cluster.handle("kubectl", request);
+    let result = cluster.evict("kubectl", namespace, pod, &options);
     cluster.settle();
-    response.result.map(|_| ())
+    result
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Decoding the protobuf request bodies of kubectl's typed clients into JSON.
 //!
-//! `kubectl create configmap|secret|namespace|deployment|service|job|cronjob|serviceaccount` and `kubectl run`
+//! `kubectl create configmap|secret|namespace|deployment|service|job|cronjob|serviceaccount|pdb` and `kubectl run`
 //! POST `application/vnd.kubernetes.protobuf` (a `k8s\0` magic, then a `runtime.Unknown` envelope holding the
 //! type and the object's bytes) and offer no JSON fallback, so the server must read it. The engine only speaks
 //! JSON, so this module turns the bytes into the JSON the same kubectl would have sent, from hand-written
@@ -151,6 +151,14 @@ const CRONJOB_SPEC: &[Field] = &[
     keep(8, "timeZone", Str),
 ];
 
+/// policy/v1 `PodDisruptionBudgetSpec` (`kubectl create poddisruptionbudget`).
+const PDB_SPEC: &[Field] = &[
+    f(1, "minAvailable", IntOrStr),
+    f(2, "selector", Msg(LABEL_SELECTOR)),
+    f(3, "maxUnavailable", IntOrStr),
+    f(4, "unhealthyPodEvictionPolicy", Str),
+];
+
 const META: Field = f(1, "metadata", Msg(OBJECT_META));
 const CONFIG_MAP: &[Field] = &[META, f(2, "data", MapStr), f(3, "binaryData", MapBytes), keep(4, "immutable", Bool)];
 const SECRET: &[Field] =
@@ -161,6 +169,7 @@ const DEPLOYMENT: &[Field] = &[META, f(2, "spec", Msg(DEPLOYMENT_SPEC))];
 const SERVICE: &[Field] = &[META, f(2, "spec", Msg(SERVICE_SPEC))];
 const JOB: &[Field] = &[META, f(2, "spec", Msg(JOB_SPEC))];
 const CRONJOB: &[Field] = &[META, f(2, "spec", Msg(CRONJOB_SPEC))];
+const PDB: &[Field] = &[META, f(2, "spec", Msg(PDB_SPEC))];
 
 /// The top-level message of each kind the typed clients of kubectl create.
 fn schema(kind: &str) -> Option<&'static [Field]> {
@@ -173,6 +182,7 @@ fn schema(kind: &str) -> Option<&'static [Field]> {
         "Service" => SERVICE,
         "Job" => JOB,
         "CronJob" => CRONJOB,
+        "PodDisruptionBudget" => PDB,
         _ => return None,
     })
 }

@@ -6,6 +6,7 @@
 //! and record the change in the event log. Errors are [`ApiError`]s (a `metav1.Status` as data).
 
 pub mod decode;
+pub mod eviction;
 mod handler;
 pub mod managed;
 mod mutate;

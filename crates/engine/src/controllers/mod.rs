@@ -8,6 +8,7 @@
 pub mod cronjob;
 mod daemonset;
 mod deployment;
+pub mod disruption;
 mod garbage_collector;
 pub mod job;
 pub mod leader_election;
@@ -55,6 +56,7 @@ impl Cluster {
                 self.collect_orphaned_pods();
                 self.reconcile_daemon_sets();
                 self.reconcile_stateful_sets();
+                self.reconcile_disruption_budgets();
             }
             if scheduler {
                 self.reconcile_scheduling();

@@ -238,6 +238,11 @@ pub fn prepare_for_create(obj: &mut Object) {
             c.metadata.generation = Some(1);
             c.status = None;
         }
+        // `podDisruptionBudgetStrategy.PrepareForCreate`: a fresh (all-zero) status.
+        Object::PodDisruptionBudget(p) => {
+            p.metadata.generation = Some(1);
+            p.status = Some(Default::default());
+        }
         Object::Service(s) => s.status = Some(ServiceStatus::default()),
         Object::Namespace(ns) => {
             ns.status = Some(NamespaceStatus { phase: Some("Active".to_string()), conditions: None });
