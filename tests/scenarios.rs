@@ -29,16 +29,26 @@ fn scenario_transcripts_match_their_snapshots() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Seeds besides 0 that every scenario replays with: `SCENARIO_SEEDS` (comma-separated) for a longer sweep,
+/// e.g. `SCENARIO_SEEDS=1,42,18446744073709551615`; one other seed by default, which keeps the suite short.
+fn other_seeds() -> Vec<u64> {
+    match std::env::var("SCENARIO_SEEDS") {
+        Ok(list) => list.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Err(_) => vec![42],
+    }
+}
+
 #[test]
 fn other_seeds_are_deterministic_too() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let seeds = other_seeds();
     for script in tests::scripts_in(&dir) {
         let text = std::fs::read_to_string(&script).expect("scenario script");
         let run = |seed| {
             playground::run_script_with_files(&text, seed, Box::new(playground::DiskFiles::new(dir.clone())))
                 .expect("parses")
         };
-        for seed in [1, 42, u64::MAX] {
+        for &seed in &seeds {
             let a = run(seed);
             let b = run(seed);
             assert_eq!(a, b, "{} with seed {seed}", script.display());

@@ -101,3 +101,41 @@ test('a pod started from the terminal appears in its node and comes up Running',
   await screenshot(page, 'pod-running');
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('kubectl edit opens the editor; an invalid save comes back with the reason, a valid one is applied', async () => {
+  const { page, errors } = browser;
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  await input.fill('kubectl create deployment shop --image=nginx:1.27');
+  await input.press('Enter');
+  await output.getByText('deployment.apps/shop created').waitFor();
+  await input.fill('kubectl edit deployment shop');
+  await input.press('Enter');
+  const editor = page.getByRole('dialog', { name: 'kubectl edit deployment.apps/shop' });
+  const text = editor.getByRole('textbox', { name: 'Object being edited' });
+  await text.waitFor();
+  const buffer = await text.inputValue();
+  assert.match(buffer, /^# Please edit the object below\. Lines beginning with a '#' will be ignored,\n/);
+  assert.match(buffer, /\nkind: Deployment\n/);
+
+  await text.fill(buffer.replace('replicas: 1', 'replicas: -1'));
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await page.waitForFunction(() => document.querySelector('.editor-text')?.value.includes('was not valid'));
+  assert.match(await text.inputValue(),
+    /# deployments\.apps "shop" was not valid:\n# \* spec\.replicas: Invalid value: -1: must be greater than or equal to 0\n/);
+
+  await text.fill((await text.inputValue()).replace('replicas: -1', 'replicas: 2'));
+  await editor.getByRole('button', { name: 'Save' }).click();
+  await output.getByText('deployment.apps/shop edited').waitFor();
+  assert.equal(await page.locator('.editor').count(), 0, 'the editor closes');
+  await input.fill('kubectl get deployment shop -o jsonpath={.spec.replicas}');
+  await input.press('Enter');
+  await output.getByText(/^2$/).waitFor();
+
+  await input.fill('kubectl edit deployment shop');
+  await input.press('Enter');
+  await editor.getByRole('button', { name: 'Cancel' }).click();
+  await output.getByText('Edit cancelled, no changes made.').waitFor();
+  await screenshot(page, 'kubectl-edit');
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -3,6 +3,7 @@
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::editor::Editor;
 use crate::state::{Action, AppState};
 use crate::terminal::Terminal;
 use crate::time::TimeControls;
@@ -42,6 +43,7 @@ pub fn app() -> Html {
                     <div role="tabpanel" id="panel-topology" aria-labelledby="tab-topology" class="panel">
                         <Topology snapshot={snapshot} />
                     </div>
+                    <Editor state={state.clone()} />
                 </section>
                 <Terminal state={state.clone()} />
             </main>

@@ -2,6 +2,7 @@
 //! through the `playground` façade (held by the app reducer) and draws what the façade reports.
 
 mod app;
+mod editor;
 mod state;
 mod terminal;
 mod time;

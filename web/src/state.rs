@@ -48,7 +48,7 @@ impl Default for AppState {
     fn default() -> Self {
         AppState {
             inner: Rc::new(RefCell::new(Inner {
-                playground: Playground::new(0),
+                playground: Playground::new(0).with_editor(),
                 lines: Vec::new(),
                 history: Vec::new(),
                 running: true,
@@ -72,6 +72,8 @@ pub enum Action {
     Step,
     SetSpeed(f64),
     Clear,
+    /// The editor of a `kubectl edit` was saved with this text (Cancel saves the buffer as it was opened).
+    SaveEdit(String),
 }
 
 impl Reducible for AppState {
@@ -94,6 +96,11 @@ impl Reducible for AppState {
                 Action::Step => inner.playground.step(1000),
                 Action::SetSpeed(s) => inner.speed = s,
                 Action::Clear => inner.lines.clear(),
+                Action::SaveEdit(text) => {
+                    let out = inner.playground.save_edit(&text);
+                    push_text(&mut inner.lines, LineKind::Stdout, &out.stdout);
+                    push_text(&mut inner.lines, LineKind::Stderr, &out.stderr);
+                }
             }
         }
         Rc::new(AppState { inner: self.inner.clone(), version: self.version + 1 })

@@ -16,6 +16,7 @@ pub mod describe;
 pub mod describe_cmd;
 pub mod drain;
 pub mod duration;
+pub mod edit;
 pub mod events_cmd;
 pub mod explain;
 pub mod flags;
@@ -79,38 +80,34 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     };
     let mut rest: Vec<String> = args[..pos].to_vec();
     rest.extend_from_slice(&args[pos + 1..]);
-    let specs: Vec<FlagSpec> =
-        match command.as_str() {
-            "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
-            "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
-            "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
-            "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
-            "label" | "annotate" => [GLOBAL_FLAGS, modify::LABEL_FLAGS].concat(),
-            "scale" => [GLOBAL_FLAGS, modify::SCALE_FLAGS].concat(),
-            "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
-            "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
-            "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
-            "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
-            "cluster-info" => GLOBAL_FLAGS.to_vec(),
-            "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
-            "describe" => [GLOBAL_FLAGS, describe_cmd::FLAGS].concat(),
-            "explain" => [GLOBAL_FLAGS, explain::FLAGS].concat(),
-            "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
-            "rollout" => [GLOBAL_FLAGS, rollout::FLAGS].concat(),
-            "edit" => return Output::error(
-                "error: \"kubectl edit\" needs an editor, which this terminal does not have; change the object with \
-\"kubectl apply\" or \"kubectl patch\" instead\n",
-            ),
-            "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
-            "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
-            "drain" => [GLOBAL_FLAGS, cluster_cmds::DRAIN_FLAGS].concat(),
-            "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
-            "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
-            "logs" => [GLOBAL_FLAGS, pods_cmd::LOGS_FLAGS].concat(),
-            "exec" => [GLOBAL_FLAGS, pods_cmd::EXEC_FLAGS].concat(),
-            c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
-            other => return Output::error(commands::unknown_command(other)),
-        };
+    let specs: Vec<FlagSpec> = match command.as_str() {
+        "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
+        "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
+        "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
+        "delete" => [GLOBAL_FLAGS, delete::FLAGS].concat(),
+        "label" | "annotate" => [GLOBAL_FLAGS, modify::LABEL_FLAGS].concat(),
+        "scale" => [GLOBAL_FLAGS, modify::SCALE_FLAGS].concat(),
+        "set" => [GLOBAL_FLAGS, modify::SET_FLAGS].concat(),
+        "patch" => [GLOBAL_FLAGS, modify::PATCH_FLAGS].concat(),
+        "run" => [GLOBAL_FLAGS, generate::RUN_FLAGS].concat(),
+        "api-resources" => [GLOBAL_FLAGS, cluster_cmds::API_RESOURCES_FLAGS].concat(),
+        "cluster-info" => GLOBAL_FLAGS.to_vec(),
+        "events" => [GLOBAL_FLAGS, events_cmd::FLAGS].concat(),
+        "describe" => [GLOBAL_FLAGS, describe_cmd::FLAGS].concat(),
+        "explain" => [GLOBAL_FLAGS, explain::FLAGS].concat(),
+        "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
+        "rollout" => [GLOBAL_FLAGS, rollout::FLAGS].concat(),
+        "edit" => return Output::error(edit::NO_EDITOR),
+        "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
+        "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
+        "drain" => [GLOBAL_FLAGS, cluster_cmds::DRAIN_FLAGS].concat(),
+        "expose" => [GLOBAL_FLAGS, generate::EXPOSE_FLAGS].concat(),
+        "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
+        "logs" => [GLOBAL_FLAGS, pods_cmd::LOGS_FLAGS].concat(),
+        "exec" => [GLOBAL_FLAGS, pods_cmd::EXEC_FLAGS].concat(),
+        c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
+        other => return Output::error(commands::unknown_command(other)),
+    };
     // `exec` takes its command after `--` verbatim (cobra's ArgsLenAtDash).
     let mut exec_command: Option<Vec<String>> = None;
     if command == "exec" {

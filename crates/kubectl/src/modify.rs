@@ -35,7 +35,7 @@ pub const PATCH_FLAGS: &[FlagSpec] = &[
 ];
 
 /// The objects named before the key/value arguments, fetched; with `-l`/`--all`, every matching object.
-fn targets(
+pub(crate) fn targets(
     cluster: &mut Cluster,
     resource_args: &[String],
     flags: &Parsed,

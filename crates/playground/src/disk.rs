@@ -1,8 +1,8 @@
 //! Files for `kubectl -f` read from the disk, for native front ends (`kubeground run`, `repl`, tests).
 //! The page supplies its own `Files` (the editor's buffers); the engine never reads files itself.
 
-use std::path::{Path, PathBuf};
 use engine::util::sort::StableSort;
+use std::path::{Path, PathBuf};
 
 /// Reads paths relative to `base` (a script's folder, or the current folder).
 pub struct DiskFiles {

@@ -34,6 +34,8 @@ pub enum SessionEntry {
     },
     /// Simulated time advanced by `ms` outside any command (the page's clock, the Step button).
     Step { ms: Millis },
+    /// The editor of a `kubectl edit` was saved with this text (cancelling saves the buffer unchanged).
+    Edit { text: String },
 }
 
 /// A seed and the log of everything done since: enough to rebuild the cluster exactly.
@@ -41,6 +43,9 @@ pub enum SessionEntry {
 pub struct Session {
     pub seed: u64,
     pub entries: Vec<SessionEntry>,
+    /// Whether the UI has an editor for `kubectl edit` (the page does; `kubeground run` does not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub editor: bool,
 }
 
 /// What one command printed, with the command as the transcript echoes it.
@@ -67,6 +72,8 @@ pub struct Playground {
     cluster: Cluster,
     session: Session,
     files: Box<dyn kubectl::Files>,
+    /// A `kubectl edit` waiting for its editor to be saved.
+    editing: Option<kubectl::edit::Edit>,
 }
 
 impl Playground {
@@ -74,9 +81,16 @@ impl Playground {
     pub fn new(seed: u64) -> Playground {
         Playground {
             cluster: Cluster::new(seed),
-            session: Session { seed, entries: Vec::new() },
+            session: Session { seed, entries: Vec::new(), editor: false },
             files: Box::new(kubectl::NoFiles),
+            editing: None,
         }
+    }
+
+    /// A UI with an editor: `kubectl edit` opens it ([`Playground::editing`]) instead of being refused.
+    pub fn with_editor(mut self) -> Playground {
+        self.session.editor = true;
+        self
     }
 
     /// Where `-f` paths are read from (the script's folder for `kubeground run`; nothing by default).
@@ -88,6 +102,7 @@ impl Playground {
     /// Rebuilds the cluster a session describes by replaying it from its seed.
     pub fn replay(session: &Session) -> Playground {
         let mut pg = Playground::new(session.seed);
+        pg.session.editor = session.editor;
         for entry in &session.entries {
             match entry {
                 SessionEntry::Exec { line, stdin } => {
@@ -99,9 +114,35 @@ impl Playground {
                     }
                 }
                 SessionEntry::Step { ms } => pg.step(*ms),
+                SessionEntry::Edit { text } => {
+                    pg.save_edit(text);
+                }
             }
         }
         pg
+    }
+
+    /// The `kubectl edit` whose editor is open, if any: the UI shows [`kubectl::edit::Edit::buffer`] and
+    /// hands the saved text to [`Playground::save_edit`].
+    pub fn editing(&self) -> Option<&kubectl::edit::Edit> {
+        self.editing.as_ref()
+    }
+
+    /// Saves the open editor with `text` and returns what kubectl prints then. If the save failed in a way
+    /// kubectl reopens the editor for, the edit stays open with the reasons in its buffer and the output is
+    /// empty. Without an open edit nothing happens.
+    pub fn save_edit(&mut self, text: &str) -> Output {
+        let Some(edit) = self.editing.take() else { return Output::default() };
+        self.session.entries.push(SessionEntry::Edit { text: text.to_string() });
+        let saved = kubectl::edit::save(&mut self.cluster, edit, text);
+        self.cluster.settle();
+        match saved {
+            kubectl::edit::Saved::Done(out) => out,
+            kubectl::edit::Saved::Reopen(edit) => {
+                self.editing = Some(edit);
+                Output::default()
+            }
+        }
     }
 
     pub fn session(&self) -> &Session {
@@ -127,6 +168,17 @@ impl Playground {
     pub fn run_command(&mut self, cmd: &ScriptCommand) -> CommandResult {
         // The heredoc body is kept beside the command line so that replay feeds it again.
         self.session.entries.push(SessionEntry::Exec { line: cmd.text.clone(), stdin: cmd.stdin.clone() });
+        if self.session.editor && is_kubectl_edit(&cmd.words) {
+            // Like a terminal kubectl, which blocks on the editor: nothing is printed until it is saved.
+            let output = match kubectl::edit::begin(&mut self.cluster, &cmd.words[1..]) {
+                Ok(edit) => {
+                    self.editing = Some(edit);
+                    Output::default()
+                }
+                Err(out) => out,
+            };
+            return CommandResult { command: cmd.text.clone(), output };
+        }
         let output = shell::run(&mut self.cluster, cmd, self.files.as_ref());
         CommandResult { command: cmd.text.clone(), output }
     }
@@ -147,6 +199,22 @@ impl Playground {
     pub fn snapshot(&self) -> Snapshot {
         Snapshot::of(&self.cluster)
     }
+}
+
+/// `kubectl [global flags] edit …`.
+fn is_kubectl_edit(words: &[String]) -> bool {
+    let mut rest = words.iter().skip(1);
+    words.first().is_some_and(|w| w == "kubectl")
+        && loop {
+            match rest.next().map(String::as_str) {
+                Some("-n" | "--namespace") => {
+                    rest.next();
+                }
+                Some(w) if w.starts_with('-') => {}
+                Some(w) => break w == "edit",
+                None => break false,
+            }
+        }
 }
 
 /// Runs a whole session script on a fresh cluster and returns its transcript (CONTRACT §2).
@@ -198,6 +266,23 @@ Error from server (NotFound): nodes \"nope\" not found\n"
         assert_eq!(again.now(), 11_000);
         assert_eq!(again.snapshot(), pg.snapshot());
         assert_eq!(again.session(), pg.session());
+    }
+
+    #[test]
+    fn kubectl_edit_opens_the_editor_and_replays() {
+        let mut pg = Playground::new(3).with_editor();
+        pg.exec("kubectl create deployment web --image=nginx").unwrap();
+        let r = pg.exec("kubectl edit deploy web").unwrap();
+        assert_eq!(r[0].output, Output::default());
+        let buffer = pg.editing().expect("editor open").buffer().to_string();
+        let out = pg.save_edit(&buffer.replacen("replicas: 1", "replicas: 2", 1));
+        assert_eq!(out.stdout, "deployment.apps/web edited\n");
+        assert!(pg.editing().is_none());
+        let again = Playground::replay(&serde_json::from_str(&serde_json::to_string(pg.session()).unwrap()).unwrap());
+        assert_eq!(again.snapshot(), pg.snapshot());
+        // Without an editor (scripts) the command is refused, as before.
+        let t = run_script("kubectl edit deploy web\n", 0).unwrap();
+        assert!(t.contains("a script does not have"), "{t}");
     }
 
     #[test]

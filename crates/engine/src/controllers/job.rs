@@ -454,7 +454,8 @@ impl Cluster {
             if active > want {
                 let mut ranked = active_pods.clone();
                 // controller.ActivePods: unscheduled, pending, not ready and newer pods go first.
-                ranked.stable_sort_by_key(|p| (p.scheduled, p.phase == "Running", p.ready, std::cmp::Reverse(p.created)));
+                ranked
+                    .stable_sort_by_key(|p| (p.scheduled, p.phase == "Running", p.ready, std::cmp::Reverse(p.created)));
                 let why = if suspended { "the Job is suspended" } else { "more pods are active than needed" };
                 for p in ranked.into_iter().take((active - want) as usize) {
                     self.delete_job_pod(&job_obj, p, &format!("Job {name}: {why}; deleted {}", p.name));

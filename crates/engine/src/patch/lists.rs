@@ -3,8 +3,8 @@
 //! k8s.io/apimachinery `strategicpatch` (`normalizeElementOrder`, `mergeSortedSlice`), with its errors.
 
 use super::gofmt::{self, go_type, GoType};
-use serde_json::{Map, Value};
 use crate::util::sort::StableSort;
+use serde_json::{Map, Value};
 
 pub(crate) const DIRECTIVE: &str = "$patch";
 pub(crate) const DELETE_PREFIX: &str = "$deleteFromPrimitiveList";

@@ -14,8 +14,8 @@ use super::lists::{
 };
 use super::schema::{self, Ty};
 use super::strategic::{merge_map, MergeOptions};
-use serde_json::{Map, Value};
 use crate::util::sort::StableSort;
+use serde_json::{Map, Value};
 
 /// `DiffOptions`.
 #[derive(Clone, Copy, Debug, Default)]

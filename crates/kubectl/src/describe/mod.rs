@@ -40,8 +40,8 @@ mod captures_workloads;
 #[cfg(test)]
 mod testutil;
 
-use engine::{Kind, Object};
 use engine::util::sort::StableSort;
+use engine::{Kind, Object};
 
 /// `DescribePodTemplate` written straight to a buffer, as `kubectl rollout history --revision` prints it.
 pub fn pod_template_raw(template: Option<&engine::api::api::core::v1::PodTemplateSpec>) -> String {

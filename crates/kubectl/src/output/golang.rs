@@ -7,8 +7,8 @@
 //! `strconv.FormatFloat`. This module reproduces those formatters over `serde_json::Value` so the format
 //! modules never guess.
 
-use serde_json::{Map, Number, Value};
 use engine::util::sort::StableSort;
+use serde_json::{Map, Number, Value};
 
 /// A JSON number as kubectl holds it after decoding: `int64` or `float64`.
 #[derive(Clone, Copy, Debug, PartialEq)]

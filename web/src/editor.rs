@@ -1,0 +1,72 @@
+//! The editor `kubectl edit` opens: the object as YAML under kubectl's header comment. Save hands the text
+//! to the playground (which patches the object, or reopens the buffer with the reasons it was refused);
+//! Cancel saves it unchanged, which kubectl reports as `Edit cancelled, no changes made.`
+
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::state::{Action, AppState};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: UseReducerHandle<AppState>,
+}
+
+#[function_component(Editor)]
+pub fn editor(props: &Props) -> Html {
+    let area_ref = use_node_ref();
+    let (title, buffer) = {
+        let inner = props.state.inner.borrow();
+        match inner.playground.editing() {
+            Some(edit) => (edit.title(), edit.buffer().to_string()),
+            None => return html! {},
+        }
+    };
+    // A reopened buffer (after a refused save) replaces what the textarea holds.
+    {
+        let area_ref = area_ref.clone();
+        use_effect_with(buffer.clone(), move |buffer| {
+            if let Some(area) = area_ref.cast::<HtmlTextAreaElement>() {
+                area.set_value(buffer);
+                let _ = area.focus();
+            }
+        });
+    }
+    let save = {
+        let state = props.state.clone();
+        let area_ref = area_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(area) = area_ref.cast::<HtmlTextAreaElement>() {
+                state.dispatch(Action::SaveEdit(area.value()));
+            }
+        })
+    };
+    let cancel = {
+        let state = props.state.clone();
+        let buffer = buffer.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SaveEdit(buffer.clone())))
+    };
+    let onkeydown = {
+        let state = props.state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "s" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                let area: HtmlTextAreaElement = e.target_unchecked_into();
+                state.dispatch(Action::SaveEdit(area.value()));
+            }
+        })
+    };
+    html! {
+        <section class="editor" role="dialog" aria-label={format!("kubectl edit {title}")}>
+            <header class="editor-bar">
+                <span class="editor-title">{ format!("kubectl edit — {title}") }</span>
+                <span class="editor-actions">
+                    <button class="editor-save" onclick={save}>{"Save"}</button>
+                    <button class="editor-cancel" onclick={cancel}>{"Cancel"}</button>
+                </span>
+            </header>
+            <textarea ref={area_ref} class="editor-text" spellcheck="false" autocapitalize="off"
+                aria-label="Object being edited" value={buffer} {onkeydown} />
+        </section>
+    }
+}
