@@ -22,7 +22,9 @@ pub fn editor(props: &Props) -> Html {
             None => return html! {},
         }
     };
-    // A reopened buffer (after a refused save) replaces what the textarea holds.
+    // The textarea is left uncontrolled (no `value` attribute): the page re-renders ten times a second as
+    // simulated time runs, which must not reset what the learner is typing. Its text is set when the editor
+    // opens and when a refused save reopens it with a new buffer.
     {
         let area_ref = area_ref.clone();
         use_effect_with(buffer.clone(), move |buffer| {
@@ -66,7 +68,7 @@ pub fn editor(props: &Props) -> Html {
                 </span>
             </header>
             <textarea ref={area_ref} class="editor-text" spellcheck="false" autocapitalize="off"
-                aria-label="Object being edited" value={buffer} {onkeydown} />
+                aria-label="Object being edited" {onkeydown} />
         </section>
     }
 }
