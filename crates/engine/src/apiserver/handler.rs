@@ -375,29 +375,13 @@ impl Cluster {
                 meta.generate_name = old.generate_name.clone();
             }
         }
-        if has_status_subresource(kind) && status_write {
-            // A write to the status subresource changes the status and nothing else.
-            let mut json = current.to_json();
-            match obj.to_json().get("status") {
-                Some(status) => json["status"] = status.clone(),
-                None => {
-                    if let Some(map) = json.as_object_mut() {
-                        map.remove("status");
-                    }
-                }
-            }
-            obj = decode(kind, &json).map_err(|_| ApiError::new(500, "InternalError", "re-decoding failed"))?.object;
-        } else if has_status_subresource(kind) {
-            let mut json = obj.to_json();
-            match current.to_json().get("status") {
-                Some(status) => json["status"] = status.clone(),
-                None => {
-                    if let Some(map) = json.as_object_mut() {
-                        map.remove("status");
-                    }
-                }
-            }
-            obj = decode(kind, &json).map_err(|_| ApiError::new(500, "InternalError", "re-decoding failed"))?.object;
+        if has_status_subresource(kind) {
+            // A write to the status subresource changes the status and nothing else; any other write keeps it.
+            obj = if status_write {
+                with_status_of(kind, &current, &obj)?
+            } else {
+                with_status_of(kind, &obj, &current)?
+            };
         }
         admission::apply_defaults(&mut obj);
         admission::defaults::prepare_daemon_set_update(&current, &mut obj);
@@ -754,4 +738,18 @@ fn spec_of(obj: &Object) -> Value {
         map.remove("status");
     }
     json
+}
+
+/// `object` with the status of `source` (without one if `source` has none), decoded again.
+fn with_status_of(kind: Kind, object: &Object, source: &Object) -> Result<Object, ApiError> {
+    let mut json = object.to_json();
+    match source.to_json().get("status") {
+        Some(status) => json["status"] = status.clone(),
+        None => {
+            if let Some(map) = json.as_object_mut() {
+                map.remove("status");
+            }
+        }
+    }
+    decode(kind, &json).map(|d| d.object).map_err(|_| ApiError::new(500, "InternalError", "re-decoding failed"))
 }
