@@ -268,16 +268,7 @@ impl Cluster {
         admission::set_defaults(&mut obj);
         self.track_create(actor, req, &mut obj);
         admission::admit(&mut obj);
-        obj.metadata_mut().uid = Some(self.rng.uuid());
-        if let Object::Job(job) = &mut obj {
-            admission::prepare_job_selector(job);
-        }
-        admission::prepare_for_create(&mut obj);
-        self.mutate_on_create(&mut obj)?;
-        let errors = admission::validate_create(&obj);
-        if !errors.is_empty() {
-            return Err(admission::invalid_error(kind, obj.name(), &errors));
-        }
+        self.identify_and_validate(kind, &mut obj)?;
         let key = ObjectKey::of(&obj);
         if self.store.get(&key).is_some() {
             return Err(ApiError::already_exists(kind, &key.name));
@@ -663,16 +654,7 @@ impl Cluster {
             self.require_namespace(req.namespace.as_deref().unwrap_or("default"), true)?;
         }
         admission::apply_defaults(&mut obj);
-        obj.metadata_mut().uid = Some(self.rng.uuid());
-        if let Object::Job(job) = &mut obj {
-            admission::prepare_job_selector(job);
-        }
-        admission::prepare_for_create(&mut obj);
-        self.mutate_on_create(&mut obj)?;
-        let errors = admission::validate_create(&obj);
-        if !errors.is_empty() {
-            return Err(admission::invalid_error(kind, obj.name(), &errors));
-        }
+        self.identify_and_validate(kind, &mut obj)?;
         if req.options.dry_run {
             return Ok(obj);
         }
@@ -738,6 +720,24 @@ fn spec_of(obj: &Object) -> Value {
         map.remove("status");
     }
     json
+}
+
+impl Cluster {
+    /// The part of a create after defaulting that a plain create and a creating apply share: identity (uid; a
+    /// Job's selector derives from it), fresh status, allocations, then validation.
+    fn identify_and_validate(&mut self, kind: Kind, obj: &mut Object) -> Result<(), ApiError> {
+        obj.metadata_mut().uid = Some(self.rng.uuid());
+        if let Object::Job(job) = obj {
+            admission::prepare_job_selector(job);
+        }
+        admission::prepare_for_create(obj);
+        self.mutate_on_create(obj)?;
+        let errors = admission::validate_create(obj);
+        if !errors.is_empty() {
+            return Err(admission::invalid_error(kind, obj.name(), &errors));
+        }
+        Ok(())
+    }
 }
 
 /// `object` with the status of `source` (without one if `source` has none), decoded again.
