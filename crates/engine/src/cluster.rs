@@ -42,6 +42,8 @@ pub struct Cluster {
     pub(crate) fields: crate::apiserver::FieldTracking,
     /// Who may lead kube-scheduler and kube-controller-manager (`controllers::leader_election`).
     pub(crate) leaders: crate::controllers::leader_election::LeaderElection,
+    /// The network's own state: endpoint controllers' memory, its side stream of random numbers, traces.
+    pub(crate) network: crate::network::NetworkState,
 }
 
 impl Cluster {
@@ -62,6 +64,7 @@ impl Cluster {
             booting: true,
             fields: Default::default(),
             leaders: crate::controllers::leader_election::LeaderElection::new(seed),
+            network: crate::network::NetworkState::new(seed),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {

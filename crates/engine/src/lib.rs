@@ -17,6 +17,7 @@ pub mod error;
 pub mod event_log;
 pub mod kubelet;
 pub mod machines;
+pub mod network;
 mod node_addons;
 pub mod object;
 pub mod patch;

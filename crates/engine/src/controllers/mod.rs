@@ -9,6 +9,7 @@ pub mod cronjob;
 mod daemonset;
 mod deployment;
 pub mod disruption;
+pub mod endpoints;
 mod garbage_collector;
 pub mod job;
 pub mod leader_election;
@@ -57,7 +58,9 @@ impl Cluster {
                 self.reconcile_daemon_sets();
                 self.reconcile_stateful_sets();
                 self.reconcile_disruption_budgets();
+                self.reconcile_service_endpoints();
             }
+            self.reconcile_apiserver_endpoints();
             if scheduler {
                 self.reconcile_scheduling();
             }

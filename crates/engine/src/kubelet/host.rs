@@ -15,6 +15,10 @@ use crate::object::{Kind, Object};
 use crate::runtime::fs::{Fs, LayeredFs, MemFs, Mount};
 use crate::runtime::shell::{self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOutcome, PingOutcome, Poll};
 
+use crate::network::dns::{self, Answer, ResolvConf, CLUSTER_DNS};
+use crate::network::proxy::{self, ServicePortRule};
+use crate::network::{in_cidr, Hop, Trace, TraceKind};
+
 use super::container::{resolve_port, ContainerRun, Process, Stream};
 use super::programs::Server;
 use super::status::ETC_VOLUME;
@@ -36,6 +40,8 @@ pub fn is_applet(name: &str) -> bool {
 pub enum Effect {
     /// A log line for `container` of the pod with `uid` on `node`.
     Log { node: String, uid: String, container: String, line: String, at: Millis },
+    /// A request or lookup's path, for the network's trace log.
+    Trace(Trace),
 }
 
 /// A server somewhere in the cluster, found by IP and port.
@@ -122,6 +128,9 @@ pub struct ContainerHost<'a> {
     pub node: String,
     pub uid: String,
     seq: u64,
+    pod_name: String,
+    /// The trace being built for the current request or lookup.
+    trace: Option<Trace>,
 }
 
 impl<'a> ContainerHost<'a> {
@@ -152,92 +161,211 @@ impl<'a> ContainerHost<'a> {
             node: node.to_string(),
             uid: pod.metadata.uid.clone().unwrap_or_default(),
             seq: 0,
+            pod_name: pod.metadata.name.clone().unwrap_or_default(),
+            trace: None,
         }
     }
 
-    /// Names and addresses to an IP: literal IPs, `localhost`, then the DNS walk.
-    fn resolve(&self, host: &str) -> Option<String> {
+    /// Names and addresses to an IP: literal IPs, `localhost`, then the pod's resolver.
+    fn resolve(&mut self, host: &str) -> Option<String> {
         if host == "localhost" || host == "127.0.0.1" {
             return Some("127.0.0.1".into());
         }
-        if host.split('.').count() == 4 && host.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        if crate::network::parse_ipv4(host).is_some() {
             return Some(host.to_string());
         }
-        match dns_walk(self.cluster, &self.namespace, host) {
+        match self.lookup_traced(host) {
             DnsOutcome::Answers { answers, .. } => answers.into_iter().find_map(|a| match a {
-                DnsAnswer::Found { addresses, .. } => addresses.into_iter().next(),
+                DnsAnswer::Found { addresses, .. } | DnsAnswer::Cname { addresses, .. } => addresses.into_iter().next(),
                 DnsAnswer::NxDomain { .. } => None,
             }),
             DnsOutcome::TimedOut => None,
         }
     }
 
-    /// The server behind `ip:port`: a Service's ClusterIP goes to one of its ready endpoints (chosen as
-    /// iptables' random rule would, from a hash of the request), a pod IP to the pod.
+    /// A uniform number in [0, 1) for the `i`-th random rule of this request: iptables' `statistic` match,
+    /// derived from the instant, the client and a per-container counter so replays choose the same.
+    fn draw(&self, i: usize) -> f64 {
+        let h = super::images::digest_hex(&format!("{}/{}/{}/{i}", self.now, self.pod_ip, self.seq));
+        let v = u64::from_str_radix(&h[..13], 16).unwrap_or(0);
+        v as f64 / (1u64 << 52) as f64
+    }
+
+    fn begin_trace(&mut self, kind: TraceKind) {
+        let mut hops = Vec::new();
+        hops.push(Hop::Source { node: self.node.clone(), pod: Some(self.client()), ip: self.pod_ip.clone() });
+        self.trace = Some(Trace { seq: 0, at_ms: self.now, client: self.client(), kind, hops, outcome: String::new() });
+    }
+
+    fn client(&self) -> String {
+        format!("{}/{}", self.namespace, self.pod_name)
+    }
+
+    fn hop(&mut self, hop: Hop) {
+        if let Some(t) = &mut self.trace {
+            t.hops.push(hop);
+        }
+    }
+
+    fn end_trace(&mut self, outcome: &str) {
+        if let Some(mut t) = self.trace.take() {
+            t.outcome = outcome.to_string();
+            self.effects.push(Effect::Trace(t));
+        }
+    }
+
+    /// The node whose pod network holds `ip`, or whose own address it is.
+    fn node_of(&self, ip: &str) -> Option<(String, String)> {
+        self.cluster.machines.iter().find_map(|m| {
+            (m.plan.internal_ip == ip || in_cidr(ip, &m.plan.pod_cidr))
+                .then(|| (m.plan.name.clone(), m.plan.internal_ip.clone()))
+        })
+    }
+
+    /// The hops from this pod to `ip` once the destination is a real address: the veth pair and cni0, then
+    /// VXLAN across nodes when the destination lives on another node.
+    fn path_to(&mut self, ip: &str) {
+        let cidr = self.cluster.machines.get(&self.node).map(|m| m.plan.pod_cidr.clone()).unwrap_or_default();
+        let gateway = gateway_of(&cidr);
+        self.hop(Hop::Bridge { node: self.node.clone(), bridge: "cni0".into(), gateway });
+        if let Some((to_node, to_ip)) = self.node_of(ip) {
+            if to_node != self.node && to_ip != ip {
+                let from_ip =
+                    self.cluster.machines.get(&self.node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
+                self.hop(Hop::Vxlan {
+                    from_node: self.node.clone(),
+                    to_node,
+                    outer_src: from_ip,
+                    outer_dst: to_ip,
+                    inner_src: self.pod_ip.clone(),
+                    inner_dst: ip.to_string(),
+                });
+            }
+        }
+    }
+
+    fn pod_name_at(&self, ip: &str) -> Option<String> {
+        self.cluster.kubelets.nodes.values().find_map(|a| {
+            a.pods.values().find(|r| r.ip.as_deref() == Some(ip)).map(|r| format!("{}/{}", r.namespace, r.name))
+        })
+    }
+
+    /// The resolver: reads this container's `/etc/resolv.conf`, sends each candidate name to the nameserver
+    /// (through kube-proxy to a CoreDNS pod for the cluster DNS), and records the walk as a trace.
+    fn lookup_traced(&mut self, name: &str) -> DnsOutcome {
+        let rc = ResolvConf::parse(&self.fs.read("/etc/resolv.conf").unwrap_or_default());
+        self.begin_trace(TraceKind::Lookup { name: name.to_string() });
+        let Some(server) = rc.nameservers.first().cloned() else {
+            self.end_trace("no nameserver in /etc/resolv.conf");
+            return DnsOutcome::TimedOut;
+        };
+        if server == CLUSTER_DNS {
+            let rules = proxy::service_rules(self.cluster);
+            let Some(rule) = proxy::find_rule(&rules, &server, 53, "UDP", &[]).cloned() else {
+                self.hop(Hop::Unreachable { ip: server });
+                self.end_trace("timed out");
+                return DnsOutcome::TimedOut;
+            };
+            if rule.endpoints.is_empty() {
+                // No CoreDNS pod is ready: the query goes unanswered until the resolver gives up.
+                self.hop(Hop::NoEndpoints {
+                    node: self.node.clone(),
+                    service: rule.name.clone(),
+                    destination: format!("{server}:53"),
+                });
+                self.end_trace("timed out: no CoreDNS endpoint is ready");
+                return DnsOutcome::TimedOut;
+            }
+            self.seq += 1;
+            let i = proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0);
+            let ep = rule.endpoints[i].clone();
+            self.hop(kube_proxy_hop(&self.node, &rule, i, &format!("{server}:53")));
+            self.path_to(&ep.ip);
+            self.hop(Hop::Deliver {
+                node: self.node_of(&ep.ip).map(|n| n.0).unwrap_or_default(),
+                pod: ep.pod,
+                ip: ep.ip,
+                port: 53,
+            });
+        } else {
+            self.hop(Hop::Deliver { node: String::new(), pod: None, ip: server.clone(), port: 53 });
+        }
+        let mut last = name.to_string();
+        for (query, domain) in rc.candidates(name) {
+            self.hop(Hop::Query { query: query.clone(), server: server.clone(), search_domain: domain });
+            let answer = if server == CLUSTER_DNS {
+                dns::answer(self.cluster, &query)
+            } else if query.ends_with(".cluster.local") {
+                Answer::NxDomain
+            } else {
+                dns::answer(self.cluster, &query)
+            };
+            self.hop(Hop::Answer { query: query.clone(), answer: answer.describe() });
+            last = query.clone();
+            match answer {
+                Answer::A(addresses) => {
+                    self.end_trace(&addresses.join(", "));
+                    return DnsOutcome::Answers { server, answers: vec![DnsAnswer::Found { name: query, addresses }] };
+                }
+                Answer::Cname(target, addresses) => {
+                    self.end_trace(&format!("CNAME {target}"));
+                    return DnsOutcome::Answers {
+                        server,
+                        answers: vec![DnsAnswer::Cname { name: query, target, addresses }],
+                    };
+                }
+                Answer::NxDomain => {}
+            }
+        }
+        let _ = last;
+        self.end_trace("NXDOMAIN");
+        DnsOutcome::Answers { server, answers: vec![DnsAnswer::NxDomain { name: name.to_string() }] }
+    }
+
+    /// The server behind `ip:port`: through kube-proxy's rules when it is a Service address (a ClusterIP, or a
+    /// node address with a NodePort), then across the pod network to the pod. Records the hops.
     fn connect(&mut self, ip: &str, port: u16) -> Result<(String, u16, Option<Target<'a>>), HttpOutcome> {
-        let cluster = self.cluster;
         if ip == "127.0.0.1" {
             let found = self.siblings.iter().find_map(|c| match &c.process {
                 Some(Process::Native(s)) if s.listens(port) && c.is_running() => Some((c, s)),
                 _ => None,
             });
+            self.hop(Hop::Deliver { node: self.node.clone(), pod: Some(self.client()), ip: "127.0.0.1".into(), port });
             return Ok(("127.0.0.1".into(), port, found.map(|(c, s)| self.local_target(c, s))));
         }
-        // A Service's ClusterIP.
-        for obj in cluster.store.list(Kind::Service, None) {
-            let Object::Service(svc) = obj else { continue };
-            let Some(spec) = &svc.spec else { continue };
-            if spec.cluster_ip.as_deref() != Some(ip) {
-                continue;
-            }
-            let Some(sp) = spec.ports.iter().flatten().find(|p| p.port == port as i32) else {
-                return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
-            };
-            let ns = svc.metadata.namespace.clone().unwrap_or_default();
-            let selector = spec.selector.clone().unwrap_or_default();
-            if selector.is_empty() {
-                return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
-            }
-            let mut endpoints = Vec::new();
-            for p in cluster.store.list(Kind::Pod, Some(&ns)) {
-                let Object::Pod(pod) = p else { continue };
-                let labels = pod.metadata.labels.clone().unwrap_or_default();
-                if !selector.iter().all(|(k, v)| labels.get(k) == Some(v)) || pod.metadata.deletion_timestamp.is_some()
-                {
-                    continue;
-                }
-                let ready = pod
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.conditions.as_ref())
-                    .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-                let Some(pip) = pod.status.as_ref().and_then(|s| s.pod_ip.clone()) else { continue };
-                if !ready {
-                    continue;
-                }
-                let target_port = match &sp.target_port {
-                    Some(t) => pod.spec.as_ref().and_then(|s| s.containers.iter().find_map(|c| resolve_port(t, c))),
-                    None => Some(port),
-                }
-                .unwrap_or(port);
-                endpoints.push((pip, target_port));
-            }
-            if endpoints.is_empty() {
-                // iptables rejects a Service without endpoints.
+        let rules = proxy::service_rules(self.cluster);
+        let node_ips: Vec<String> = self.cluster.machines.iter().map(|m| m.plan.internal_ip.clone()).collect();
+        let mut dest = (ip.to_string(), port);
+        if let Some(rule) = proxy::find_rule(&rules, ip, port, "TCP", &node_ips).cloned() {
+            if rule.endpoints.is_empty() {
+                self.hop(Hop::NoEndpoints {
+                    node: self.node.clone(),
+                    service: rule.name.clone(),
+                    destination: format!("{ip}:{port}"),
+                });
                 return Err(HttpOutcome::Refused { ip: ip.to_string(), port });
             }
             self.seq += 1;
-            let pick = (super::images::digest_hex(&format!("{}/{}/{ip}/{}", self.now, self.pod_ip, self.seq))
-                .bytes()
-                .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64))
-                % endpoints.len() as u64) as usize;
-            let (pip, tport) = endpoints[pick].clone();
-            let target = self.pod_target(&pip, tport);
-            return Ok((ip.to_string(), port, target));
-        }
-        let target = self.pod_target(ip, port);
-        if target.is_none() && !self.ip_exists(ip) {
+            let i = proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0);
+            self.hop(kube_proxy_hop(&self.node, &rule, i, &format!("{ip}:{port}")));
+            let ep = &rule.endpoints[i];
+            dest = (ep.ip.clone(), u16::try_from(ep.port).unwrap_or(0));
+        } else if rules.iter().any(|r| r.cluster_ip == ip) {
+            // A ClusterIP on a port the Service does not have: no rule matches and nothing answers.
+            self.hop(Hop::Unreachable { ip: ip.to_string() });
             return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
+        }
+        self.path_to(&dest.0);
+        let target = self.pod_target(&dest.0, dest.1);
+        if target.is_none() && !self.ip_exists(&dest.0) {
+            self.hop(Hop::Unreachable { ip: dest.0.clone() });
+            return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
+        }
+        let node = self.node_of(&dest.0).map(|n| n.0).unwrap_or_default();
+        if target.is_some() {
+            self.hop(Hop::Deliver { node, pod: self.pod_name_at(&dest.0), ip: dest.0.clone(), port: dest.1 });
+        } else {
+            self.hop(Hop::Refused { ip: dest.0.clone(), port: dest.1 });
         }
         Ok((ip.to_string(), port, target))
     }
@@ -307,12 +435,20 @@ impl<'a> ContainerHost<'a> {
             None => (hostport, 80),
         };
         let Some(ip) = self.resolve(host) else { return HttpOutcome::BadAddress };
+        self.begin_trace(TraceKind::Connect { host: host.to_string(), port });
         let (ip, port, target) = match self.connect(&ip, port) {
             Ok(t) => t,
-            Err(e) => return e,
+            Err(e) => {
+                self.end_trace(outcome_words(&e));
+                return e;
+            }
         };
-        let Some(t) = target else { return HttpOutcome::Refused { ip, port } };
+        let Some(t) = target else {
+            self.end_trace("connection refused");
+            return HttpOutcome::Refused { ip, port };
+        };
         if !t.server.speaks_http() {
+            self.end_trace("no HTTP answer: timed out");
             return HttpOutcome::TimedOut { ip, port };
         }
         let local_read;
@@ -324,6 +460,7 @@ impl<'a> ContainerHost<'a> {
             t.server.http_get(path, self.now, &t.hostname, &|p: &str| t.fs.read(p))
         };
         let src = if ip == "127.0.0.1" { "127.0.0.1".to_string() } else { self.pod_ip.clone() };
+        self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
         if let Some(line) = t.server.access_log(&src, path, answer.status, answer.body.len(), agent, self.now) {
             self.effects.push(Effect::Log {
                 node: t.node.clone(),
@@ -367,81 +504,35 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// CoreDNS's answer for `name` asked from a pod in `namespace`, walking the resolv.conf search list
-/// (`<ns>.svc.cluster.local svc.cluster.local cluster.local`, ndots 5) as the resolver does.
-pub fn dns_walk(cluster: &Cluster, namespace: &str, name: &str) -> DnsOutcome {
-    let name = name.trim_end_matches('.');
-    let dots = name.matches('.').count();
-    let search = [format!("{namespace}.svc.cluster.local"), "svc.cluster.local".into(), "cluster.local".into()];
-    let mut candidates: Vec<String> = Vec::new();
-    if dots >= 5 {
-        candidates.push(name.to_string());
+/// `10.244.3.1`: the cni0 bridge's address, the first of the node's podCIDR.
+fn gateway_of(cidr: &str) -> String {
+    let net = cidr.split('/').next().unwrap_or_default();
+    match net.rsplit_once('.') {
+        Some((head, _)) => format!("{head}.1"),
+        None => String::new(),
     }
-    candidates.extend(search.iter().map(|s| format!("{name}.{s}")));
-    if dots < 5 {
-        candidates.push(name.to_string());
-    }
-    for fqdn in &candidates {
-        if let Some(addresses) = resolve_cluster_name(cluster, fqdn) {
-            return DnsOutcome::Answers {
-                server: "10.96.0.10".into(),
-                answers: vec![DnsAnswer::Found { name: fqdn.clone(), addresses }],
-            };
-        }
-    }
-    DnsOutcome::Answers { server: "10.96.0.10".into(), answers: vec![DnsAnswer::NxDomain { name: name.to_string() }] }
 }
 
-/// The kubernetes plugin's records: `svc.ns.svc.cluster.local` (ClusterIP, or ready pod IPs when
-/// headless), `host.subdomain.ns.svc.cluster.local` and `a-b-c-d.ns.pod.cluster.local`.
-fn resolve_cluster_name(cluster: &Cluster, fqdn: &str) -> Option<Vec<String>> {
-    let base = fqdn.strip_suffix(".cluster.local")?;
-    let parts: Vec<&str> = base.split('.').collect();
-    match parts.as_slice() {
-        [svc, ns, "svc"] => {
-            let obj = cluster.store.get(&crate::store::ObjectKey::new(Kind::Service, ns, svc))?;
-            let Object::Service(s) = obj else { return None };
-            let spec = s.spec.clone().unwrap_or_default();
-            match spec.cluster_ip.as_deref() {
-                Some("None") => {
-                    let selector = spec.selector.unwrap_or_default();
-                    let ips: Vec<String> = cluster
-                        .store
-                        .list(Kind::Pod, Some(ns))
-                        .filter_map(|o| match o {
-                            Object::Pod(p)
-                                if !selector.is_empty()
-                                    && selector
-                                        .iter()
-                                        .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)) =>
-                            {
-                                p.status.as_ref().and_then(|s| s.pod_ip.clone())
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    (!ips.is_empty()).then_some(ips)
-                }
-                Some(ip) if !ip.is_empty() => Some(vec![ip.to_string()]),
-                _ => None,
-            }
-        }
-        [host, sub, ns, "svc"] => cluster.store.list(Kind::Pod, Some(ns)).find_map(|o| match o {
-            Object::Pod(p) => {
-                let spec = p.spec.as_ref()?;
-                let hn = spec.hostname.clone().unwrap_or(p.metadata.name.clone().unwrap_or_default());
-                (hn == *host && spec.subdomain.as_deref() == Some(*sub))
-                    .then(|| p.status.as_ref().and_then(|s| s.pod_ip.clone()))
-                    .flatten()
-                    .map(|ip| vec![ip])
-            }
-            _ => None,
-        }),
-        [dashed, _ns, "pod"] => {
-            let ip = dashed.replace('-', ".");
-            (ip.split('.').count() == 4 && ip.split('.').all(|p| p.parse::<u8>().is_ok())).then(|| vec![ip])
-        }
-        _ => None,
+fn kube_proxy_hop(node: &str, rule: &ServicePortRule, i: usize, destination: &str) -> Hop {
+    let ep = &rule.endpoints[i];
+    let n = rule.endpoints.len();
+    Hop::KubeProxy {
+        node: node.to_string(),
+        service: rule.name.clone(),
+        destination: destination.to_string(),
+        svc_chain: rule.svc_chain.clone(),
+        sep_chain: ep.chain.clone(),
+        endpoint: format!("{}:{}", ep.ip, ep.port),
+        candidates: n,
+        probability: ep.probability.clone().unwrap_or_else(|| "1 (the last rule)".into()),
+    }
+}
+
+fn outcome_words(e: &HttpOutcome) -> &'static str {
+    match e {
+        HttpOutcome::Refused { .. } => "connection refused",
+        HttpOutcome::TimedOut { .. } | HttpOutcome::Unreachable { .. } => "timed out",
+        _ => "failed",
     }
 }
 
@@ -465,19 +556,22 @@ impl shell::Host for ContainerHost<'_> {
         self.http(url, "Wget")
     }
     fn lookup(&mut self, name: &str) -> DnsOutcome {
-        dns_walk(self.cluster, &self.namespace, name)
+        self.lookup_traced(name)
     }
     fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {
         let Some(ip) = self.resolve(host) else { return ConnectOutcome::BadAddress };
-        match self.connect(&ip, port) {
-            Ok((ip, _, Some(_))) => ConnectOutcome::Open { ip },
-            Ok((ip, _, None)) => ConnectOutcome::Refused { ip },
-            Err(HttpOutcome::Refused { ip, .. }) => ConnectOutcome::Refused { ip },
+        self.begin_trace(TraceKind::Connect { host: host.to_string(), port });
+        let (outcome, words) = match self.connect(&ip, port) {
+            Ok((ip, _, Some(_))) => (ConnectOutcome::Open { ip }, "open"),
+            Ok((ip, _, None)) => (ConnectOutcome::Refused { ip }, "connection refused"),
+            Err(HttpOutcome::Refused { ip, .. }) => (ConnectOutcome::Refused { ip }, "connection refused"),
             Err(HttpOutcome::TimedOut { ip, .. }) | Err(HttpOutcome::Unreachable { ip, .. }) => {
-                ConnectOutcome::TimedOut { ip }
+                (ConnectOutcome::TimedOut { ip }, "timed out")
             }
-            Err(_) => ConnectOutcome::BadAddress,
-        }
+            Err(_) => (ConnectOutcome::BadAddress, "bad address"),
+        };
+        self.end_trace(words);
+        outcome
     }
     fn ping(&mut self, host: &str) -> PingOutcome {
         let Some(ip) = self.resolve(host) else { return PingOutcome::BadAddress };
@@ -566,6 +660,7 @@ pub(crate) fn apply_effects(cluster: &mut Cluster, effects: Vec<Effect>) {
                     }
                 }
             }
+            Effect::Trace(t) => cluster.record_trace(t),
         }
     }
 }

@@ -1,3 +1,4 @@
 //! Small helpers shared by the engine and the kubectl crate.
 
+pub mod sha256;
 pub mod sort;

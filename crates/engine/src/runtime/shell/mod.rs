@@ -186,6 +186,8 @@ pub enum HttpOutcome {
 pub enum DnsAnswer {
     /// `Name:\t<name>` then `Address: <ip>` lines.
     Found { name: String, addresses: Vec<String> },
+    /// `<name>\tcanonical name = <target>`, then the target's `Name:`/`Address:` lines.
+    Cname { name: String, target: String, addresses: Vec<String> },
     /// `** server can't find <name>: NXDOMAIN`.
     NxDomain { name: String },
 }

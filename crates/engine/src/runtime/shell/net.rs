@@ -173,6 +173,14 @@ impl Process {
                             }
                             out.push('\n');
                         }
+                        DnsAnswer::Cname { name, target, addresses } => {
+                            found = true;
+                            out.push_str(&format!("{name}\tcanonical name = {target}\n"));
+                            for ip in addresses {
+                                out.push_str(&format!("Name:\t{target}\nAddress: {ip}\n"));
+                            }
+                            out.push('\n');
+                        }
                         DnsAnswer::NxDomain { name } => {
                             out.push_str(&format!("** server can't find {name}: NXDOMAIN\n\n"));
                         }

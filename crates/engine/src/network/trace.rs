@@ -1,0 +1,104 @@
+//! Traces: the path one request or one DNS lookup took, hop by hop, as plain data for the page.
+
+use crate::clock::Millis;
+
+/// What was traced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A TCP connection (an HTTP request, `nc -z`) to `host:port`.
+    Connect { host: String, port: u16 },
+    /// A DNS lookup of `name` through the pod's resolver.
+    Lookup { name: String },
+}
+
+/// One hop of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hop {
+    /// The packet leaves the client's network namespace (`eth0` of a pod, or the node itself).
+    Source { node: String, pod: Option<String>, ip: String },
+    /// Across the pod's veth pair onto the node's `cni0` bridge (gateway `10.244.N.1`).
+    Bridge { node: String, bridge: String, gateway: String },
+    /// kube-proxy's rules on `node` matched `service` (`default/web:http`) and DNATed to `endpoint`, chosen
+    /// with `probability` among `candidates` (the rule `KUBE-SVC-…` → `KUBE-SEP-…`).
+    KubeProxy {
+        node: String,
+        service: String,
+        destination: String,
+        svc_chain: String,
+        sep_chain: String,
+        endpoint: String,
+        candidates: usize,
+        probability: String,
+    },
+    /// kube-proxy's rules on `node` rejected the connection: the Service has no ready endpoints.
+    NoEndpoints { node: String, service: String, destination: String },
+    /// Encapsulated by `flannel.1` (VXLAN VNI 1, UDP 8472) from one node IP to another.
+    Vxlan {
+        from_node: String,
+        to_node: String,
+        outer_src: String,
+        outer_dst: String,
+        inner_src: String,
+        inner_dst: String,
+    },
+    /// Delivered to the destination's network namespace.
+    Deliver { node: String, pod: Option<String>, ip: String, port: u16 },
+    /// Nothing listens at the destination (TCP RST: connection refused).
+    Refused { ip: String, port: u16 },
+    /// No route or nothing answers: the client waits out its timeout.
+    Unreachable { ip: String },
+    /// The resolver asked `server` for `query` (a name built from the search list, or the name as given).
+    Query { query: String, server: String, search_domain: Option<String> },
+    /// CoreDNS's answer to one query: addresses, a CNAME, NXDOMAIN or a forward upstream.
+    Answer { query: String, answer: String },
+}
+
+/// One traced request or lookup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    pub seq: u64,
+    pub at_ms: Millis,
+    /// `namespace/pod` or `node/NAME` that made the request.
+    pub client: String,
+    pub kind: TraceKind,
+    pub hops: Vec<Hop>,
+    /// The result in a few words (`200 OK`, `connection refused`, `NXDOMAIN`, `10.96.0.10`).
+    pub outcome: String,
+}
+
+impl Hop {
+    /// One line a learner can read.
+    pub fn describe(&self) -> String {
+        match self {
+            Hop::Source { node, pod, ip } => match pod {
+                Some(p) => format!("leaves pod {p} ({ip}) on {node} through eth0"),
+                None => format!("leaves node {node} ({ip})"),
+            },
+            Hop::Bridge { node, bridge, gateway } => format!("crosses the veth pair to {bridge} ({gateway}) on {node}"),
+            Hop::KubeProxy { node, service, destination, svc_chain, sep_chain, endpoint, candidates, probability } => {
+                format!(
+                    "kube-proxy's rules on {node}: {destination} is Service {service}; {svc_chain} picked {sep_chain} \
+                     (1 of {candidates}, probability {probability}) and DNAT rewrote the destination to {endpoint}"
+                )
+            }
+            Hop::NoEndpoints { node, service, destination } => {
+                format!("kube-proxy's rules on {node}: {destination} is Service {service}, which has no ready endpoints: rejected")
+            }
+            Hop::Vxlan { from_node, to_node, outer_src, outer_dst, inner_src, inner_dst } => format!(
+                "flannel.1 on {from_node} wraps {inner_src} → {inner_dst} in VXLAN (UDP 8472, VNI 1) from {outer_src} to \
+                 {outer_dst} ({to_node}), which unwraps it"
+            ),
+            Hop::Deliver { node, pod, ip, port } => match pod {
+                Some(p) => format!("arrives at pod {p} ({ip}:{port}) on {node}"),
+                None => format!("arrives at {ip}:{port} on {node}"),
+            },
+            Hop::Refused { ip, port } => format!("nothing listens on {ip}:{port}: connection refused"),
+            Hop::Unreachable { ip } => format!("no answer from {ip}: the request times out"),
+            Hop::Query { query, server, search_domain } => match search_domain {
+                Some(d) => format!("asks {server} for {query} (search domain {d})"),
+                None => format!("asks {server} for {query} (the name as given)"),
+            },
+            Hop::Answer { query, answer } => format!("CoreDNS answers {query}: {answer}"),
+        }
+    }
+}
