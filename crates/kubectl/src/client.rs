@@ -10,6 +10,14 @@ pub const ACTOR: &str = "kubectl";
 thread_local! {
     /// The `fieldManager` the running command sends with its writes (see [`field_manager_of`]).
     static FIELD_MANAGER: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+    /// Warnings the API server sent with reads, printed once each on stderr as client-go's warning handler does
+    /// (writes print theirs where the command reports the write).
+    static READ_WARNINGS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The read warnings gathered since the last call, as `Warning: …` lines.
+pub fn take_read_warnings() -> String {
+    READ_WARNINGS.with(|w| w.take()).iter().map(|w| format!("Warning: {w}\n")).collect()
 }
 
 /// The `fieldManager` real kubectl sends for a command's writes (`kubectl-<command>`, client-side apply's
@@ -50,6 +58,15 @@ pub fn send(cluster: &mut Cluster, mut req: Request) -> Response {
     let response = cluster.handle(ACTOR, req);
     if write {
         cluster.settle();
+    } else {
+        READ_WARNINGS.with(|w| {
+            let mut w = w.borrow_mut();
+            for warning in &response.warnings {
+                if !w.contains(warning) {
+                    w.push(warning.clone());
+                }
+            }
+        });
     }
     response
 }

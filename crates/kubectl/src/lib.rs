@@ -124,7 +124,26 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
     let explicit_ns = parsed.has("namespace");
     client::set_field_manager(client::field_manager_of(&command));
     printing::set_show_managed_fields(parsed.bool("show-managed-fields"));
-    match command.as_str() {
+    client::take_read_warnings();
+    let mut out = dispatch(cluster, &command, &parsed, &namespace, explicit_ns, io, exec_command.as_deref());
+    let warnings = client::take_read_warnings();
+    if !warnings.is_empty() {
+        out.stderr = warnings + &out.stderr;
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dispatch(
+    cluster: &mut Cluster,
+    command: &str,
+    parsed: &flags::Parsed,
+    namespace: &str,
+    explicit_ns: bool,
+    io: &Io,
+    exec_command: Option<&[String]>,
+) -> Output {
+    match command {
         "get" => get::run(cluster, &parsed, &namespace, io),
         "apply" => apply::run(cluster, &parsed, &namespace, explicit_ns, io),
         "create" => create::run(cluster, &parsed, &namespace, explicit_ns, io),

@@ -99,6 +99,10 @@ impl Cluster {
                 return Response { result: Err(ApiError::new(0, "", msg)), warnings };
             }
         }
+        if req.kind == Kind::Endpoints {
+            // The deprecation warning the API server attaches to every v1 Endpoints request since v1.33.
+            warnings.push("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice".into());
+        }
         self.fields.in_api = true;
         let result = match req.verb {
             Verb::Get => self.api_get(&req).map(Body::Object),

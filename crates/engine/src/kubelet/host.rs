@@ -222,12 +222,16 @@ impl<'a> ContainerHost<'a> {
         })
     }
 
-    /// The hops from this pod to `ip` once the destination is a real address: the veth pair and cni0, then
-    /// VXLAN across nodes when the destination lives on another node.
-    fn path_to(&mut self, ip: &str) {
+    /// Out of the pod: across its veth pair to the node's cni0 bridge, where the node's iptables (kube-proxy's
+    /// rules) see the packet.
+    fn to_bridge(&mut self) {
         let cidr = self.cluster.machines.get(&self.node).map(|m| m.plan.pod_cidr.clone()).unwrap_or_default();
         let gateway = gateway_of(&cidr);
         self.hop(Hop::Bridge { node: self.node.clone(), bridge: "cni0".into(), gateway });
+    }
+
+    /// Once the destination is a pod address: VXLAN across nodes when it lives on another node.
+    fn path_to(&mut self, ip: &str) {
         if let Some((to_node, to_ip)) = self.node_of(ip) {
             if to_node != self.node && to_ip != ip {
                 let from_ip =
@@ -260,6 +264,7 @@ impl<'a> ContainerHost<'a> {
             return DnsOutcome::TimedOut;
         };
         if server == CLUSTER_DNS {
+            self.to_bridge();
             let rules = proxy::service_rules(self.cluster);
             let Some(rule) = proxy::find_rule(&rules, &server, 53, "UDP", &[]).cloned() else {
                 self.hop(Hop::Unreachable { ip: server });
@@ -333,6 +338,7 @@ impl<'a> ContainerHost<'a> {
             self.hop(Hop::Deliver { node: self.node.clone(), pod: Some(self.client()), ip: "127.0.0.1".into(), port });
             return Ok(("127.0.0.1".into(), port, found.map(|(c, s)| self.local_target(c, s))));
         }
+        self.to_bridge();
         let rules = proxy::service_rules(self.cluster);
         let node_ips: Vec<String> = self.cluster.machines.iter().map(|m| m.plan.internal_ip.clone()).collect();
         let mut dest = (ip.to_string(), port);
@@ -524,7 +530,7 @@ fn kube_proxy_hop(node: &str, rule: &ServicePortRule, i: usize, destination: &st
         sep_chain: ep.chain.clone(),
         endpoint: format!("{}:{}", ep.ip, ep.port),
         candidates: n,
-        probability: ep.probability.clone().unwrap_or_else(|| "1 (the last rule)".into()),
+        probability: ep.probability.clone().unwrap_or_default(),
     }
 }
 
@@ -866,6 +872,10 @@ struct NodeHost<'a> {
     fs: &'a mut MemFs,
     hostname: String,
     out: Vec<(Stream, String)>,
+    /// kube-proxy's rules on this node, for `iptables`.
+    rules: &'a [ServicePortRule],
+    /// Inside `sudo`: `minikube ssh` logs in as `docker`, and iptables needs root.
+    root: bool,
 }
 
 impl shell::Host for NodeHost<'_> {
@@ -884,6 +894,72 @@ impl shell::Host for NodeHost<'_> {
     fn hostname(&self) -> String {
         self.hostname.clone()
     }
+    fn host_command(&mut self, name: &str, args: &[String]) -> Option<(String, String, i32)> {
+        match name {
+            "sudo" => match args.split_first() {
+                Some((cmd, rest)) => {
+                    self.root = true;
+                    let r = self.host_command(cmd, rest);
+                    self.root = false;
+                    r
+                }
+                None => Some((String::new(), "usage: sudo -h | -K | -k | -V\n".into(), 1)),
+            },
+            // The version in this message is an informed guess at the iptables of minikube's kicbase image.
+            "iptables" if !self.root => Some((
+                String::new(),
+                "iptables v1.8.9 (legacy): can't initialize iptables table `nat': Permission denied (you must be root)\n\
+                 Perhaps iptables or your kernel needs to be upgraded.\n"
+                    .into(),
+                3,
+            )),
+            "iptables" => Some(iptables(self.rules, args)),
+            _ => None,
+        }
+    }
+}
+
+/// `iptables -t nat -S [CHAIN]` (also `--list-rules`) on a node: kube-proxy's NAT rules. Other tables and
+/// listing forms are not simulated and say so.
+fn iptables(rules: &[ServicePortRule], args: &[String]) -> (String, String, i32) {
+    let mut table = "filter".to_string();
+    let mut save = false;
+    let mut chain = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "-t" | "--table" => {
+                i += 1;
+                table = args.get(i).cloned().unwrap_or_default();
+            }
+            "-S" | "--list-rules" => {
+                save = true;
+                if let Some(c) = args.get(i + 1).filter(|c| !c.starts_with('-')) {
+                    chain = Some(c.clone());
+                    i += 1;
+                }
+            }
+            "-n" | "-v" | "--numeric" => {}
+            other if other.starts_with("-t") && other.len() > 2 => table = other[2..].to_string(),
+            _ => return not_simulated(),
+        }
+        i += 1;
+    }
+    if table != "nat" || !save {
+        return not_simulated();
+    }
+    match proxy::nat_save(rules, chain.as_deref()) {
+        Some(text) => (text, String::new(), 0),
+        None => (String::new(), "iptables: No chain/target/match by that name.\n".into(), 1),
+    }
+}
+
+fn not_simulated() -> (String, String, i32) {
+    (
+        String::new(),
+        "kubeground: only `iptables -t nat -S [CHAIN]` (kube-proxy's NAT rules) is simulated on nodes\n".into(),
+        2,
+    )
 }
 
 /// Why `minikube ssh` could not run a command on a node.
@@ -921,11 +997,19 @@ impl Cluster {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let mut process = shell::Process::new(program, vec!["bash".into()], env);
+        let rules = proxy::service_rules(self);
         let fs = &mut self.ensure_agent(node).host_fs;
         let mut at = now;
         let mut output = ExecResult::default();
         loop {
-            let mut host = NodeHost { now: at, fs: &mut *fs, hostname: node.to_string(), out: Vec::new() };
+            let mut host = NodeHost {
+                now: at,
+                fs: &mut *fs,
+                hostname: node.to_string(),
+                out: Vec::new(),
+                rules: &rules,
+                root: false,
+            };
             let poll = process.run(&mut host);
             for (stream, text) in host.out {
                 output.combined.push_str(&text);

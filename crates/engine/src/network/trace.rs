@@ -19,7 +19,8 @@ pub enum Hop {
     /// Across the pod's veth pair onto the node's `cni0` bridge (gateway `10.244.N.1`).
     Bridge { node: String, bridge: String, gateway: String },
     /// kube-proxy's rules on `node` matched `service` (`default/web:http`) and DNATed to `endpoint`, chosen
-    /// with `probability` among `candidates` (the rule `KUBE-SVC-…` → `KUBE-SEP-…`).
+    /// with `probability` among `candidates` (the rule `KUBE-SVC-…` → `KUBE-SEP-…`); an empty probability
+    /// means the last rule, taken when none before it matched.
     KubeProxy {
         node: String,
         service: String,
@@ -76,9 +77,14 @@ impl Hop {
             },
             Hop::Bridge { node, bridge, gateway } => format!("crosses the veth pair to {bridge} ({gateway}) on {node}"),
             Hop::KubeProxy { node, service, destination, svc_chain, sep_chain, endpoint, candidates, probability } => {
+                let how = if probability.is_empty() {
+                    format!("the last of {candidates} rules, taken when none before it matched")
+                } else {
+                    format!("1 of {candidates}, random with probability {probability}")
+                };
                 format!(
-                    "kube-proxy's rules on {node}: {destination} is Service {service}; {svc_chain} picked {sep_chain} \
-                     (1 of {candidates}, probability {probability}) and DNAT rewrote the destination to {endpoint}"
+                    "kube-proxy's rules on {node}: {destination} is Service {service}; {svc_chain} jumped to {sep_chain} \
+                     ({how}) and DNAT rewrote the destination to {endpoint}"
                 )
             }
             Hop::NoEndpoints { node, service, destination } => {

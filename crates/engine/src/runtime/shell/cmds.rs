@@ -346,11 +346,18 @@ impl Process {
             "nslookup" => self.nslookup(args, host),
             "ping" => return self.ping(args, restore, host),
             "nc" => self.nc(args, host),
-            _ => {
-                let a0 = self.arg0();
-                self.write_err(host, &format!("{a0}: {name}: not found\n"));
-                127
-            }
+            _ => match host.host_command(base, args) {
+                Some((out, err, code)) => {
+                    self.write_out(host, &out);
+                    self.write_err(host, &err);
+                    code
+                }
+                None => {
+                    let a0 = self.arg0();
+                    self.write_err(host, &format!("{a0}: {name}: not found\n"));
+                    127
+                }
+            },
         };
         Flow::Done(st)
     }
