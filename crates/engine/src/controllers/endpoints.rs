@@ -643,7 +643,7 @@ mod tests {
     }
 
     fn svc(extra: serde_json::Value) -> Service {
-        let mut v = json!({"metadata": {"name": "web", "namespace": "default"},
+        let v = json!({"metadata": {"name": "web", "namespace": "default"},
             "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "protocol": "TCP", "targetPort": "http"}]}});
         let v = crate::patch::json_merge_patch(&v, &extra);
         serde_json::from_value(v).unwrap()

@@ -192,8 +192,7 @@ impl<'a> ContainerHost<'a> {
     }
 
     fn begin_trace(&mut self, kind: TraceKind) {
-        let mut hops = Vec::new();
-        hops.push(Hop::Source { node: self.node.clone(), pod: Some(self.client()), ip: self.pod_ip.clone() });
+        let hops = vec![Hop::Source { node: self.node.clone(), pod: Some(self.client()), ip: self.pod_ip.clone() }];
         self.trace = Some(Trace { seq: 0, at_ms: self.now, client: self.client(), kind, hops, outcome: String::new() });
     }
 
@@ -224,7 +223,7 @@ impl<'a> ContainerHost<'a> {
 
     /// Out of the pod: across its veth pair to the node's cni0 bridge, where the node's iptables (kube-proxy's
     /// rules) see the packet.
-    fn to_bridge(&mut self) {
+    fn cross_to_bridge(&mut self) {
         let cidr = self.cluster.machines.get(&self.node).map(|m| m.plan.pod_cidr.clone()).unwrap_or_default();
         let gateway = gateway_of(&cidr);
         self.hop(Hop::Bridge { node: self.node.clone(), bridge: "cni0".into(), gateway });
@@ -264,7 +263,7 @@ impl<'a> ContainerHost<'a> {
             return DnsOutcome::TimedOut;
         };
         if server == CLUSTER_DNS {
-            self.to_bridge();
+            self.cross_to_bridge();
             let rules = proxy::service_rules(self.cluster);
             let Some(rule) = proxy::find_rule(&rules, &server, 53, "UDP", &[]).cloned() else {
                 self.hop(Hop::Unreachable { ip: server });
@@ -338,7 +337,7 @@ impl<'a> ContainerHost<'a> {
             self.hop(Hop::Deliver { node: self.node.clone(), pod: Some(self.client()), ip: "127.0.0.1".into(), port });
             return Ok(("127.0.0.1".into(), port, found.map(|(c, s)| self.local_target(c, s))));
         }
-        self.to_bridge();
+        self.cross_to_bridge();
         let rules = proxy::service_rules(self.cluster);
         let node_ips: Vec<String> = self.cluster.machines.iter().map(|m| m.plan.internal_ip.clone()).collect();
         let mut dest = (ip.to_string(), port);
