@@ -60,9 +60,16 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
                 "😄  {PROFILE} on simulated machines\n🏄  Done! kubectl is now configured to use \"{PROFILE}\" cluster and \"default\" namespace by default\n"
             ))
         }
-        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start, ssh\n"),
+        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start, ssh, ip, tunnel, service --url\n"),
         ["ssh", rest @ ..] => ssh(cluster, rest),
-        [cmd, ..] if ["tunnel", "delete", "service", "addons", "dashboard", "ip"].contains(cmd) => {
+        ["ip"] => Output::ok(format!("{}\n", primary_ip(cluster))),
+        ["ip", "-n" | "--node", node] => match cluster.machines().get(node) {
+            Some(m) => Output::ok(format!("{}\n", m.plan.internal_ip)),
+            None => node_error(&format!("node {node} not found")),
+        },
+        ["tunnel", rest @ ..] if rest.iter().all(|a| a.starts_with("--cleanup") || *a == "-c") => tunnel(cluster),
+        ["service", rest @ ..] => service(cluster, rest),
+        [cmd, ..] if ["tunnel", "delete", "addons", "dashboard", "ip"].contains(cmd) => {
             Output::error(format!("kubeground does not simulate \"minikube {cmd}\" yet\n"))
         }
         [cmd, ..] => Output::error(format!("Error: unknown command \"{cmd}\" for \"minikube\"\nRun 'minikube --help' for usage.\n")),
@@ -145,4 +152,74 @@ fn status(cluster: &Cluster) -> Output {
         }
     }
     Output { stdout: out, stderr: String::new(), exit_code: if all_running { 0 } else { 7 } }
+}
+
+/// The first control-plane node's address: what `minikube ip` prints.
+fn primary_ip(cluster: &Cluster) -> String {
+    cluster
+        .machines()
+        .get("control-plane-1")
+        .map(|m| m.plan.internal_ip.clone())
+        .unwrap_or_else(|| "192.168.49.2".into())
+}
+
+/// `minikube tunnel`: routes the Service network to the cluster and gives LoadBalancer Services their ClusterIP
+/// as external IP. In a terminal it holds the terminal until Ctrl+C, reprinting its status; here it keeps running
+/// in the background of the session and says so. The status block follows minikube's tunnel `Status` output.
+fn tunnel(cluster: &mut Cluster) -> Output {
+    let (t, already) = cluster.start_tunnel();
+    let services = cluster.tunnel_services().join(" ");
+    let mut out = Output::ok(format!(
+        "Status:\t\n\tmachine: {PROFILE}\n\tpid: {}\n\troute: 10.96.0.0/12 -> {}\n\tminikube: Running\n\tservices: [{services}]\n    errors: \n\t\tminikube: no errors\n\t\trouter: no errors\n\t\tloadbalancer emulator: no errors\n",
+        t.pid,
+        primary_ip(cluster)
+    ));
+    out.stderr = if already {
+        "kubeground: the tunnel was already running in this session.\n".into()
+    } else {
+        "kubeground: the tunnel keeps running in the background of this session (in a terminal, minikube tunnel holds it until Ctrl+C).\n".into()
+    };
+    out
+}
+
+/// `minikube service NAME [-n NS] --url`: one `http://NODE_IP:NODEPORT` line per port of a NodePort or
+/// LoadBalancer Service. (Without `--url` minikube opens a browser, which the playground has not.)
+fn service(cluster: &Cluster, args: &[&str]) -> Output {
+    let mut namespace = "default".to_string();
+    let mut url = false;
+    let mut name = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--url" => url = true,
+            "-n" | "--namespace" => namespace = it.next().map(|s| s.to_string()).unwrap_or_default(),
+            a if a.starts_with("--namespace=") => namespace = a["--namespace=".len()..].to_string(),
+            a if !a.starts_with('-') => name = Some(a.to_string()),
+            _ => {}
+        }
+    }
+    let Some(name) = name else {
+        return Output::error("❌  Exiting due to MK_USAGE: You must specify service name\n");
+    };
+    let svc = match cluster.get(engine::Kind::Service, &namespace, &name) {
+        Ok(engine::Object::Service(s)) => s.clone(),
+        _ => {
+            return Output::error(format!(
+                "\n❌  Exiting due to SVC_NOT_FOUND: Service '{name}' was not found in '{namespace}' namespace.\nYou may select another namespace by using 'minikube service {name} -n <namespace>'. Or list out all the services using 'minikube service list'\n\n"
+            ))
+        }
+    };
+    if !url {
+        return Output::error(
+            "kubeground: minikube service opens a browser, which the playground has not; add --url to print the address\n",
+        );
+    }
+    let ports: Vec<i32> = svc.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port).collect();
+    if ports.is_empty() {
+        return Output::error(format!(
+            "kubeground: Service {namespace}/{name} has no node port (type ClusterIP); minikube's port-forwarding to it is not simulated\n"
+        ));
+    }
+    let ip = primary_ip(cluster);
+    Output::ok(ports.iter().map(|p| format!("http://{ip}:{p}\n")).collect::<String>())
 }

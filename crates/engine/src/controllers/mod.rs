@@ -61,6 +61,7 @@ impl Cluster {
                 self.reconcile_service_endpoints();
             }
             self.reconcile_apiserver_endpoints();
+            self.reconcile_tunnel();
             if scheduler {
                 self.reconcile_scheduling();
             }

@@ -42,6 +42,8 @@ pub enum Effect {
     Log { node: String, uid: String, container: String, line: String, at: Millis },
     /// A request or lookup's path, for the network's trace log.
     Trace(Trace),
+    /// kube-proxy's session-affinity memory: this client went to this endpoint at this instant.
+    Affinity { service_port: String, client: String, endpoint: String, at: Millis },
 }
 
 /// A server somewhere in the cluster, found by IP and port.
@@ -131,6 +133,8 @@ pub struct ContainerHost<'a> {
     pod_name: String,
     /// The trace being built for the current request or lookup.
     trace: Option<Trace>,
+    /// Session-affinity choices made during this turn (applied to the cluster afterwards).
+    affinity: BTreeMap<(String, String), (String, Millis)>,
 }
 
 impl<'a> ContainerHost<'a> {
@@ -163,6 +167,7 @@ impl<'a> ContainerHost<'a> {
             seq: 0,
             pod_name: pod.metadata.name.clone().unwrap_or_default(),
             trace: None,
+            affinity: BTreeMap::new(),
         }
     }
 
@@ -245,6 +250,29 @@ impl<'a> ContainerHost<'a> {
                 });
             }
         }
+    }
+
+    /// A pod on the node with address `ip` that asked for `hostPort: port`: (namespace/name, pod IP,
+    /// containerPort).
+    fn host_port(&self, ip: &str, port: u16) -> Option<(String, String, u16)> {
+        let (node, node_ip) = self.node_of(ip)?;
+        if node_ip != ip {
+            return None;
+        }
+        self.cluster.store.list(Kind::Pod, None).find_map(|o| {
+            let Object::Pod(p) = o else { return None };
+            let spec = p.spec.as_ref()?;
+            if spec.node_name.as_deref() != Some(node.as_str()) || p.metadata.deletion_timestamp.is_some() {
+                return None;
+            }
+            let cp = spec
+                .containers
+                .iter()
+                .flat_map(|c| c.ports.iter().flatten())
+                .find(|cp| cp.host_port == Some(port as i32) && cp.protocol.as_deref().unwrap_or("TCP") == "TCP")?;
+            let pod_ip = p.status.as_ref()?.pod_ip.clone()?;
+            Some((format!("{}/{}", o.namespace(), o.name()), pod_ip, u16::try_from(cp.container_port).ok()?))
+        })
     }
 
     fn pod_name_at(&self, ip: &str) -> Option<String> {
@@ -351,10 +379,39 @@ impl<'a> ContainerHost<'a> {
                 return Err(HttpOutcome::Refused { ip: ip.to_string(), port });
             }
             self.seq += 1;
-            let i = proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0);
-            self.hop(kube_proxy_hop(&self.node, &rule, i, &format!("{ip}:{port}")));
+            let key = (rule.name.clone(), self.pod_ip.clone());
+            let sticky = rule
+                .affinity_seconds
+                .and_then(|secs| {
+                    let (ep, at) = self.affinity.get(&key).or_else(|| self.cluster.network.affinity.get(&key))?;
+                    (self.now <= at + secs.max(0) as Millis * 1000).then(|| ep.clone())
+                })
+                .and_then(|ep| rule.endpoints.iter().position(|e| format!("{}:{}", e.ip, e.port) == ep));
+            let i = match sticky {
+                Some(i) => i,
+                None => proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0),
+            };
+            let mut hop = kube_proxy_hop(&self.node, &rule, i, &format!("{ip}:{port}"));
+            if let (Some(_), Hop::KubeProxy { probability, .. }) = (sticky, &mut hop) {
+                *probability = "session affinity".into();
+            }
+            self.hop(hop);
             let ep = &rule.endpoints[i];
             dest = (ep.ip.clone(), u16::try_from(ep.port).unwrap_or(0));
+            if rule.affinity_seconds.is_some() {
+                let endpoint = format!("{}:{}", ep.ip, ep.port);
+                self.affinity.insert(key.clone(), (endpoint.clone(), self.now));
+                self.effects.push(Effect::Affinity { service_port: key.0, client: key.1, endpoint, at: self.now });
+            }
+        } else if let Some((pod, pod_ip, container_port)) = self.host_port(ip, port) {
+            // The CNI portmap plugin's DNAT for a container's hostPort.
+            self.hop(Hop::HostPort {
+                node: self.node_of(ip).map(|n| n.0).unwrap_or_default(),
+                host_port: port,
+                pod,
+                endpoint: format!("{pod_ip}:{container_port}"),
+            });
+            dest = (pod_ip, container_port);
         } else if rules.iter().any(|r| r.cluster_ip == ip) {
             // A ClusterIP on a port the Service does not have: no rule matches and nothing answers.
             self.hop(Hop::Unreachable { ip: ip.to_string() });
@@ -666,6 +723,9 @@ pub(crate) fn apply_effects(cluster: &mut Cluster, effects: Vec<Effect>) {
                 }
             }
             Effect::Trace(t) => cluster.record_trace(t),
+            Effect::Affinity { service_port, client, endpoint, at } => {
+                cluster.remember_affinity(service_port, client, endpoint, at)
+            }
         }
     }
 }

@@ -10,7 +10,11 @@
 pub mod dns;
 pub mod proxy;
 pub mod trace;
+pub mod tunnel;
 
+use std::collections::BTreeMap;
+
+use crate::clock::Millis;
 use crate::controllers::endpoints::EndpointsState;
 use crate::rng::Rng;
 
@@ -24,11 +28,20 @@ pub struct NetworkState {
     pub(crate) rng: Rng,
     pub(crate) endpoints: EndpointsState,
     pub(crate) traces: Vec<Trace>,
+    pub(crate) tunnel: Option<tunnel::Tunnel>,
+    /// kube-proxy's `recent` lists for session affinity: (service port, client IP) → (endpoint, last seen).
+    pub(crate) affinity: BTreeMap<(String, String), (String, Millis)>,
 }
 
 impl NetworkState {
     pub fn new(seed: u64) -> Self {
-        NetworkState { rng: Rng::new(seed ^ 0x6e65_7477_6f72_6b00), endpoints: Default::default(), traces: Vec::new() }
+        NetworkState {
+            rng: Rng::new(seed ^ 0x6e65_7477_6f72_6b00),
+            endpoints: Default::default(),
+            traces: Vec::new(),
+            tunnel: None,
+            affinity: BTreeMap::new(),
+        }
     }
 }
 
@@ -41,6 +54,10 @@ impl crate::Cluster {
     pub(crate) fn record_trace(&mut self, mut trace: Trace) {
         trace.seq = self.network.traces.len() as u64;
         self.network.traces.push(trace);
+    }
+
+    pub(crate) fn remember_affinity(&mut self, service_port: String, client: String, endpoint: String, at: Millis) {
+        self.network.affinity.insert((service_port, client), (endpoint, at));
     }
 }
 

@@ -49,8 +49,12 @@ pub struct ServicePortRule {
     pub node_port: Option<i32>,
     /// `KUBE-SVC-…`
     pub svc_chain: String,
-    /// `KUBE-EXT-…` (used with a NodePort).
+    /// `KUBE-EXT-…` (used with a NodePort or a load-balancer address).
     pub ext_chain: String,
+    /// `status.loadBalancer.ingress` addresses (what `minikube tunnel` assigns).
+    pub load_balancer_ips: Vec<String>,
+    /// `sessionAffinity: ClientIP`: how long a client sticks to its endpoint, in seconds.
+    pub affinity_seconds: Option<i32>,
     pub endpoints: Vec<EndpointRule>,
 }
 
@@ -138,6 +142,23 @@ pub fn service_rules(cluster: &Cluster) -> Vec<ServicePortRule> {
                 })
                 .collect();
             let hash = port_proto_hash(&spn, &lower);
+            let load_balancer_ips = if spec.type_.as_deref() == Some("LoadBalancer") {
+                svc.status
+                    .as_ref()
+                    .and_then(|s| s.load_balancer.as_ref())
+                    .and_then(|lb| lb.ingress.as_ref())
+                    .map(|ing| ing.iter().filter_map(|i| i.ip.clone()).collect())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let affinity_seconds = (spec.session_affinity.as_deref() == Some("ClientIP")).then(|| {
+                spec.session_affinity_config
+                    .as_ref()
+                    .and_then(|c| c.client_ip.as_ref())
+                    .and_then(|c| c.timeout_seconds)
+                    .unwrap_or(10800)
+            });
             out.push(ServicePortRule {
                 namespace: ns.clone(),
                 service: name.clone(),
@@ -148,6 +169,8 @@ pub fn service_rules(cluster: &Cluster) -> Vec<ServicePortRule> {
                 node_port: sp.node_port.filter(|_| matches!(spec.type_.as_deref(), Some("NodePort" | "LoadBalancer"))),
                 svc_chain: format!("KUBE-SVC-{hash}"),
                 ext_chain: format!("KUBE-EXT-{hash}"),
+                load_balancer_ips,
+                affinity_seconds,
                 endpoints,
             });
         }
@@ -164,7 +187,8 @@ pub fn find_rule<'a>(
     node_ips: &[String],
 ) -> Option<&'a ServicePortRule> {
     let proto = |r: &&ServicePortRule| r.protocol == protocol;
-    rules.iter().filter(proto).find(|r| r.cluster_ip == ip && r.port == port as i32).or_else(|| {
+    let by_address = |r: &&ServicePortRule| r.cluster_ip == ip || r.load_balancer_ips.iter().any(|l| l == ip);
+    rules.iter().filter(proto).find(|r| by_address(r) && r.port == port as i32).or_else(|| {
         node_ips
             .iter()
             .any(|n| n == ip)
@@ -210,12 +234,15 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
             r.port,
             r.svc_chain
         ));
-        if let Some(np) = r.node_port {
-            nodeports.push(format!(
-                "-A KUBE-NODEPORTS -p {p} -m comment --comment {} -m {p} --dport {np} -j {}",
-                c(&r.name),
+        for lb in &r.load_balancer_ips {
+            services.push(format!(
+                "-A KUBE-SERVICES -d {lb}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j {}",
+                c(&format!("{} loadbalancer IP", r.name)),
+                r.port,
                 r.ext_chain
             ));
+        }
+        if r.node_port.is_some() || !r.load_balancer_ips.is_empty() {
             per_service.push((
                 r.ext_chain.clone(),
                 vec![
@@ -228,6 +255,13 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
                 ],
             ));
         }
+        if let Some(np) = r.node_port {
+            nodeports.push(format!(
+                "-A KUBE-NODEPORTS -p {p} -m comment --comment {} -m {p} --dport {np} -j {}",
+                c(&r.name),
+                r.ext_chain
+            ));
+        }
         let mut svc_lines = vec![format!(
             "-A {} ! -s {CLUSTER_CIDR} -d {}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j KUBE-MARK-MASQ",
             r.svc_chain,
@@ -235,6 +269,22 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
             c(&format!("{} cluster IP", r.name)),
             r.port
         )];
+        // Session affinity (kube-proxy's `recent` match rules, printed in libxt_recent's save order: the command,
+        // --seconds, --reap, then --name, --mask, --rsource): a client seen within the timeout goes back to the
+        // endpoint it had.
+        let recent =
+            |cmd: &str, chain: &str| format!("-m recent {cmd} --name {chain} --mask 255.255.255.255 --rsource");
+        if let Some(secs) = r.affinity_seconds {
+            for e in &r.endpoints {
+                svc_lines.push(format!(
+                    "-A {} -m comment --comment {} {} -j {}",
+                    r.svc_chain,
+                    c(&format!("{} -> {}:{}", r.name, e.ip, e.port)),
+                    recent(&format!("--rcheck --seconds {secs} --reap"), &e.chain),
+                    e.chain
+                ));
+            }
+        }
         for e in &r.endpoints {
             let stat = e
                 .probability
@@ -252,9 +302,14 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
                 vec![
                     format!("-A {} -s {}/32 -m comment --comment {} -j KUBE-MARK-MASQ", e.chain, e.ip, c(&r.name)),
                     format!(
-                        "-A {} -p {p} -m comment --comment {} -m {p} -j DNAT --to-destination {}:{}",
+                        "-A {} -p {p} -m comment --comment {}{} -m {p} -j DNAT --to-destination {}:{}",
                         e.chain,
                         c(&r.name),
+                        if r.affinity_seconds.is_some() {
+                            format!(" {}", recent("--set", &e.chain))
+                        } else {
+                            String::new()
+                        },
                         e.ip,
                         e.port
                     ),
@@ -332,6 +387,8 @@ mod tests {
             node_port: None,
             svc_chain: String::new(),
             ext_chain: String::new(),
+            load_balancer_ips: Vec::new(),
+            affinity_seconds: None,
             endpoints: (0..3)
                 .map(|i| EndpointRule {
                     ip: format!("10.244.3.{i}"),

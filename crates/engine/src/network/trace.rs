@@ -20,7 +20,8 @@ pub enum Hop {
     Bridge { node: String, bridge: String, gateway: String },
     /// kube-proxy's rules on `node` matched `service` (`default/web:http`) and DNATed to `endpoint`, chosen
     /// with `probability` among `candidates` (the rule `KUBE-SVC-…` → `KUBE-SEP-…`); an empty probability
-    /// means the last rule, taken when none before it matched.
+    /// means the last rule, taken when none before it matched, and `session affinity` the client's earlier
+    /// endpoint.
     KubeProxy {
         node: String,
         service: String,
@@ -31,6 +32,8 @@ pub enum Hop {
         candidates: usize,
         probability: String,
     },
+    /// The CNI portmap plugin on `node` sent `hostPort` to a pod's container port.
+    HostPort { node: String, host_port: u16, pod: String, endpoint: String },
     /// kube-proxy's rules on `node` rejected the connection: the Service has no ready endpoints.
     NoEndpoints { node: String, service: String, destination: String },
     /// Encapsulated by `flannel.1` (VXLAN VNI 1, UDP 8472) from one node IP to another.
@@ -77,7 +80,9 @@ impl Hop {
             },
             Hop::Bridge { node, bridge, gateway } => format!("crosses the veth pair to {bridge} ({gateway}) on {node}"),
             Hop::KubeProxy { node, service, destination, svc_chain, sep_chain, endpoint, candidates, probability } => {
-                let how = if probability.is_empty() {
+                let how = if probability == "session affinity" {
+                    "session affinity: this client's endpoint from before".to_string()
+                } else if probability.is_empty() {
                     format!("the last of {candidates} rules, taken when none before it matched")
                 } else {
                     format!("1 of {candidates}, random with probability {probability}")
@@ -86,6 +91,9 @@ impl Hop {
                     "kube-proxy's rules on {node}: {destination} is Service {service}; {svc_chain} jumped to {sep_chain} \
                      ({how}) and DNAT rewrote the destination to {endpoint}"
                 )
+            }
+            Hop::HostPort { node, host_port, pod, endpoint } => {
+                format!("the portmap rule on {node} sends hostPort {host_port} to pod {pod} at {endpoint}")
             }
             Hop::NoEndpoints { node, service, destination } => {
                 format!("kube-proxy's rules on {node}: {destination} is Service {service}, which has no ready endpoints: rejected")

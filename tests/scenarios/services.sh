@@ -1,0 +1,53 @@
+# Service types and kube-proxy: NodePort on every node's address, LoadBalancer pending until minikube tunnel
+# gives it an external IP, session affinity, hostPort, and the rules a node holds.
+kubectl create deployment web --image=nginx --replicas=2
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-np
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+  - port: 80
+    nodePort: 30080
+EOF
+kubectl expose deployment web --type=LoadBalancer --port=8080 --target-port=80 --name=web-lb
+kubectl run client --image=busybox --restart=Never -- sleep 3600
+sleep 30
+kubectl get svc
+minikube ip
+minikube service web-np --url
+minikube service nope --url
+# A NodePort answers on every node's address, whichever node the pods run on.
+kubectl exec client -- wget -qO- -T 2 http://192.168.49.2:30080/
+kubectl exec client -- nc -z -v -w 2 192.168.49.6 30080
+kubectl exec client -- nc -z -v -w 2 192.168.49.6 30081
+minikube tunnel
+kubectl get svc web-lb
+kubectl describe svc web-lb
+kubectl exec client -- wget -qO- -T 2 http://web-lb:8080/
+# Session affinity: the rules remember a client's endpoint.
+kubectl patch svc web-np -p '{"spec":{"sessionAffinity":"ClientIP"}}'
+minikube ssh -n worker-2 -- sudo iptables -t nat -S KUBE-NODEPORTS
+minikube ssh -n worker-2 -- sudo iptables -t nat -S KUBE-SVC-4UDSYVHJNXWHWIRT
+# hostPort: the node's address reaches the pod through the CNI portmap rule.
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: hp
+spec:
+  containers:
+  - name: hp
+    image: nginx
+    ports:
+    - containerPort: 80
+      hostPort: 8081
+EOF
+sleep 20
+kubectl get pod hp -o wide
+kubectl exec client -- nc -z -v -w 2 192.168.49.5 8081
+kubectl exec client -- nc -z -v -w 2 192.168.49.6 8081
