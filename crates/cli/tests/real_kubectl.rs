@@ -420,26 +420,50 @@ const POD_DESCRIBE: &str = "event ages are computed on the client (`457d` agains
 /// against `kubeground serve`, compared with the playground line by line as the main session is.
 #[test]
 fn real_kubectl_runs_the_pods_scenario() {
-    let Some(kubectl) = kubectl_on_path() else {
-        println!("SKIPPED: no kubectl on PATH, so the pods scenario cannot be compared with the real kubectl");
-        return;
-    };
-    let dir = common::temp_dir("real-kubectl-pods");
-    std::fs::create_dir_all(dir.join("home")).expect("home");
-    std::fs::create_dir_all(dir.join("manifests")).expect("manifests");
-    for (name, text) in [
+    let manifests = [
         ("exec-liveness.yaml", include_str!("../../../tests/scenarios/manifests/exec-liveness.yaml")),
         ("http-liveness.yaml", include_str!("../../../tests/scenarios/manifests/http-liveness.yaml")),
-    ] {
-        std::fs::write(dir.join("manifests").join(name), text).expect("manifest");
+    ];
+    compare_scenario("pods", PODS_SCENARIO, &manifests, PODS_SKIPPED, PODS_KNOWN_DIFFERENCES);
+}
+
+const NETWORK_SCENARIO: &str = include_str!("../../../tests/scenarios/network.sh");
+const NETWORK_SKIPPED: &[(&str, &str)] = &[];
+
+/// `tests/scenarios/network.sh` (Endpoints, EndpointSlices, DNS, Services from a pod) through the real kubectl.
+/// Its `minikube` lines have no kubectl counterpart and are left out of the comparison.
+#[test]
+fn real_kubectl_runs_the_network_scenario() {
+    compare_scenario("network", NETWORK_SCENARIO, &[], NETWORK_SKIPPED, &[]);
+}
+
+/// Runs a scenario's kubectl lines through the real kubectl against `kubeground serve` and through the
+/// playground, and compares stdout, stderr and exit code line by line. `skipped` names the first line (by
+/// prefix) from which the rest is left out, and why; `known` lists lines that differ, and why.
+fn compare_scenario(
+    name: &str,
+    scenario: &str,
+    manifests: &[(&str, &str)],
+    skipped: &[(&str, &str)],
+    known: &[(&str, &str)],
+) {
+    let Some(kubectl) = kubectl_on_path() else {
+        println!("SKIPPED: no kubectl on PATH, so the {name} scenario cannot be compared with the real kubectl");
+        return;
+    };
+    let dir = common::temp_dir(&format!("real-kubectl-{name}"));
+    std::fs::create_dir_all(dir.join("home")).expect("home");
+    std::fs::create_dir_all(dir.join("manifests")).expect("manifests");
+    for (file, text) in manifests {
+        std::fs::write(dir.join("manifests").join(file), text).expect("manifest");
     }
     let server = common::start_server(0, "0", &dir.join("kubeconfig"));
     let mut playground = playground::Playground::new(0).with_files(Box::new(playground::DiskFiles::new(dir.clone())));
-    let commands: Vec<&str> = PODS_SCENARIO
+    let commands: Vec<&str> = scenario
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .take_while(|l| !PODS_SKIPPED.iter().any(|(prefix, _)| l.starts_with(prefix)))
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("minikube "))
+        .take_while(|l| !skipped.iter().any(|(prefix, _)| l.starts_with(prefix)))
         .collect();
     let (mut matched, mut failures) = (0, Vec::new());
     for command in &commands {
@@ -454,8 +478,8 @@ fn real_kubectl_runs_the_pods_scenario() {
         let ours = &results[0].output;
         if real.stdout == ours.stdout && real.stderr == ours.stderr && real.code == ours.exit_code {
             assert!(
-                !PODS_KNOWN_DIFFERENCES.iter().any(|(c, _)| c == command),
-                "{command} now matches: remove it from PODS_KNOWN_DIFFERENCES"
+                !known.iter().any(|(c, _)| c == command),
+                "{command} now matches: remove it from the known differences"
             );
             matched += 1;
             continue;
@@ -464,13 +488,13 @@ fn real_kubectl_runs_the_pods_scenario() {
             "$ {command}\n--- real kubectl (exit {}):\n{}{}--- playground (exit {}):\n{}{}",
             real.code, real.stdout, real.stderr, ours.exit_code, ours.stdout, ours.stderr
         );
-        match PODS_KNOWN_DIFFERENCES.iter().find(|(c, _)| c == command) {
+        match known.iter().find(|(c, _)| c == command) {
             Some((_, why)) => println!("known difference ({why}):\n{report}"),
             None => failures.push(report),
         }
     }
     let compared = commands.iter().filter(|c| !c.starts_with("sleep ")).count();
-    println!("pods.sh: {matched}/{compared} commands print the same bytes");
+    println!("{name}.sh: {matched}/{compared} commands print the same bytes");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{} command(s) differ:\n\n{}", failures.len(), failures.join("\n"));
 }

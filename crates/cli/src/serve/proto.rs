@@ -127,7 +127,10 @@ const SERVICE_SPEC: &[Field] = &[
     f(3, "clusterIP", Str),
     f(4, "type", Str),
     rep(5, "externalIPs", Str),
-    f(11, "externalName", Str),
+    f(7, "sessionAffinity", Str),
+    f(10, "externalName", Str),
+    f(11, "externalTrafficPolicy", Str),
+    f(13, "publishNotReadyAddresses", Bool),
 ];
 const JOB_SPEC: &[Field] = &[
     keep(1, "parallelism", Int),
