@@ -51,3 +51,8 @@ sleep 20
 kubectl get pod hp -o wide
 kubectl exec client -- nc -z -v -w 2 192.168.49.5 8081
 kubectl exec client -- nc -z -v -w 2 192.168.49.6 8081
+# From a node's own shell: the NodePort and kube-proxy's rules work there too; cluster names do not resolve
+# (the node asks Docker's resolver, not CoreDNS).
+minikube ssh -n worker-1 -- "curl -s -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
+minikube ssh -n worker-1 -- curl -s http://web-np/
+minikube ssh -n worker-1 -- curl -s -m 2 http://192.168.49.6:30999/

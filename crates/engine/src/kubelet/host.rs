@@ -197,12 +197,22 @@ impl<'a> ContainerHost<'a> {
     }
 
     fn begin_trace(&mut self, kind: TraceKind) {
-        let hops = vec![Hop::Source { node: self.node.clone(), pod: Some(self.client()), ip: self.pod_ip.clone() }];
+        let pod = (!self.namespace.is_empty()).then(|| self.client());
+        let hops = vec![Hop::Source { node: self.node.clone(), pod, ip: self.pod_ip.clone() }];
         self.trace = Some(Trace { seq: 0, at_ms: self.now, client: self.client(), kind, hops, outcome: String::new() });
     }
 
     fn client(&self) -> String {
-        format!("{}/{}", self.namespace, self.pod_name)
+        if self.namespace.is_empty() {
+            format!("node/{}", self.node)
+        } else {
+            format!("{}/{}", self.namespace, self.pod_name)
+        }
+    }
+
+    /// A node's own shell or a hostNetwork pod: traffic starts in the node's network namespace.
+    fn on_host_network(&self) -> bool {
+        self.cluster.machines.get(&self.node).is_some_and(|m| m.plan.internal_ip == self.pod_ip)
     }
 
     fn hop(&mut self, hop: Hop) {
@@ -229,6 +239,9 @@ impl<'a> ContainerHost<'a> {
     /// Out of the pod: across its veth pair to the node's cni0 bridge, where the node's iptables (kube-proxy's
     /// rules) see the packet.
     fn cross_to_bridge(&mut self) {
+        if self.on_host_network() {
+            return;
+        }
         let cidr = self.cluster.machines.get(&self.node).map(|m| m.plan.pod_cidr.clone()).unwrap_or_default();
         let gateway = gateway_of(&cidr);
         self.hop(Hop::Bridge { node: self.node.clone(), bridge: "cni0".into(), gateway });
@@ -929,6 +942,10 @@ pub(super) fn quote(s: &str) -> String {
 struct NodeHost<'a> {
     now: Millis,
     fs: &'a mut MemFs,
+    cluster: &'a Cluster,
+    /// Traces and other effects of the node's network requests, applied after the command.
+    effects: Vec<Effect>,
+    seq: u64,
     hostname: String,
     out: Vec<(Stream, String)>,
     /// kube-proxy's rules on this node, for `iptables`.
@@ -952,6 +969,22 @@ impl shell::Host for NodeHost<'_> {
     }
     fn hostname(&self) -> String {
         self.hostname.clone()
+    }
+    fn has_curl(&self) -> bool {
+        true
+    }
+    fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
+        let agent = "curl/7.81.0";
+        self.with_network(|h| h.http(url, agent))
+    }
+    fn lookup(&mut self, name: &str) -> DnsOutcome {
+        self.with_network(|h| h.lookup_traced(name))
+    }
+    fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {
+        self.with_network(|h| shell::Host::tcp_connect(h, host, port))
+    }
+    fn ping(&mut self, host: &str) -> PingOutcome {
+        self.with_network(|h| shell::Host::ping(h, host))
     }
     fn host_command(&mut self, name: &str, args: &[String]) -> Option<(String, String, i32)> {
         match name {
@@ -977,6 +1010,55 @@ impl shell::Host for NodeHost<'_> {
         }
     }
 }
+
+impl NodeHost<'_> {
+    /// Runs a network call from the node's own network namespace: a [`ContainerHost`] for a host-network
+    /// client named after the node, whose resolver reads the node's `/etc/resolv.conf` (minikube's Docker
+    /// network resolver, which knows nothing of cluster names).
+    fn with_network<T>(&mut self, call: impl FnOnce(&mut ContainerHost<'_>) -> T) -> T {
+        let node_ip = self.cluster.machines.get(&self.hostname).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
+        let pod = Pod {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some(self.hostname.clone()),
+                ..Default::default()
+            },
+            spec: Some(k8s_openapi::api::core::v1::PodSpec {
+                host_network: Some(true),
+                node_name: Some(self.hostname.clone()),
+                containers: vec![k8s_openapi::api::core::v1::Container { name: "node".into(), ..Default::default() }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let resolv = self.fs.read("/etc/resolv.conf").unwrap_or_else(|_| NODE_RESOLV_CONF.to_string());
+        let mut etc = MemFs::new();
+        let _ = etc.write("/resolv.conf", &resolv, crate::runtime::fs::WriteMode::Truncate, 0);
+        let mut volumes: BTreeMap<String, MemFs> = [(ETC_VOLUME.to_string(), etc)].into();
+        let base = MemFs::new();
+        let mut upper = MemFs::new();
+        let mut host = ContainerHost::new(
+            self.cluster,
+            &self.hostname,
+            &pod,
+            &base,
+            &mut upper,
+            &mut volumes,
+            &[],
+            "node",
+            &node_ip,
+            &self.hostname,
+            self.now,
+        );
+        host.seq = self.seq;
+        let out = call(&mut host);
+        self.seq = host.seq;
+        self.effects.append(&mut host.effects);
+        out
+    }
+}
+
+/// A minikube node's `/etc/resolv.conf` (the Docker network's embedded resolver).
+const NODE_RESOLV_CONF: &str = "nameserver 192.168.49.1\noptions edns0 trust-ad ndots:0\n";
 
 /// `iptables -t nat -S [CHAIN]` (also `--list-rules`) on a node: kube-proxy's NAT rules. Other tables and
 /// listing forms are not simulated and say so.
@@ -1057,19 +1139,28 @@ impl Cluster {
         .collect();
         let mut process = shell::Process::new(program, vec!["bash".into()], env);
         let rules = proxy::service_rules(self);
-        let fs = &mut self.ensure_agent(node).host_fs;
+        // The node's files leave the kubelet while the command runs, so the shell can reach the cluster's network
+        // (which reads the cluster) at the same time; they go back afterwards.
+        let mut fs = std::mem::take(&mut self.ensure_agent(node).host_fs);
         let mut at = now;
         let mut output = ExecResult::default();
+        let mut effects = Vec::new();
+        let mut seq = 0;
         loop {
             let mut host = NodeHost {
                 now: at,
-                fs: &mut *fs,
+                fs: &mut fs,
+                cluster: self,
+                effects: Vec::new(),
+                seq,
                 hostname: node.to_string(),
                 out: Vec::new(),
                 rules: &rules,
                 root: false,
             };
             let poll = process.run(&mut host);
+            effects.append(&mut host.effects);
+            seq = host.seq;
             for (stream, text) in host.out {
                 output.combined.push_str(&text);
                 match stream {
@@ -1080,16 +1171,19 @@ impl Cluster {
             match poll {
                 Poll::Exited(code) => {
                     output.code = Ok(code);
-                    return Ok(output);
+                    break;
                 }
                 Poll::SleepUntil(t) if t <= now + 60_000 => at = t.max(at + 1),
                 Poll::SleepUntil(_) => {
                     output.code =
                         Err("command did not finish within 60s of simulated time; kubeground stops it".into());
-                    return Ok(output);
+                    break;
                 }
             }
         }
+        self.ensure_agent(node).host_fs = fs;
+        apply_effects(self, effects);
+        Ok(output)
     }
 }
 

@@ -346,6 +346,7 @@ impl Process {
             "nslookup" => self.nslookup(args, host),
             "ping" => return self.ping(args, restore, host),
             "nc" => self.nc(args, host),
+            "curl" if host.has_curl() => self.curl(args, host),
             _ => match host.host_command(base, args) {
                 Some((out, err, code)) => {
                     self.write_out(host, &out);

@@ -254,6 +254,10 @@ pub trait Host {
     fn ping(&mut self, _host: &str) -> PingOutcome {
         PingOutcome::BadAddress
     }
+    /// Whether `curl` is installed (minikube's nodes have it; busybox images do not).
+    fn has_curl(&self) -> bool {
+        false
+    }
     /// A command the host provides beyond the image's applets (a node's `iptables`, `sudo`): its standard
     /// output, standard error and exit code, or `None` when the host has no such command.
     fn host_command(&mut self, _name: &str, _args: &[String]) -> Option<(String, String, i32)> {

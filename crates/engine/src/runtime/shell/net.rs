@@ -2,6 +2,7 @@
 
 use super::exec::{quote, Process};
 use super::{ConnectOutcome, DnsAnswer, DnsOutcome, Host, HttpOutcome, PingOutcome};
+use crate::clock::Millis;
 use crate::runtime::fs::{basename, WriteMode};
 
 /// busybox's progress line as printed when standard error is not a terminal. Informed guess at the bar
@@ -146,6 +147,139 @@ impl Process {
                     self.write_err(host, &format!("'{fname}' saved\n"));
                 }
                 0
+            }
+        }
+    }
+
+    /// `curl [-s] [-f] [-o FILE] [-m SECS] [-I] URL`: curl 7.81's messages (Ubuntu 22.04, minikube's node
+    /// image; the wording of errors follows curl's `failf` texts, informed rather than captured).
+    pub(super) fn curl(&mut self, args: &[String], host: &mut dyn Host) -> i32 {
+        let mut silent = false;
+        let mut fail = false;
+        let mut head = false;
+        let mut out_file: Option<String> = None;
+        let mut max_ms: Millis = 0;
+        let mut url: Option<String> = None;
+        let mut write_out: Option<String> = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let mut take = || {
+                i += 1;
+                args.get(i).cloned().unwrap_or_default()
+            };
+            match a {
+                "--silent" => silent = true,
+                "--fail" => fail = true,
+                "--head" => head = true,
+                "--write-out" => write_out = Some(take()),
+                "--output" => out_file = Some(take()),
+                "--max-time" | "--connect-timeout" => {
+                    max_ms = (take().parse::<f64>().unwrap_or(0.0) * 1000.0) as Millis
+                }
+                "--header" | "--user-agent" | "--request" | "--data" => {
+                    take();
+                }
+                _ if a.starts_with("--") => {}
+                _ if a.starts_with('-') && a.len() > 1 => {
+                    // Bundled short options (`-sSf`, `-sI`); a value-taking one ends the bundle.
+                    let letters: Vec<char> = a[1..].chars().collect();
+                    for (k, c) in letters.iter().enumerate() {
+                        let inline: String = letters[k + 1..].iter().collect();
+                        match c {
+                            's' => silent = true,
+                            'f' => fail = true,
+                            'I' => head = true,
+                            'o' | 'm' | 'H' | 'A' | 'X' | 'd' | 'w' => {
+                                let v = if inline.is_empty() { take() } else { inline };
+                                match c {
+                                    'o' => out_file = Some(v),
+                                    'm' => max_ms = (v.parse::<f64>().unwrap_or(0.0) * 1000.0) as Millis,
+                                    'w' => write_out = Some(v),
+                                    _ => {}
+                                }
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => url = Some(a.to_string()),
+            }
+            i += 1;
+        }
+        let _ = silent;
+        if head {
+            self.write_err(
+                host,
+                "kubeground: curl -I (response headers) is not simulated; try -o /dev/null -w '%{http_code}'\n",
+            );
+            return 2;
+        }
+        let Some(url) = url else {
+            self.write_err(host, "curl: try 'curl --help' or 'curl --manual' for more information\n");
+            return 2;
+        };
+        let full = if url.contains("://") { url.clone() } else { format!("http://{url}") };
+        let rest = full.split_once("://").map(|(_, r)| r).unwrap_or("");
+        let hostport = rest.split(['/', '?', '#']).next().unwrap_or("").to_string();
+        let (hostname, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse::<u16>().unwrap_or(80)),
+            None => (hostport.clone(), 80),
+        };
+        match host.http_get(&full, max_ms) {
+            HttpOutcome::Response { status, reason, body, .. } => {
+                if fail && status >= 400 {
+                    self.write_err(host, &format!("curl: (22) The requested URL returned error: {status}\n"));
+                    return 22;
+                }
+                let _ = reason;
+                let text = body;
+                match &out_file {
+                    Some(f) if f == "/dev/null" => {}
+                    Some(f) if f != "-" => {
+                        let p = self.path(f);
+                        if let Err(e) = host.fs().write(&p, &text, WriteMode::Truncate, 0o644) {
+                            self.write_err(host, &format!("curl: (23) Failure writing output to destination: {e}\n"));
+                            return 23;
+                        }
+                    }
+                    _ => self.write_out(host, &text),
+                }
+                if let Some(w) = &write_out {
+                    let w = w.replace("%{http_code}", &format!("{status:03}")).replace("\\n", "\n");
+                    self.write_out(host, &w);
+                }
+                0
+            }
+            HttpOutcome::BadAddress => {
+                self.write_err(host, &format!("curl: (6) Could not resolve host: {hostname}\n"));
+                6
+            }
+            HttpOutcome::Refused { ip, port } => {
+                self.write_err(
+                    host,
+                    &format!("curl: (7) Failed to connect to {ip} port {port} after 0 ms: Connection refused\n"),
+                );
+                7
+            }
+            HttpOutcome::TimedOut { .. } | HttpOutcome::Unreachable { .. } => {
+                let waited = if max_ms > 0 { max_ms } else { 129_000 };
+                if max_ms > 0 {
+                    self.write_err(host, &format!("curl: (28) Connection timed out after {waited} milliseconds\n"));
+                    28
+                } else {
+                    self.write_err(
+                        host,
+                        &format!("curl: (28) Failed to connect to {hostname} port {port} after {waited} ms: Connection timed out\n"),
+                    );
+                    28
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.write_err(host, &format!("curl: (7) Failed to connect to {hostname} port {port}\n"));
+                7
             }
         }
     }
