@@ -139,3 +139,48 @@ test('kubectl edit opens the editor; an invalid save comes back with the reason,
   await screenshot(page, 'kubectl-edit');
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('a request and a lookup from a pod replay hop by hop in the Network and DNS tabs', async () => {
+  const { page, errors } = browser;
+  const input = page.getByRole('textbox', { name: 'Terminal input' });
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  const run = async (line) => {
+    await input.fill(line);
+    await input.press('Enter');
+  };
+  await run('kubectl create deployment shopweb --image=nginx --replicas=2');
+  await run('kubectl expose deployment shopweb --port=80');
+  await run('kubectl run probe --image=busybox --restart=Never -- sleep 3600');
+  await output.getByText('pod/probe created').waitFor();
+  // `sleep` moves simulated time on, as in a script: the pods are up 30 s later.
+  await run('sleep 30');
+  await run('kubectl exec probe -- wget -qO- -T 2 http://shopweb');
+  await output.getByText('Welcome to nginx!').first().waitFor();
+
+  await page.getByRole('tab', { name: 'Network' }).click();
+  const requests = page.getByRole('list', { name: 'Requests' });
+  await requests.waitFor();
+  const trace = requests.locator('li.trace').first();
+  assert.match(await trace.getAttribute('data-outcome'), /^HTTP 200 OK$/);
+  const hops = await trace.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.hop));
+  assert.deepEqual(hops.slice(0, 3), ['source', 'bridge', 'kube-proxy']);
+  assert.equal(hops.at(-1), 'deliver');
+  assert.match(await trace.locator('li.step[data-hop="kube-proxy"]').innerText(), /KUBE-SVC-\w{16} jumped to KUBE-SEP-\w{16}/);
+  const row = page.locator('tr[data-service="default/shopweb"]');
+  assert.match(await row.innerText(), /10\.244\.\d+\.\d+:80, 10\.244\.\d+\.\d+:80/);
+  await screenshot(page, 'network-tab');
+
+  await page.getByRole('tab', { name: 'DNS' }).click();
+  const lookups = page.getByRole('list', { name: 'Lookups' });
+  await lookups.waitFor();
+  const walk = lookups.locator('li.trace').first();
+  const steps = await walk.locator('li.step').evaluateAll((els) => els.map((e) => [e.dataset.hop, e.textContent]));
+  const resolver = steps.find(([h]) => h === 'resolver');
+  assert.ok(resolver, 'the resolv.conf step is shown');
+  assert.match(resolver[1], /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local; 0 dot\(s\) < ndots:5/);
+  const query = steps.find(([h]) => h === 'query');
+  assert.match(query[1], /asks 10\.96\.0\.10 for shopweb\.default\.svc\.cluster\.local \(search domain default\.svc\.cluster\.local\)/);
+  await screenshot(page, 'dns-tab');
+  await page.getByRole('tab', { name: 'Topology' }).click();
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -4,6 +4,7 @@ use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::editor::Editor;
+use crate::inside::{DnsView, NetworkView};
 use crate::state::{Action, AppState};
 use crate::terminal::Terminal;
 use crate::time::TimeControls;
@@ -27,6 +28,20 @@ pub fn app() -> Html {
     }
 
     let snapshot = state.inner.borrow().playground.snapshot();
+    let tab = use_state(|| "topology");
+    let tab_button = |id: &'static str, label: &'static str| {
+        let selected = *tab == id;
+        let onclick = {
+            let tab = tab.clone();
+            Callback::from(move |_| tab.set(id))
+        };
+        html! {
+            <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
+                aria-controls={format!("panel-{id}")} tabindex={if selected { "0" } else { "-1" }} class="tab" {onclick}>
+                {label}
+            </button>
+        }
+    };
     html! {
         <div class="app">
             <header class="bar">
@@ -36,12 +51,16 @@ pub fn app() -> Html {
             <main class="workspace">
                 <section class="visual" aria-label="Views">
                     <div role="tablist" aria-label="Views" class="tabs">
-                        <button role="tab" id="tab-topology" aria-selected="true" aria-controls="panel-topology" class="tab">
-                            {"Topology"}
-                        </button>
+                        { tab_button("topology", "Topology") }
+                        { tab_button("network", "Network") }
+                        { tab_button("dns", "DNS") }
                     </div>
-                    <div role="tabpanel" id="panel-topology" aria-labelledby="tab-topology" class="panel">
-                        <Topology snapshot={snapshot} />
+                    <div role="tabpanel" id={format!("panel-{}", *tab)} aria-labelledby={format!("tab-{}", *tab)} class="panel">
+                        { match *tab {
+                            "network" => html! { <NetworkView state={state.clone()} /> },
+                            "dns" => html! { <DnsView state={state.clone()} /> },
+                            _ => html! { <Topology snapshot={snapshot} /> },
+                        } }
                     </div>
                     <Editor state={state.clone()} />
                 </section>

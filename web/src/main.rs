@@ -3,6 +3,7 @@
 
 mod app;
 mod editor;
+mod inside;
 mod state;
 mod terminal;
 mod time;

@@ -11,6 +11,7 @@ pub mod minikube;
 pub mod script;
 pub mod shell;
 pub mod snapshot;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 

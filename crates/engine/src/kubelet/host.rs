@@ -303,6 +303,14 @@ impl<'a> ContainerHost<'a> {
             self.end_trace("no nameserver in /etc/resolv.conf");
             return DnsOutcome::TimedOut;
         };
+        let dots = name.trim_end_matches('.').matches('.').count();
+        self.hop(Hop::Resolver {
+            search: rc.search.clone(),
+            ndots: rc.ndots,
+            nameserver: server.clone(),
+            dots,
+            search_first: !name.ends_with('.') && dots < rc.ndots,
+        });
         if server == CLUSTER_DNS {
             self.cross_to_bridge();
             let rules = proxy::service_rules(self.cluster);

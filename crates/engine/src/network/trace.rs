@@ -51,6 +51,9 @@ pub enum Hop {
     Refused { ip: String, port: u16 },
     /// No route or nothing answers: the client waits out its timeout.
     Unreachable { ip: String },
+    /// The resolver read `/etc/resolv.conf`: its search list, `ndots` and nameserver, and what the dots in the
+    /// name decided (search list first, or the name as given first).
+    Resolver { search: Vec<String>, ndots: usize, nameserver: String, dots: usize, search_first: bool },
     /// The resolver asked `server` for `query` (a name built from the search list, or the name as given).
     Query { query: String, server: String, search_domain: Option<String> },
     /// CoreDNS's answer to one query: addresses, a CNAME, NXDOMAIN or a forward upstream.
@@ -108,6 +111,15 @@ impl Hop {
             },
             Hop::Refused { ip, port } => format!("nothing listens on {ip}:{port}: connection refused"),
             Hop::Unreachable { ip } => format!("no answer from {ip}: the request times out"),
+            Hop::Resolver { search, ndots, nameserver, dots, search_first } => {
+                let order = if *search_first {
+                    format!("{dots} dot(s) < ndots:{ndots}, so the search list comes first")
+                } else {
+                    format!("{dots} dot(s) ≥ ndots:{ndots}, so the name as given comes first")
+                };
+                let list = if search.is_empty() { "(none)".to_string() } else { search.join(" ") };
+                format!("resolv.conf: nameserver {nameserver}, search {list}; {order}")
+            }
             Hop::Query { query, server, search_domain } => match search_domain {
                 Some(d) => format!("asks {server} for {query} (search domain {d})"),
                 None => format!("asks {server} for {query} (the name as given)"),
