@@ -57,7 +57,12 @@ impl Zone {
         // Starts are given in standard time, ends in daylight time.
         let on = change_at(start, year) - self.std;
         let off = change_at(end, year) - dst;
-        if on < off { t >= on && t < off } else { !(t >= off && t < on) }.then_some(dst).unwrap_or(self.std)
+        let in_dst = if on < off { t >= on && t < off } else { !(t >= off && t < on) };
+        if in_dst {
+            dst
+        } else {
+            self.std
+        }
     }
 }
 

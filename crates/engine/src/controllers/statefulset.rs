@@ -561,6 +561,71 @@ mod tests {
     }
 }
 
+/// ControllerRevisions: one per template, an old template's revision renumbered on rollback, history cut to
+/// `revisionHistoryLimit`, and the set's status naming them.
+#[cfg(test)]
+mod revision_history {
+    use crate::apiserver::{PatchType, Request, RequestOptions, Verb};
+    use crate::object::{Kind, Object};
+    use crate::Cluster;
+    use serde_json::json;
+
+    fn set_image(c: &mut Cluster, image: &str) {
+        let body = json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}});
+        let opts = RequestOptions { patch_type: Some(PatchType::Strategic), ..Default::default() };
+        let req =
+            Request::new(Verb::Patch, Kind::StatefulSet).namespace("default").name("web").body(body).options(opts);
+        c.handle("kubectl", req).result.unwrap();
+        c.step(60_000);
+    }
+
+    /// (revision number, image) of each revision, oldest first.
+    fn history(c: &Cluster) -> Vec<(i64, String)> {
+        let Ok(set) = c.get(Kind::StatefulSet, "default", "web").cloned() else { return Vec::new() };
+        c.controlled_revisions(&set)
+            .iter()
+            .map(|r| {
+                let t = super::revision_template(r).unwrap();
+                (r.revision, t.spec.unwrap().containers[0].image.clone().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn revisions_follow_the_template() {
+        let mut c = Cluster::new(1);
+        let sts = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "serviceName": "web", "replicas": 1,
+                "revisionHistoryLimit": 1,
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+                    "containers": [{"name": "c", "image": "nginx:1.25"}]}}}});
+        c.handle("kubectl", Request::new(Verb::Create, Kind::StatefulSet).namespace("default").body(sts))
+            .result
+            .unwrap();
+        c.step(30_000);
+        assert_eq!(history(&c), [(1, "nginx:1.25".to_string())]);
+        set_image(&mut c, "nginx:1.26");
+        set_image(&mut c, "nginx:1.25");
+        // Back to the first template: its revision is renumbered, not copied.
+        assert_eq!(history(&c), [(2, "nginx:1.26".to_string()), (3, "nginx:1.25".to_string())]);
+        set_image(&mut c, "nginx:1.27");
+        // Limit 1: besides the live revision (4), one old one stays.
+        assert_eq!(history(&c), [(3, "nginx:1.25".to_string()), (4, "nginx:1.27".to_string())]);
+        let obj = c.get(Kind::StatefulSet, "default", "web").cloned().unwrap();
+        let names: Vec<String> = c.controlled_revisions(&obj).iter().filter_map(|r| r.metadata.name.clone()).collect();
+        let Object::StatefulSet(set) = obj else { panic!() };
+        let status = set.status.unwrap();
+        assert_eq!(status.update_revision.as_ref(), names.last());
+        assert_eq!(status.current_revision, status.update_revision);
+        // Deleting the set takes its revisions with it.
+        c.handle("kubectl", Request::new(Verb::Delete, Kind::StatefulSet).namespace("default").name("web"))
+            .result
+            .unwrap();
+        c.settle();
+        assert_eq!(c.store().list(Kind::ControllerRevision, Some("default")).count(), 0);
+    }
+}
+
 /// Random scale, template update and time-step sequences under OrderedReady: ordinals are unique, at most one
 /// pod is starting at any time, and left alone the set settles on exactly `0..replicas`. (Terminating pods can
 /// leave momentary holes, as on a real cluster: a rolling update's `web-2` and a scale-down's `web-3` may both
