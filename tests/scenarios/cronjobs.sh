@@ -49,6 +49,7 @@ kubectl delete cronjob flaky
 kubectl create cronjob tz --image=busybox:1.36 --schedule='0 9 * * *' -- date
 kubectl patch cronjob tz -p '{"spec":{"timeZone":"Etc/GMT-2"}}'
 kubectl create cronjob paris --image=busybox:1.36 --schedule='0 9 * * *' -- date
+kubectl patch cronjob paris -p '{"spec":{"timeZone":"Europe/Pariss"}}'
 kubectl patch cronjob paris -p '{"spec":{"timeZone":"Europe/Paris"}}'
 sleep 7h
 kubectl get cronjobs
@@ -56,7 +57,8 @@ kubectl get jobs
 kubectl get job tz-29271300 -o jsonpath='{.metadata.annotations}'
 echo
 kubectl logs job/tz-29271300
-kubectl get events --field-selector involvedObject.name=paris
+# 09:00 in Paris (summer time, UTC+2) is 07:00 UTC.
+kubectl get job -l batch.kubernetes.io/job-name -o jsonpath='{range .items[?(@.metadata.ownerReferences[0].name=="paris")]}{.metadata.name} {.metadata.annotations.batch\.kubernetes\.io/cronjob-scheduled-timestamp}{"\n"}{end}'
 kubectl patch cronjob hello -p '{"spec":{"suspend":false}}'
 kubectl get jobs
 kubectl get events --field-selector involvedObject.name=hello,type=Warning

@@ -146,6 +146,8 @@ kinds! {
         singular: "serviceaccount", short: ["sa"], namespaced: true },
     Service => core::Service { group: "", version: "v1", plural: "services", singular: "service",
         short: ["svc"], namespaced: true },
+    ControllerRevision => apps::ControllerRevision { group: "apps", version: "v1", plural: "controllerrevisions",
+        singular: "controllerrevision", short: [], namespaced: true },
     DaemonSet => apps::DaemonSet { group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset",
         short: ["ds"], namespaced: true },
     Deployment => apps::Deployment { group: "apps", version: "v1", plural: "deployments",

@@ -1,9 +1,11 @@
 //! `kubectl rollout status|history|undo|restart|pause|resume` for Deployments (`k8s.io/kubectl/pkg/cmd/rollout`
-//! and `polymorphichelpers`). `status` watches: simulated time passes while it waits, and it prints the
+//! and `polymorphichelpers`), and `history` and `undo` for StatefulSets and DaemonSets, read from their
+//! ControllerRevisions. `status` watches: simulated time passes while it waits, and it prints the
 //! status line for every change of the Deployment, as the real watch does.
 
-use engine::api::api::apps::v1::{Deployment, ReplicaSet};
+use engine::api::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet};
 use engine::apiserver::{PatchType, Request, Verb};
+use engine::controllers::revisions;
 use engine::{Cluster, Kind, Object};
 use serde_json::{json, Value};
 
@@ -70,6 +72,15 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
                     continue;
                 }
             };
+            if matches!(&obj, Object::StatefulSet(_) | Object::DaemonSet(_)) && matches!(sub, "history" | "undo") {
+                let res =
+                    if sub == "history" { set_history(cluster, flags, &obj) } else { set_undo(cluster, flags, &obj) };
+                out.stdout.push_str(&res.stdout);
+                if res.exit_code != 0 {
+                    out.fail(res.stderr);
+                }
+                continue;
+            }
             let Object::Deployment(d) = obj else {
                 out.fail(format!(
                     "error: kubeground simulates \"kubectl rollout {sub}\" for deployments only so far\n"
@@ -254,16 +265,128 @@ fn replica_sets(cluster: &mut Cluster, d: &Deployment) -> Vec<ReplicaSet> {
         .collect()
 }
 
-fn history(cluster: &mut Cluster, flags: &Parsed, d: &Deployment) -> Output {
-    let revision: i64 = match flags.string("revision").map(str::parse) {
-        None => 0,
-        Some(Ok(r)) => r,
+/// `--revision` (or `--to-revision`) as pflag parses an int64, or its error.
+fn revision_flag(flags: &Parsed, name: &str, command: &str) -> Result<i64, Output> {
+    match flags.string(name).map(str::parse) {
+        None => Ok(0),
+        Some(Ok(r)) => Ok(r),
         Some(Err(_)) => {
-            let v = flags.string("revision").unwrap_or_default();
-            return Output::error(format!(
-                "Error: invalid argument \"{v}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl rollout history --help' for usage.\n"
-            ));
+            let v = flags.string(name).unwrap_or_default();
+            Err(Output::error(format!(
+                "Error: invalid argument \"{v}\" for \"--{name}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl rollout {command} --help' for usage.\n"
+            )))
         }
+    }
+}
+
+/// `statefulSetHistory` / `daemonSetHistory`: the ControllerRevisions the set controls.
+fn set_revisions(cluster: &mut Cluster, set: &Object) -> Vec<ControllerRevision> {
+    let uid = set.metadata().uid.clone().unwrap_or_default();
+    let req = Request::new(Verb::List, Kind::ControllerRevision).namespace(set.namespace());
+    let items = send(cluster, req).list().unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|o| match o.as_ref() {
+            Object::ControllerRevision(cr)
+                if cr
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|r| r.controller == Some(true) && r.uid == uid) =>
+            {
+                Some((**cr).clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn set_what(set: &Object) -> String {
+    format!("{}/{}", set.kind().info().qualified_singular(), set.name())
+}
+
+/// `StatefulSetHistoryViewer` / `DaemonSetHistoryViewer` through `printHistory`: the revisions with the
+/// change-cause annotation each carries, or one revision's pod template.
+fn set_history(cluster: &mut Cluster, flags: &Parsed, set: &Object) -> Output {
+    let revision = match revision_flag(flags, "revision", "history") {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let info: std::collections::BTreeMap<i64, ControllerRevision> =
+        set_revisions(cluster, set).into_iter().map(|r| (r.revision, r)).collect();
+    let body = if info.is_empty() {
+        "No rollout history found.".to_string()
+    } else if revision > 0 {
+        match info.get(&revision) {
+            Some(cr) => crate::describe::pod_template_raw(revisions::revision_template(cr).as_ref()),
+            None => return Output::error("error: unable to find the specified revision\n"),
+        }
+    } else {
+        let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
+        for (r, cr) in &info {
+            let cause = cr.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty());
+            rows.push(vec![r.to_string(), cause.cloned().unwrap_or_else(|| "<none>".into())]);
+        }
+        let width = rows.iter().map(|r| r[0].len()).max().unwrap_or(0) + 2;
+        rows.iter().map(|r| format!("{:<width$}{}\n", r[0], r[1])).collect()
+    };
+    let with = if revision > 0 { format!("with revision #{revision}") } else { String::new() };
+    Output::ok(format!("{} {with}\n{body}\n", set_what(set)))
+}
+
+/// `StatefulSetRollbacker` / `DaemonSetRollbacker`: the wanted revision's data (a patch replacing the pod
+/// template) applied as a strategic merge patch, unless the set's template already is that revision's.
+fn set_undo(cluster: &mut Cluster, flags: &Parsed, set: &Object) -> Output {
+    let to = match revision_flag(flags, "to-revision", "undo") {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    if to < 0 {
+        return Output::error(format!("error: unable to find specified revision {to} in history\n"));
+    }
+    let mut history = set_revisions(cluster, set);
+    if to == 0 && history.len() <= 1 {
+        return Output::error("error: no last revision to roll back to\n");
+    }
+    // `findHistory`: the given revision, or the one before the newest.
+    let target = if to == 0 {
+        history.sort_by_key(|r| r.revision);
+        history.get(history.len() - 2).cloned()
+    } else {
+        history.iter().find(|r| r.revision == to).cloned()
+    };
+    let Some(target) = target else {
+        return Output::error(format!("error: unable to find specified revision {to} in history\n"));
+    };
+    let template = match set {
+        Object::StatefulSet(s) => s.spec.as_ref().map(|s| s.template.clone()),
+        Object::DaemonSet(d) => d.spec.as_ref().map(|s| s.template.clone()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    let current = revisions::go_json(&revisions::template_patch(&template));
+    if current == revisions::revision_data(&target) {
+        return Output::ok(format!(
+            "{} skipped rollback (current template already matches revision {to})\n",
+            set_what(set)
+        ));
+    }
+    let patch = target.data.as_ref().map(|d| d.0.clone()).unwrap_or_default();
+    let req =
+        Request::new(Verb::Patch, set.kind()).namespace(set.namespace()).name(set.name()).body(patch).options(
+            engine::apiserver::RequestOptions { patch_type: Some(PatchType::Strategic), ..Default::default() },
+        );
+    match send(cluster, req).object() {
+        Ok(_) => Output::ok(format!("{} rolled back\n", set_what(set))),
+        Err(e) => Output::error(format!("error: failed restoring revision {to}: {}\n", e.message)),
+    }
+}
+
+fn history(cluster: &mut Cluster, flags: &Parsed, d: &Deployment) -> Output {
+    let revision = match revision_flag(flags, "revision", "history") {
+        Ok(r) => r,
+        Err(e) => return e,
     };
     let mut info: std::collections::BTreeMap<i64, engine::api::api::core::v1::PodTemplateSpec> = Default::default();
     for rs in replica_sets(cluster, d) {

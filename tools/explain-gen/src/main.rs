@@ -47,6 +47,7 @@ fn kinds(generator: &mut schemars::SchemaGenerator) -> Vec<(&'static str, &'stat
         "Secret", "", "v1", core::v1::Secret;
         "ServiceAccount", "", "v1", core::v1::ServiceAccount;
         "Service", "", "v1", core::v1::Service;
+        "ControllerRevision", "apps", "v1", apps::v1::ControllerRevision;
         "DaemonSet", "apps", "v1", apps::v1::DaemonSet;
         "Deployment", "apps", "v1", apps::v1::Deployment;
         "ReplicaSet", "apps", "v1", apps::v1::ReplicaSet;

@@ -1,9 +1,9 @@
 //! CronJob schedules as robfig/cron v3 (vendored by Kubernetes) reads and runs them: `cron.ParseStandard`
 //! with its error texts (which CronJob validation puts into `spec.schedule: Invalid value: ...`), the parsed
-//! [`Schedule`] (`SpecSchedule` bit sets or `ConstantDelaySchedule`), its `Next`, and the fixed-offset time
-//! zones the simulator can resolve without a tz database ([`fixed_zone_offset`]). Validation and the CronJob
-//! controller share this one parser.
+//! [`Schedule`] (`SpecSchedule` bit sets or `ConstantDelaySchedule`) and its `Next` in a time zone with daylight
+//! saving time (`admission::tz`). Validation and the CronJob controller share this one parser.
 
+use super::tz::Zone;
 use crate::runtime::shell::text::{civil_from_days, days_from_civil};
 
 struct Bounds {
@@ -189,7 +189,7 @@ pub enum Schedule {
 }
 
 /// What `cron.ParseStandard` returns: the schedule and the `TZ=`/`CRON_TZ=` location it named, if any (left
-/// unresolved here; see [`fixed_zone_offset`]).
+/// unresolved here; see `admission::tz::load_location`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
     pub schedule: Schedule,
@@ -265,60 +265,6 @@ pub fn parse_standard(spec: &str) -> Result<Parsed, String> {
     Ok(Parsed { schedule: Schedule::Spec { minute, hour, dom, month, dow }, tz })
 }
 
-/// The UTC offset (seconds east) of a time zone the simulator can resolve without a tz database: `""` (Go's
-/// `LoadLocation("")` is UTC), the UTC aliases of the IANA `etcetera`/`backward` files, and the fixed
-/// `Etc/GMT±N` zones, whose sign is POSIX's (`Etc/GMT+5` is five hours *behind* UTC). Any other name, real or
-/// not, is `Err` with Go's `LoadLocation` text: kubeground ships no zone rules (a documented gap).
-///
-/// Examples: `UTC` → 0; `Etc/GMT-2` → +7200; `Etc/GMT+5` → −18000; `Europe/Paris` → Err("unknown time zone
-/// Europe/Paris").
-pub fn fixed_zone_offset(name: &str) -> Result<i64, String> {
-    const UTC_ALIASES: &[&str] = &[
-        "",
-        "UTC",
-        "UCT",
-        "GMT",
-        "GMT0",
-        "GMT+0",
-        "GMT-0",
-        "Greenwich",
-        "Universal",
-        "Zulu",
-        "Etc/UTC",
-        "Etc/UCT",
-        "Etc/GMT",
-        "Etc/GMT0",
-        "Etc/GMT+0",
-        "Etc/GMT-0",
-        "Etc/Greenwich",
-        "Etc/Universal",
-        "Etc/Zulu",
-    ];
-    if UTC_ALIASES.contains(&name) {
-        return Ok(0);
-    }
-    let unknown = || Err(format!("unknown time zone {name}"));
-    let Some(rest) = name.strip_prefix("Etc/GMT") else { return unknown() };
-    let (sign, digits) = match rest.split_at_checked(1) {
-        Some(("+", d)) => (-1, d),
-        Some(("-", d)) => (1, d),
-        _ => return unknown(),
-    };
-    match digits.parse::<i64>() {
-        Ok(h) if !digits.starts_with('0') && (1..=if sign < 0 { 12 } else { 14 }).contains(&h) => Ok(sign * h * 3600),
-        _ => unknown(),
-    }
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 impl Schedule {
     /// `Schedule.Next(t)`: the first activation strictly after `t` (Unix seconds; sub-second parts are the
     /// caller's to drop, as robfig drops nanoseconds), reading the fields in a zone `offset` seconds east of
@@ -329,19 +275,34 @@ impl Schedule {
     /// `0 9 * * 1` (Mondays 9:00) → 2025-09-01T09:00:00Z. `@every 90s` after t → t + 90.
     /// `0 0 13 * 5` fires on the 13th *or* a Friday (both fields restricted), `0 0 13 * *` on the 13th only.
     pub fn next(&self, t: i64, offset: i64) -> Option<i64> {
+        self.next_in(t, &Zone::fixed(offset))
+    }
+
+    /// `SpecSchedule.Next` in a zone with daylight saving time, step for step as robfig/cron v3 walks Go's
+    /// `time.Time` in the location: months and days move by `AddDate` (wall clock, normalised by `time.Date`),
+    /// hours, minutes and seconds by adding real durations. So on a spring-forward day a time in the skipped hour
+    /// does not fire (`30 2 * * *` in America/New_York skips 2026-03-08), and on a fall-back day a time in the
+    /// repeated hour fires twice (`30 1 * * *` on 2026-11-01 at 05:30Z and 06:30Z), as on a real cluster.
+    pub fn next_in(&self, t: i64, zone: &Zone) -> Option<i64> {
         let (minute, hour, dom, month, dow) = match *self {
             Schedule::Every { seconds } => return Some(t + seconds),
             Schedule::Spec { minute, hour, dom, month, dow } => (minute, hour, dom, month, dow),
         };
-        let local = t + offset;
-        // The first candidate: the next whole minute (the seconds field only allows 0).
-        let start = local.div_euclid(60) * 60 + 60;
-        let days = start.div_euclid(86_400);
-        let secs = start.rem_euclid(86_400);
-        let (mut y, mut mo, mut d) = civil_from_days(days);
-        let (mut h, mut mi) = ((secs / 3600) as u32, ((secs % 3600) / 60) as u32);
-        let year_limit = y + 5;
-        let day_matches = |y: i64, mo: u32, d: u32| {
+        // Local wall-clock fields of an instant.
+        let fields = |t: i64| {
+            let local = t + zone.offset_at(t);
+            let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
+            let s = local.rem_euclid(86_400);
+            (y, mo, d, (s / 3600) as u32, ((s % 3600) / 60) as u32, (s % 60) as u32)
+        };
+        // `time.Date` in the zone, normalising months and days.
+        let date = |y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64| {
+            let (y, mo) = (y + (mo - 1).div_euclid(12), (mo - 1).rem_euclid(12) + 1);
+            let local = (days_from_civil(y, mo as u32, 1) + d - 1) * 86_400 + h * 3600 + mi * 60 + s;
+            local - zone.offset_at(local - zone.offset_at(local))
+        };
+        let day_matches = |t: i64| {
+            let (y, mo, d, ..) = fields(t);
             let weekday = (days_from_civil(y, mo, d) + 4).rem_euclid(7) as u32;
             let (dom_ok, dow_ok) = (dom & 1 << d != 0, dow & 1 << weekday != 0);
             if dom & STAR_BIT != 0 || dow & STAR_BIT != 0 {
@@ -350,67 +311,73 @@ impl Schedule {
                 dom_ok || dow_ok
             }
         };
+        let mut t = t + 1;
+        let mut added = false;
+        let year_limit = fields(t).0 + 5;
         'wrap: loop {
+            let (y, ..) = fields(t);
             if y > year_limit {
                 return None;
             }
-            while month & 1 << mo == 0 {
-                (d, h, mi) = (1, 0, 0);
-                mo += 1;
-                if mo > 12 {
-                    (y, mo) = (y + 1, 1);
+            while month & 1 << fields(t).1 == 0 {
+                if !added {
+                    added = true;
+                    let (y, mo, ..) = fields(t);
+                    t = date(y, i64::from(mo), 1, 0, 0, 0);
+                }
+                let (y, mo, d, h, mi, s) = fields(t);
+                t = date(y, i64::from(mo) + 1, i64::from(d), i64::from(h), i64::from(mi), i64::from(s));
+                if fields(t).1 == 1 {
                     continue 'wrap;
                 }
             }
-            while !day_matches(y, mo, d) {
-                (h, mi) = (0, 0);
-                d += 1;
-                if d > days_in_month(y, mo) {
-                    d = 1;
-                    mo += 1;
-                    if mo > 12 {
-                        (y, mo) = (y + 1, 1);
-                    }
+            while !day_matches(t) {
+                if !added {
+                    added = true;
+                    let (y, mo, d, ..) = fields(t);
+                    t = date(y, i64::from(mo), i64::from(d), 0, 0, 0);
+                }
+                let (y, mo, d, h, mi, s) = fields(t);
+                t = date(y, i64::from(mo), i64::from(d) + 1, i64::from(h), i64::from(mi), i64::from(s));
+                // Midnight may have moved with daylight saving time.
+                let h = i64::from(fields(t).3);
+                if h != 0 {
+                    t += if h > 12 { (24 - h) * 3600 } else { -h * 3600 };
+                }
+                if fields(t).2 == 1 {
                     continue 'wrap;
                 }
             }
-            while hour & 1 << h == 0 {
-                mi = 0;
-                h += 1;
-                if h == 24 {
-                    h = 0;
-                    d += 1;
-                    if d > days_in_month(y, mo) {
-                        d = 1;
-                        mo += 1;
-                        if mo > 12 {
-                            (y, mo) = (y + 1, 1);
-                        }
-                    }
+            while hour & 1 << fields(t).3 == 0 {
+                if !added {
+                    added = true;
+                    let (y, mo, d, h, ..) = fields(t);
+                    t = date(y, i64::from(mo), i64::from(d), i64::from(h), 0, 0);
+                }
+                t += 3600;
+                if fields(t).3 == 0 {
                     continue 'wrap;
                 }
             }
-            while minute & 1 << mi == 0 {
-                mi += 1;
-                if mi == 60 {
-                    mi = 0;
-                    h += 1;
-                    if h == 24 {
-                        h = 0;
-                        d += 1;
-                        if d > days_in_month(y, mo) {
-                            d = 1;
-                            mo += 1;
-                            if mo > 12 {
-                                (y, mo) = (y + 1, 1);
-                            }
-                        }
-                    }
+            while minute & 1 << fields(t).4 == 0 {
+                if !added {
+                    added = true;
+                    t -= t.rem_euclid(60);
+                }
+                t += 60;
+                if fields(t).4 == 0 {
                     continue 'wrap;
                 }
             }
-            let local = days_from_civil(y, mo, d) * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60;
-            return Some(local - offset);
+            // The standard parser's seconds field allows only 0.
+            while fields(t).5 != 0 {
+                added = true;
+                t += 1;
+                if fields(t).5 == 0 {
+                    continue 'wrap;
+                }
+            }
+            return Some(t);
         }
     }
 }
@@ -495,13 +462,40 @@ mod tests {
 
     #[test]
     fn fixed_zones() {
-        assert_eq!(fixed_zone_offset(""), Ok(0));
-        assert_eq!(fixed_zone_offset("Etc/UTC"), Ok(0));
-        assert_eq!(fixed_zone_offset("Etc/GMT-2"), Ok(7200));
-        assert_eq!(fixed_zone_offset("Etc/GMT+5"), Ok(-18_000));
-        assert_eq!(fixed_zone_offset("Etc/GMT+13"), Err("unknown time zone Etc/GMT+13".into()));
-        assert_eq!(fixed_zone_offset("Etc/GMT-14"), Ok(14 * 3600));
-        assert_eq!(fixed_zone_offset("Europe/Paris"), Err("unknown time zone Europe/Paris".into()));
+        let at = |name: &str| super::super::tz::load_location(name).map(|z| z.offset_at(1_756_252_800));
+        assert_eq!(at(""), Ok(0));
+        assert_eq!(at("Etc/UTC"), Ok(0));
+        assert_eq!(at("Etc/GMT-2"), Ok(7200));
+        assert_eq!(at("Etc/GMT+5"), Ok(-18_000));
+        assert_eq!(at("Etc/GMT+13"), Err("unknown time zone Etc/GMT+13".into()));
+        assert_eq!(at("Etc/GMT-14"), Ok(14 * 3600));
+        assert_eq!(at("Europe/Paris"), Ok(7200));
+    }
+
+    /// robfig's walk through daylight saving changes (America/New_York: 2026-03-08 02:00 EST → 03:00 EDT,
+    /// 2026-11-01 02:00 EDT → 01:00 EST; Europe/Paris: 2026-03-29 02:00 CET → 03:00 CEST).
+    #[test]
+    fn schedules_across_dst_changes() {
+        let ny = super::super::tz::load_location("America/New_York").unwrap();
+        let paris = super::super::tz::load_location("Europe/Paris").unwrap();
+        let next = |spec: &str, t: i64, z: &Zone| parse_standard(spec).unwrap().schedule.next_in(t, z);
+        // 2026-03-07T12:00:00Z.
+        let before_spring = 1_772_884_800;
+        // 09:00 local: 14:00Z in EST, 13:00Z in EDT.
+        assert_eq!(next("0 9 * * *", before_spring, &ny), Some(1_772_892_000)); // 2026-03-07T14:00Z
+        assert_eq!(next("0 9 * * *", 1_772_892_000, &ny), Some(1_772_974_800)); // 2026-03-08T13:00Z
+                                                                                // 02:30 does not exist on 2026-03-08: the next 02:30 is on the 9th (06:30Z, EDT).
+        assert_eq!(next("30 2 * * *", before_spring, &ny), Some(1_773_037_800));
+        // 01:30 happens twice on 2026-11-01: 05:30Z (EDT), then 06:30Z (EST).
+        let oct31 = 1_793_448_000; // 2026-10-31T12:00:00Z
+        assert_eq!(next("30 1 * * *", oct31, &ny), Some(1_793_511_000));
+        assert_eq!(next("30 1 * * *", 1_793_511_000, &ny), Some(1_793_514_600));
+        assert_eq!(next("30 1 * * *", 1_793_514_600, &ny), Some(1_793_601_000)); // 11-02T06:30Z
+                                                                                 // Hourly across Paris's spring-forward: 00:00Z (01:00 CET), then 01:00Z (03:00 CEST).
+        assert_eq!(next("0 * * * *", 1_774_742_400 - 60, &paris), Some(1_774_742_400));
+        assert_eq!(next("0 * * * *", 1_774_742_400, &paris), Some(1_774_746_000));
+        // A fixed zone gives what the UTC walk gives, shifted.
+        assert_eq!(next("0 9 * * *", 1_756_252_800, &Zone::fixed(7200)), Some(1_756_278_000));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod gotext;
 pub mod image;
 pub mod names;
 pub mod quantity;
+pub mod tz;
 pub mod validation;
 
 use std::collections::BTreeMap;

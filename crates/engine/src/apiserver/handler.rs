@@ -44,6 +44,7 @@ pub(crate) fn has_status_subresource(kind: Kind) -> bool {
             | Kind::Event
             | Kind::Lease
             | Kind::StorageClass
+            | Kind::ControllerRevision
     )
 }
 

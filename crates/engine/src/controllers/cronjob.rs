@@ -11,15 +11,16 @@
 //! cluster's.
 //!
 //! Times are the kube-controller-manager's: with no `timeZone` its local zone, which in a kubeadm cluster (a
-//! distroless image without `TZ`) is UTC. Zones the simulator cannot resolve without a tz database (anything
-//! but UTC and the fixed `Etc/GMT±N`, see `admission::cron::fixed_zone_offset`) get the controller's
-//! `UnknownTimeZone` event and no Jobs: a documented gap, since a real cluster knows every IANA zone.
+//! distroless image without `TZ`) is UTC. A `timeZone` is any IANA zone (`admission::tz`, daylight saving time
+//! included); validation refuses other names, so the controller's `UnknownTimeZone` event is only reachable
+//! through a schedule's `CRON_TZ=`.
 
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use serde_json::json;
 
-use crate::admission::cron::{fixed_zone_offset, parse_standard, Schedule};
+use crate::admission::cron::{parse_standard, Schedule};
+use crate::admission::tz::{load_location, Zone};
 use crate::apiserver::{Body, Propagation, Request, Verb};
 use crate::clock::{api_time, sim_millis, Millis, EPOCH_UNIX_SECONDS};
 use crate::cluster::Cluster;
@@ -63,8 +64,8 @@ fn sim_of(unix_ms: i64) -> Millis {
 }
 
 /// `Schedule.Next` on Unix milliseconds (robfig drops the sub-second part of its argument).
-fn next_ms(schedule: &Schedule, offset: i64, t: i64) -> Option<i64> {
-    schedule.next(t.div_euclid(1000), offset).map(|s| s * 1000)
+fn next_ms(schedule: &Schedule, zone: &Zone, t: i64) -> Option<i64> {
+    schedule.next_in(t.div_euclid(1000), zone).map(|s| s * 1000)
 }
 
 /// `mostRecentScheduleTime`: from the last schedule time (else the creation time), raised to `now −
@@ -78,7 +79,7 @@ fn next_ms(schedule: &Schedule, offset: i64, t: i64) -> Option<i64> {
 /// becomes 7000, most recent 7200; earliest 0, now 101 min → Many (101 missed).
 pub fn most_recent_schedule_time(
     schedule: &Schedule,
-    offset: i64,
+    zone: &Zone,
     earliest: i64,
     deadline_seconds: Option<i64>,
     now: i64,
@@ -88,11 +89,11 @@ pub fn most_recent_schedule_time(
         earliest = earliest.max(now - d * 1000);
     }
     let too_close = || "time difference between two schedules is less than 1 second".to_string();
-    let Some(t1) = next_ms(schedule, offset, earliest) else { return Err(too_close()) };
+    let Some(t1) = next_ms(schedule, zone, earliest) else { return Err(too_close()) };
     if now < t1 {
         return Ok((earliest, None, Missed::None));
     }
-    let Some(t2) = next_ms(schedule, offset, t1) else { return Err(too_close()) };
+    let Some(t2) = next_ms(schedule, zone, t1) else { return Err(too_close()) };
     if now < t2 {
         return Ok((earliest, Some(t1), Missed::None));
     }
@@ -104,10 +105,10 @@ pub fn most_recent_schedule_time(
     let missed = elapsed / between + 1;
     let potential = t1 + (missed - 2) * between * 1000;
     let mut most_recent = None;
-    let mut t = next_ms(schedule, offset, potential);
+    let mut t = next_ms(schedule, zone, potential);
     while let Some(at) = t.filter(|at| *at <= now) {
         most_recent = Some(at);
-        t = next_ms(schedule, offset, at);
+        t = next_ms(schedule, zone, at);
     }
     let missed = match missed {
         m if m > 100 => Missed::Many,
@@ -121,14 +122,14 @@ pub fn most_recent_schedule_time(
 /// starting deadline), plus [`NEXT_SCHEDULE_DELTA_MS`].
 ///
 /// Example (`*/5 * * * *`, created at 0, never scheduled): now 0 → 300.1 s; now 301 s (one missed) → 600.1 s.
-pub fn next_schedule_at(schedule: &Schedule, offset: i64, earliest: i64, now: i64) -> Option<i64> {
-    let from = match most_recent_schedule_time(schedule, offset, earliest, None, now) {
+pub fn next_schedule_at(schedule: &Schedule, zone: &Zone, earliest: i64, now: i64) -> Option<i64> {
+    let from = match most_recent_schedule_time(schedule, zone, earliest, None, now) {
         Err(_) => now,
         Ok((e, None, Missed::None)) => e,
         Ok((_, None, _)) => now,
         Ok((_, Some(m), _)) => m,
     };
-    next_ms(schedule, offset, from).map(|t| t + NEXT_SCHEDULE_DELTA_MS as i64)
+    next_ms(schedule, zone, from).map(|t| t + NEXT_SCHEDULE_DELTA_MS as i64)
 }
 
 /// `getJobName`: the CronJob's name and the scheduled time in minutes since the Unix epoch.
@@ -397,10 +398,10 @@ impl Cluster {
         }
         let spec = cj.spec.clone().unwrap_or_default();
         let zone = spec.time_zone.clone();
-        let mut offset = 0;
+        let mut location = Zone::fixed(0);
         if let Some(tz) = &zone {
-            match fixed_zone_offset(tz) {
-                Ok(o) => offset = o,
+            match load_location(tz) {
+                Ok(z) => location = z,
                 Err(e) => {
                     self.cron_event(
                         cj,
@@ -424,12 +425,12 @@ impl Cluster {
             self.cron_event(cj, "Warning", "UnsupportedSchedule", &msg);
         }
         let parsed = parse_standard(&spec.schedule).and_then(|p| match &p.tz {
-            Some(tz) => fixed_zone_offset(tz)
-                .map(|o| (p.schedule.clone(), o))
+            Some(tz) => load_location(tz)
+                .map(|z| (p.schedule.clone(), z))
                 .map_err(|e| format!("provided bad location {tz}: {e}")),
-            None => Ok((p.schedule, offset)),
+            None => Ok((p.schedule, location.clone())),
         });
-        let (schedule, offset) = match parsed {
+        let (schedule, sched_zone) = match parsed {
             Ok(s) => s,
             Err(e) => {
                 let msg = format!("unparseable schedule: {} : {e}", crate::admission::gotext::go_quote(&spec.schedule));
@@ -441,11 +442,11 @@ impl Cluster {
         let earliest = unix_ms(
             status.last_schedule_time.as_ref().or(cj.metadata.creation_timestamp.as_ref()).map(sim_millis).unwrap_or(0),
         );
-        let requeue = |e: i64| next_schedule_at(&schedule, offset, e, now_unix).map(sim_of);
+        let requeue = |e: i64| next_schedule_at(&schedule, &sched_zone, e, now_unix).map(sim_of);
         // nextScheduleTime
         let scheduled = match most_recent_schedule_time(
             &schedule,
-            offset,
+            &sched_zone,
             earliest,
             spec.starting_deadline_seconds,
             now_unix,
@@ -519,7 +520,10 @@ impl Cluster {
         let tmeta = template.metadata.clone().unwrap_or_default();
         let labels = tmeta.labels.clone().unwrap_or_default();
         let mut annotations = tmeta.annotations.clone().unwrap_or_default();
-        annotations.insert(SCHEDULED_TIMESTAMP_ANNOTATION.into(), rfc3339_in(scheduled, offset_for_annotation(&zone)));
+        annotations.insert(
+            SCHEDULED_TIMESTAMP_ANNOTATION.into(),
+            rfc3339_in(scheduled, offset_for_annotation(&zone, scheduled)),
+        );
         let mut metadata = json!({
             "name": new_name,
             "namespace": ns,
@@ -607,9 +611,10 @@ impl Cluster {
     }
 }
 
-/// The zone the scheduled-timestamp annotation is written in: `LoadLocation(timeZone or "")`.
-fn offset_for_annotation(zone: &Option<String>) -> i64 {
-    zone.as_deref().map_or(Ok(0), fixed_zone_offset).unwrap_or(0)
+/// The offset the scheduled-timestamp annotation is written with: that of `LoadLocation(timeZone or "")` at
+/// the scheduled instant.
+fn offset_for_annotation(zone: &Option<String>, scheduled_ms: i64) -> i64 {
+    load_location(zone.as_deref().unwrap_or_default()).map_or(0, |z| z.offset_at(scheduled_ms.div_euclid(1000)))
 }
 
 fn name_of(cj: &CronJob) -> String {
@@ -641,7 +646,9 @@ mod tests {
     #[test]
     fn most_recent_schedule_times() {
         let s = every_minute();
-        let m = |e: i64, d: Option<i64>, now: i64| most_recent_schedule_time(&s, 0, T0 + e, d, T0 + now).unwrap();
+        let m = |e: i64, d: Option<i64>, now: i64| {
+            most_recent_schedule_time(&s, &Zone::fixed(0), T0 + e, d, T0 + now).unwrap()
+        };
         assert_eq!(m(0, None, 30_000), (T0, None, Missed::None));
         assert_eq!(m(0, None, 60_100), (T0, Some(T0 + 60_000), Missed::None));
         assert_eq!(m(0, None, 185_000), (T0, Some(T0 + 180_000), Missed::Few));
@@ -650,7 +657,7 @@ mod tests {
         assert_eq!(m(0, None, 100 * 60_000).2, Missed::Few);
         let never = parse_standard("0 0 31 2 *").unwrap().schedule;
         assert_eq!(
-            most_recent_schedule_time(&never, 0, T0, None, T0),
+            most_recent_schedule_time(&never, &Zone::fixed(0), T0, None, T0),
             Err("time difference between two schedules is less than 1 second".into())
         );
     }
@@ -658,9 +665,9 @@ mod tests {
     #[test]
     fn next_schedule_instants() {
         let s = parse_standard("*/5 * * * *").unwrap().schedule;
-        assert_eq!(next_schedule_at(&s, 0, T0, T0), Some(T0 + 300_100));
-        assert_eq!(next_schedule_at(&s, 0, T0, T0 + 301_000), Some(T0 + 600_100));
-        assert_eq!(next_schedule_at(&s, 0, T0 + 300_000, T0 + 300_100), Some(T0 + 600_100));
+        assert_eq!(next_schedule_at(&s, &Zone::fixed(0), T0, T0), Some(T0 + 300_100));
+        assert_eq!(next_schedule_at(&s, &Zone::fixed(0), T0, T0 + 301_000), Some(T0 + 600_100));
+        assert_eq!(next_schedule_at(&s, &Zone::fixed(0), T0 + 300_000, T0 + 300_100), Some(T0 + 600_100));
     }
 
     #[test]

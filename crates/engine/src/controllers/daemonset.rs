@@ -16,8 +16,10 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::revisions::{
-    controlled_by, controller_ref, phase, pod_available, pod_from_template, pod_ready, revision_hash, scaled_value,
+    controlled_by, controller_ref, go_json, new_revision, phase, pod_available, pod_from_template, pod_ready,
+    revision_data, revision_name, scaled_value, template_patch, REVISION_LABEL,
 };
+use super::rollout::compute_hash;
 use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
@@ -241,7 +243,7 @@ impl Cluster {
         }
         let nodes: Vec<Node> = self.nodes().cloned().collect();
         let spec = ds.spec.clone().unwrap_or_default();
-        let hash = revision_hash(&spec.template);
+        let Some((hash, old)) = self.construct_daemon_history(&ds) else { return };
         let generation = template_generation(&ds);
         let by_node = self.daemon_pods_by_node(&ds);
         let name = ds.metadata.name.clone().unwrap_or_default();
@@ -333,7 +335,83 @@ impl Cluster {
         if !acted && rolling {
             self.daemon_rolling_update(&ds, &nodes, &hash, generation);
         }
-        self.update_daemon_set_status(&name, &ds.metadata.namespace.clone().unwrap_or_default());
+        self.cleanup_daemon_history(&ds, old);
+        self.update_daemon_set_status(&name, &ds.metadata.namespace.clone().unwrap_or_default(), &hash);
+    }
+
+    /// `constructHistory`: the revision holding the current template (created as `<ds>-<hash>` if there is none,
+    /// renumbered as the newest if it is an older one: a rollback) and the older revisions. Returns the current
+    /// revision's hash label, which the DaemonSet's new pods carry.
+    fn construct_daemon_history(
+        &mut self,
+        ds: &DaemonSet,
+    ) -> Option<(String, Vec<k8s_openapi::api::apps::v1::ControllerRevision>)> {
+        let obj = Object::from(ds.clone());
+        let name = ds.metadata.name.clone().unwrap_or_default();
+        let template = ds.spec.clone().unwrap_or_default().template;
+        let data = go_json(&template_patch(&template));
+        let (current, old): (Vec<_>, Vec<_>) =
+            self.controlled_revisions(&obj).into_iter().partition(|r| revision_data(r) == data);
+        let next = old.iter().map(|r| r.revision).max().unwrap_or(0) + 1;
+        let cur = match current.last() {
+            None => {
+                let collision_count = ds.status.as_ref().and_then(|s| s.collision_count);
+                let template_json = serde_json::to_vec(&template).unwrap_or_default();
+                let hash = compute_hash(&template_json, collision_count);
+                let cr = new_revision(&obj, &template, revision_name(&name, &hash), &hash, next);
+                let why = format!("DaemonSet {name}: its template changed: revision {next}");
+                let hash = |c: Option<i32>| compute_hash(&template_json, c);
+                self.create_revision(CONTROLLER, &name, cr, collision_count, &hash, &why).0?
+            }
+            Some(cur) if cur.revision < next => {
+                let why = format!(
+                    "DaemonSet {name}: the template is that of revision {} again: it becomes revision {next}",
+                    cur.revision
+                );
+                self.renumber_revision(CONTROLLER, cur, next, &why)
+            }
+            Some(cur) => cur.clone(),
+        };
+        let labels = cur.metadata.labels.as_ref();
+        let hash = labels.and_then(|l| l.get(REVISION_LABEL)).cloned().or(cur.metadata.name.clone())?;
+        Some((hash, old))
+    }
+
+    /// `cleanupHistory`: beyond `revisionHistoryLimit` (10 by default) old revisions go, oldest first, except
+    /// those a pod still carries the hash of.
+    fn cleanup_daemon_history(&mut self, ds: &DaemonSet, mut old: Vec<k8s_openapi::api::apps::v1::ControllerRevision>) {
+        let limit = ds.spec.as_ref().and_then(|s| s.revision_history_limit).unwrap_or(10).max(0) as usize;
+        if old.len() <= limit {
+            return;
+        }
+        let mut to_kill = old.len() - limit;
+        let uid = ds.metadata.uid.clone().unwrap_or_default();
+        let ns = ds.metadata.namespace.clone().unwrap_or_default();
+        let live: std::collections::BTreeSet<String> = self
+            .store
+            .list(Kind::Pod, Some(&ns))
+            .filter_map(|o| match o {
+                Object::Pod(p) if controlled_by(p, &uid) => p.metadata.labels.as_ref()?.get(REVISION_LABEL).cloned(),
+                _ => None,
+            })
+            .collect();
+        old.stable_sort_by_key(|r| r.revision);
+        let name = ds.metadata.name.clone().unwrap_or_default();
+        for r in old {
+            if to_kill == 0 {
+                break;
+            }
+            if r.metadata.labels.as_ref().and_then(|l| l.get(REVISION_LABEL)).is_some_and(|h| live.contains(h)) {
+                continue;
+            }
+            let why = format!(
+                "DaemonSet {name}: revision {} is beyond revisionHistoryLimit {limit} and no pod runs it",
+                r.revision
+            );
+            let rname = r.metadata.name.clone().unwrap_or_default();
+            self.controller_delete(CONTROLLER, Kind::ControllerRevision, &ns, &rname, &why);
+            to_kill -= 1;
+        }
     }
 
     /// `syncNodes`: deletes the condemned pods and creates one pod on each node needing one.
@@ -443,10 +521,9 @@ impl Cluster {
     }
 
     /// `updateDaemonSetStatus`.
-    fn update_daemon_set_status(&mut self, name: &str, ns: &str) {
+    fn update_daemon_set_status(&mut self, name: &str, ns: &str, hash: &str) {
         let Ok(Object::DaemonSet(ds)) = self.get(Kind::DaemonSet, ns, name).cloned() else { return };
         let spec = ds.spec.clone().unwrap_or_default();
-        let hash = revision_hash(&spec.template);
         let generation = template_generation(&ds);
         let by_node = self.daemon_pods_by_node(&ds);
         let now = self.clock.now();
@@ -466,7 +543,7 @@ impl Cluster {
                             available += 1;
                         }
                     }
-                    if is_updated(pod, &hash, generation) {
+                    if is_updated(pod, hash, generation) {
                         updated += 1;
                     }
                 }

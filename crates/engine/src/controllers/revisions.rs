@@ -1,12 +1,14 @@
-//! What the DaemonSet and StatefulSet controllers share: the hash that names a template's revision
-//! (`controller-revision-hash`), the revision history the engine keeps in place of ControllerRevision objects,
-//! a pod built from a template with its controller reference (`controller.GetPodFromTemplate`), pod readiness
+//! What the DaemonSet and StatefulSet controllers share: their revision history as ControllerRevision objects
+//! (`pkg/controller/history`: the template patch each revision stores, the hash that names it, listing, creating
+//! with collision handling, renumbering and deleting), a pod built from a template with its controller reference (`controller.GetPodFromTemplate`), pod readiness
 //! and availability (`podutil.IsPodReady`, `IsPodAvailable`), and `intstr.GetScaledValueFromIntOrPercent`.
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::apps::v1::ControllerRevision;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::apiserver::{Propagation, Request, Verb};
@@ -15,12 +17,9 @@ use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::store::ObjectKey;
 
-/// Controller state the API does not hold. A real cluster keeps a StatefulSet's revisions as
-/// ControllerRevision objects; the engine has no such kind, so the templates live here, by set uid and
-/// revision name. The pod garbage collector's quarantine of vanished nodes lives here too.
+/// Controller state the API does not hold: the pod garbage collector's quarantine of vanished nodes.
 #[derive(Clone, Debug, Default)]
 pub struct AppsState {
-    pub sts_revisions: BTreeMap<String, BTreeMap<String, PodTemplateSpec>>,
     /// Node name → the instant the pod GC first saw pods bound to it while the Node object was gone.
     pub missing_nodes: BTreeMap<String, Millis>,
 }
@@ -41,12 +40,85 @@ pub fn safe_encode(s: &str) -> String {
     s.bytes().map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char).collect()
 }
 
-/// The hash naming a template's revision: the decimal FNV-1a of the revision's data, safe-encoded, as
-/// `HashControllerRevision` does. The data hashed is the template's JSON (the real controller hashes the
-/// ControllerRevision's patch bytes, so the letters differ from a real cluster's; the shape is the same).
-pub fn revision_hash(template: &PodTemplateSpec) -> String {
-    let json = serde_json::to_vec(template).unwrap_or_default();
-    safe_encode(&fnv32a(&json).to_string())
+/// The label naming a revision's hash on ControllerRevisions and on the pods made from them.
+pub const REVISION_LABEL: &str = "controller-revision-hash";
+
+/// Go's `json.Marshal` of a JSON value: object keys sorted (serde_json's map is ordered), no spaces, and
+/// `<`, `>`, `&` escaped as `\u003c`, `\u003e`, `\u0026` (Go's HTML-safe default; those characters can only
+/// occur inside strings, so replacing them in the output is exact).
+///
+/// `{"b":"<x>","a":1}` → `{"a":1,"b":"\u003cx\u003e"}`.
+pub fn go_json(v: &serde_json::Value) -> String {
+    let s = serde_json::to_string(v).unwrap_or_default();
+    s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// `getPatch` of the StatefulSet and DaemonSet controllers: the revision's data, a strategic merge patch that
+/// replaces the whole pod template, `{"spec":{"template":{…,"$patch":"replace"}}}`.
+pub fn template_patch(template: &PodTemplateSpec) -> serde_json::Value {
+    let mut t = serde_json::to_value(template).unwrap_or_default();
+    if let Some(m) = t.as_object_mut() {
+        m.insert("$patch".into(), "replace".into());
+    }
+    serde_json::json!({"spec": {"template": t}})
+}
+
+/// The bytes of a revision's data as the controllers compare them (`bytes.Equal(patch, history.Data.Raw)`).
+pub fn revision_data(cr: &ControllerRevision) -> String {
+    cr.data.as_ref().map(|d| go_json(&d.0)).unwrap_or_default()
+}
+
+/// The pod template a revision holds: its patch's template without the `$patch` directive.
+pub fn revision_template(cr: &ControllerRevision) -> Option<PodTemplateSpec> {
+    let mut t = cr.data.as_ref()?.0.pointer("/spec/template")?.clone();
+    t.as_object_mut()?.remove("$patch");
+    serde_json::from_value(t).ok()
+}
+
+/// `history.HashControllerRevision`: FNV-1a over the data's bytes, then the collision count as 4
+/// little-endian bytes when there is one, the decimal sum safe-encoded. The StatefulSet controller always
+/// passes a count (0 at first), so its names are those of a real cluster for the same stored template.
+pub fn hash_revision(data: &str, collision_count: Option<i32>) -> String {
+    let mut bytes = data.as_bytes().to_vec();
+    if let Some(c) = collision_count {
+        bytes.extend_from_slice(&(c as u32).to_le_bytes());
+    }
+    safe_encode(&fnv32a(&bytes).to_string())
+}
+
+/// `history.ControllerRevisionName`: `<parent>-<hash>`, the parent cut to 223 characters.
+pub fn revision_name(parent: &str, hash: &str) -> String {
+    let prefix: String = parent.chars().take(223).collect();
+    format!("{prefix}-{hash}")
+}
+
+/// A new revision (`history.NewControllerRevision` / the DaemonSet's `snapshot`): the template's labels plus
+/// the hash label, the set's annotations, a controller reference, the data and its number.
+pub fn new_revision(
+    owner: &Object,
+    template: &PodTemplateSpec,
+    name: String,
+    hash: &str,
+    revision: i64,
+) -> ControllerRevision {
+    let mut labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    labels.insert(REVISION_LABEL.into(), hash.to_string());
+    ControllerRevision {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: Some(owner.namespace().to_string()),
+            labels: Some(labels),
+            annotations: owner.metadata().annotations.clone(),
+            owner_references: Some(vec![controller_ref(owner)]),
+            ..Default::default()
+        },
+        data: Some(RawExtension(template_patch(template))),
+        revision,
+    }
 }
 
 /// `metav1.NewControllerRef`: the owner reference a controller puts on what it creates.
@@ -133,6 +205,113 @@ pub fn scaled_value(v: &IntOrString, total: i32, round_up: bool) -> i32 {
 }
 
 impl Cluster {
+    /// The ControllerRevisions `owner` controls, oldest revision first (`history.SortControllerRevisions`:
+    /// by revision, then creation time, then name).
+    pub fn controlled_revisions(&self, owner: &Object) -> Vec<ControllerRevision> {
+        let uid = owner.metadata().uid.clone().unwrap_or_default();
+        let mut out: Vec<ControllerRevision> = self
+            .store
+            .list(Kind::ControllerRevision, Some(owner.namespace()))
+            .filter_map(|o| match o {
+                Object::ControllerRevision(cr)
+                    if cr
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.controller == Some(true) && r.uid == uid) =>
+                {
+                    Some((**cr).clone())
+                }
+                _ => None,
+            })
+            .collect();
+        use crate::util::sort::StableSort;
+        out.stable_sort_by_key(|r| {
+            (r.revision, r.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()), r.metadata.name.clone())
+        });
+        out
+    }
+
+    /// `CreateControllerRevision`: creates `cr` named `<parent>-<hash>` (`hash` of the collision count); when
+    /// that name is taken by other data the collision count goes up and the name is hashed again. Returns the
+    /// revision (the existing one when its data is equal) and the collision count used.
+    pub(crate) fn create_revision(
+        &mut self,
+        controller: &str,
+        parent: &str,
+        mut cr: ControllerRevision,
+        mut collision_count: Option<i32>,
+        hash: &dyn Fn(Option<i32>) -> String,
+        why: &str,
+    ) -> (Option<ControllerRevision>, Option<i32>) {
+        let data = revision_data(&cr);
+        let ns = cr.metadata.namespace.clone().unwrap_or_default();
+        for _ in 0..16 {
+            let hash = hash(collision_count);
+            cr.metadata.name = Some(revision_name(parent, &hash));
+            cr.metadata.labels.get_or_insert_with(Default::default).insert(REVISION_LABEL.into(), hash);
+            let seq = self.log.entries().len() as u64;
+            let req = Request::new(Verb::Create, Kind::ControllerRevision)
+                .namespace(ns.clone())
+                .body(Object::from(cr.clone()).to_json());
+            match self.handle(controller, req).result {
+                Ok(_) => {
+                    self.log.set_reason(seq, why);
+                    let created = self.store.get(&ObjectKey::new(
+                        Kind::ControllerRevision,
+                        &ns,
+                        cr.metadata.name.as_deref().unwrap_or_default(),
+                    ));
+                    return (
+                        created.and_then(|o| match o {
+                            Object::ControllerRevision(c) => Some((**c).clone()),
+                            _ => None,
+                        }),
+                        collision_count,
+                    );
+                }
+                Err(e) if e.reason == "AlreadyExists" => {
+                    let key =
+                        ObjectKey::new(Kind::ControllerRevision, &ns, cr.metadata.name.as_deref().unwrap_or_default());
+                    if let Some(Object::ControllerRevision(existing)) = self.store.get(&key) {
+                        if revision_data(existing) == data {
+                            return (Some((**existing).clone()), collision_count);
+                        }
+                    }
+                    collision_count = Some(collision_count.unwrap_or(0) + 1);
+                }
+                Err(_) => return (None, collision_count),
+            }
+        }
+        (None, collision_count)
+    }
+
+    /// `UpdateControllerRevision`: gives an existing revision a new number (a rollback to it).
+    pub(crate) fn renumber_revision(
+        &mut self,
+        controller: &str,
+        cr: &ControllerRevision,
+        revision: i64,
+        why: &str,
+    ) -> ControllerRevision {
+        let key = ObjectKey::new(
+            Kind::ControllerRevision,
+            cr.metadata.namespace.as_deref().unwrap_or_default(),
+            cr.metadata.name.as_deref().unwrap_or_default(),
+        );
+        let mut updated = cr.clone();
+        updated.revision = revision;
+        if let Some(current) = self.store.get(&key).cloned() {
+            if let Ok(Object::ControllerRevision(c)) =
+                self.write_update(controller, current, Object::from(updated.clone()), false, why)
+            {
+                return *c;
+            }
+        }
+        updated
+    }
+
     /// Creates a pod through the API on behalf of a controller; the event log names the cause.
     pub(crate) fn create_controlled_pod(&mut self, controller: &str, pod: Pod, why: &str) -> Option<Pod> {
         let ns = pod.metadata.namespace.clone().unwrap_or_default();
@@ -203,8 +382,33 @@ mod tests {
         assert_eq!(fnv32a(b"a"), 0xe40c_292c);
         assert_eq!(fnv32a(b"foobar"), 0xbf9c_f968);
         assert_eq!(safe_encode("0123456789"), "456789bcdf");
-        let h = revision_hash(&PodTemplateSpec::default());
+        let h = hash_revision("{}", Some(0));
         assert!(h.chars().all(|c| "456789bcdf".contains(c)), "{h}");
+        assert_ne!(hash_revision("{}", Some(0)), hash_revision("{}", Some(1)));
+        assert_eq!(hash_revision("{}", None), safe_encode(&fnv32a(b"{}").to_string()));
+        assert_eq!(revision_name("web", "6d8f9c8b4c"), "web-6d8f9c8b4c");
+        assert_eq!(revision_name(&"x".repeat(300), "h").len(), 225);
+    }
+
+    #[test]
+    fn go_json_sorts_keys_and_escapes_html() {
+        let v = serde_json::json!({"b": "<x>&", "a": 1});
+        assert_eq!(go_json(&v), r#"{"a":1,"b":"\u003cx\u003e\u0026"}"#);
+    }
+
+    #[test]
+    fn the_template_patch_round_trips() {
+        let t: PodTemplateSpec = serde_json::from_value(serde_json::json!({
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}))
+        .unwrap();
+        let patch = template_patch(&t);
+        assert_eq!(
+            go_json(&patch),
+            r#"{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1.27","name":"nginx"}]}}}}"#
+        );
+        let cr = ControllerRevision { data: Some(RawExtension(patch)), ..Default::default() };
+        assert_eq!(revision_template(&cr), Some(t));
     }
 
     #[test]

@@ -8,8 +8,6 @@
 //! RollingUpdate replaces pods from the highest ordinal down to `partition`, one at a time, each after the
 //! one before is healthy again; `OnDelete` leaves that to whoever deletes the pods.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume,
@@ -17,7 +15,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::revisions::{
-    controlled_by, controller_ref, phase, pod_available, pod_from_template, pod_ready, revision_hash,
+    controlled_by, controller_ref, go_json, hash_revision, new_revision, phase, pod_available, pod_from_template,
+    pod_ready, revision_data, revision_name, revision_template, template_patch,
 };
 use crate::apiserver::{Request, Verb};
 use crate::cluster::Cluster;
@@ -29,7 +28,7 @@ use crate::util::sort::StableSort;
 const CONTROLLER: &str = "statefulset-controller";
 pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
 pub const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
-pub const REVISION_LABEL: &str = "controller-revision-hash";
+pub use super::revisions::REVISION_LABEL;
 
 /// `getPodName`: `web` and 0 → `web-0`.
 pub fn pod_name(set: &str, ordinal: i32) -> String {
@@ -94,6 +93,7 @@ struct Pass {
     current_revision: String,
     update_revision: String,
     current_template: PodTemplateSpec,
+    collision_count: i32,
 }
 
 impl Cluster {
@@ -106,8 +106,6 @@ impl Cluster {
                 _ => None,
             })
             .collect();
-        let live: std::collections::BTreeSet<String> = sets.iter().filter_map(|s| s.metadata.uid.clone()).collect();
-        self.apps.sts_revisions.retain(|uid, _| live.contains(uid));
         for set in sets {
             self.sync_stateful_set(set);
         }
@@ -130,17 +128,27 @@ impl Cluster {
         let spec = set.spec.clone().unwrap_or_default();
         let name = set.metadata.name.clone().unwrap_or_default();
         let ns = set.metadata.namespace.clone().unwrap_or_default();
-        let uid = set.metadata.uid.clone().unwrap_or_default();
-        // Revisions: the template as it is now, and the one the set's pods were last all at.
-        let update_revision = format!("{name}-{}", revision_hash(&spec.template));
-        let history = self.apps.sts_revisions.entry(uid).or_default();
-        history.insert(update_revision.clone(), spec.template.clone());
+        let obj = Object::from(set.clone());
+        let deleting = set.metadata.deletion_timestamp.is_some();
+        // `getStatefulSetRevisions`: the revision of the template as it is now, and the one the set's pods were
+        // last all at. A set being deleted only has its status updated, from the revisions it has.
+        let revisions = self.controlled_revisions(&obj);
+        let collision_count = set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0);
+        let (update, collision_count) = if deleting {
+            let data = go_json(&template_patch(&spec.template));
+            (revisions.iter().rev().find(|r| revision_data(r) == data).or(revisions.last()).cloned(), collision_count)
+        } else {
+            self.stateful_update_revision(&obj, &name, &revisions, collision_count)
+        };
+        let Some(update) = update else { return };
+        let update_revision = update.metadata.name.clone().unwrap_or_default();
         let stored_current = set.status.as_ref().and_then(|s| s.current_revision.clone());
-        let current_revision =
-            stored_current.filter(|r| history.contains_key(r)).unwrap_or_else(|| update_revision.clone());
-        let current_template = history.get(&current_revision).cloned().unwrap_or_else(|| spec.template.clone());
+        let current = revisions.iter().find(|r| r.metadata.name.is_some() && r.metadata.name == stored_current);
+        let current = current.unwrap_or(&update);
+        let current_revision = current.metadata.name.clone().unwrap_or_default();
+        let current_template = revision_template(current).unwrap_or_else(|| spec.template.clone());
         let pass = Pass {
-            obj: Object::from(set.clone()),
+            obj,
             name: name.clone(),
             ns: ns.clone(),
             monotonic: spec.pod_management_policy.as_deref() != Some("Parallel"),
@@ -148,12 +156,77 @@ impl Cluster {
             current_revision,
             update_revision,
             current_template,
+            collision_count,
             set,
         };
-        if pass.set.metadata.deletion_timestamp.is_none() {
-            self.update_stateful_set(&pass);
+        if deleting {
+            self.update_stateful_set_status(&pass);
+            return;
         }
+        self.update_stateful_set(&pass);
         self.update_stateful_set_status(&pass);
+        self.truncate_stateful_history(&pass);
+    }
+
+    /// The update revision: the newest revision when it holds the current template; an older equal one
+    /// renumbered as the newest (a rollback); else a new revision `<set>-<hash>`.
+    fn stateful_update_revision(
+        &mut self,
+        obj: &Object,
+        name: &str,
+        revisions: &[k8s_openapi::api::apps::v1::ControllerRevision],
+        collision_count: i32,
+    ) -> (Option<k8s_openapi::api::apps::v1::ControllerRevision>, i32) {
+        let Object::StatefulSet(set) = obj else { return (None, collision_count) };
+        let template = set.spec.clone().unwrap_or_default().template;
+        let data = go_json(&template_patch(&template));
+        let next = revisions.last().map_or(1, |r| r.revision + 1);
+        let equal = revisions.iter().rev().find(|r| revision_data(r) == data);
+        match equal {
+            Some(eq) if revisions.last().map(|r| &r.metadata.name) == Some(&eq.metadata.name) => {
+                (Some(eq.clone()), collision_count)
+            }
+            Some(eq) => {
+                let why = format!(
+                    "StatefulSet {name}: the template is that of revision {} again: it becomes revision {next}",
+                    eq.revision
+                );
+                (Some(self.renumber_revision(CONTROLLER, eq, next, &why)), collision_count)
+            }
+            None => {
+                let hash = hash_revision(&data, Some(collision_count));
+                let cr = new_revision(obj, &template, revision_name(name, &hash), &hash, next);
+                let why = format!("StatefulSet {name}: its template changed: revision {next}");
+                let hash = |c: Option<i32>| hash_revision(&data, c);
+                let (created, count) = self.create_revision(CONTROLLER, name, cr, Some(collision_count), &hash, &why);
+                (created, count.unwrap_or(collision_count))
+            }
+        }
+    }
+
+    /// `truncateHistory`: revisions neither current, updated nor worn by a pod are history; the oldest go
+    /// beyond `revisionHistoryLimit` (10 by default).
+    fn truncate_stateful_history(&mut self, pass: &Pass) {
+        let limit = pass.set.spec.as_ref().and_then(|s| s.revision_history_limit).unwrap_or(10).max(0) as usize;
+        let mut live: std::collections::BTreeSet<String> =
+            [pass.current_revision.clone(), pass.update_revision.clone()].into();
+        live.extend(self.stateful_pods(&pass.set).iter().map(|(_, p)| revision_of(p).to_string()));
+        let history: Vec<_> = self
+            .controlled_revisions(&pass.obj)
+            .into_iter()
+            .filter(|r| !live.contains(r.metadata.name.as_deref().unwrap_or_default()))
+            .collect();
+        if history.len() <= limit {
+            return;
+        }
+        for r in &history[..history.len() - limit] {
+            let why = format!(
+                "StatefulSet {}: revision {} is beyond revisionHistoryLimit {limit} and no pod runs it",
+                pass.name, r.revision
+            );
+            let rname = r.metadata.name.clone().unwrap_or_default();
+            self.controller_delete(CONTROLLER, Kind::ControllerRevision, &pass.ns, &rname, &why);
+        }
     }
 
     fn update_stateful_set(&mut self, pass: &Pass) {
@@ -446,7 +519,7 @@ impl Cluster {
             updated_replicas: (updated > 0).then_some(updated),
             current_revision: Some(pass.current_revision.clone()),
             update_revision: Some(pass.update_revision.clone()),
-            collision_count: Some(old.collision_count.unwrap_or(0)),
+            collision_count: Some(pass.collision_count),
             conditions: old.conditions.clone(),
         };
         let rolling = set.spec.as_ref().and_then(|s| s.update_strategy.as_ref()).and_then(|s| s.type_.as_deref())
@@ -465,11 +538,6 @@ impl Cluster {
         let mut updated_set = (*set).clone();
         updated_set.status = Some(status);
         self.write_workload_status(CONTROLLER, Object::from(updated_set), &why);
-    }
-
-    /// The revision templates the engine keeps for a StatefulSet (what ControllerRevisions would hold).
-    pub fn stateful_set_revisions(&self, uid: &str) -> Option<&BTreeMap<String, PodTemplateSpec>> {
-        self.apps.sts_revisions.get(uid)
     }
 }
 
@@ -490,6 +558,71 @@ mod tests {
         assert!(!in_ordinal_range(3, 0, 3));
         assert!(in_ordinal_range(6, 5, 2));
         assert!(!in_ordinal_range(4, 5, 2));
+    }
+}
+
+/// ControllerRevisions: one per template, an old template's revision renumbered on rollback, history cut to
+/// `revisionHistoryLimit`, and the set's status naming them.
+#[cfg(test)]
+mod revision_history {
+    use crate::apiserver::{PatchType, Request, RequestOptions, Verb};
+    use crate::object::{Kind, Object};
+    use crate::Cluster;
+    use serde_json::json;
+
+    fn set_image(c: &mut Cluster, image: &str) {
+        let body = json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}});
+        let opts = RequestOptions { patch_type: Some(PatchType::Strategic), ..Default::default() };
+        let req =
+            Request::new(Verb::Patch, Kind::StatefulSet).namespace("default").name("web").body(body).options(opts);
+        c.handle("kubectl", req).result.unwrap();
+        c.step(60_000);
+    }
+
+    /// (revision number, image) of each revision, oldest first.
+    fn history(c: &Cluster) -> Vec<(i64, String)> {
+        let Ok(set) = c.get(Kind::StatefulSet, "default", "web").cloned() else { return Vec::new() };
+        c.controlled_revisions(&set)
+            .iter()
+            .map(|r| {
+                let t = super::revision_template(r).unwrap();
+                (r.revision, t.spec.unwrap().containers[0].image.clone().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn revisions_follow_the_template() {
+        let mut c = Cluster::new(1);
+        let sts = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "serviceName": "web", "replicas": 1,
+                "revisionHistoryLimit": 1,
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+                    "containers": [{"name": "c", "image": "nginx:1.25"}]}}}});
+        c.handle("kubectl", Request::new(Verb::Create, Kind::StatefulSet).namespace("default").body(sts))
+            .result
+            .unwrap();
+        c.step(30_000);
+        assert_eq!(history(&c), [(1, "nginx:1.25".to_string())]);
+        set_image(&mut c, "nginx:1.26");
+        set_image(&mut c, "nginx:1.25");
+        // Back to the first template: its revision is renumbered, not copied.
+        assert_eq!(history(&c), [(2, "nginx:1.26".to_string()), (3, "nginx:1.25".to_string())]);
+        set_image(&mut c, "nginx:1.27");
+        // Limit 1: besides the live revision (4), one old one stays.
+        assert_eq!(history(&c), [(3, "nginx:1.25".to_string()), (4, "nginx:1.27".to_string())]);
+        let obj = c.get(Kind::StatefulSet, "default", "web").cloned().unwrap();
+        let names: Vec<String> = c.controlled_revisions(&obj).iter().filter_map(|r| r.metadata.name.clone()).collect();
+        let Object::StatefulSet(set) = obj else { panic!() };
+        let status = set.status.unwrap();
+        assert_eq!(status.update_revision.as_ref(), names.last());
+        assert_eq!(status.current_revision, status.update_revision);
+        // Deleting the set takes its revisions with it.
+        c.handle("kubectl", Request::new(Verb::Delete, Kind::StatefulSet).namespace("default").name("web"))
+            .result
+            .unwrap();
+        c.settle();
+        assert_eq!(c.store().list(Kind::ControllerRevision, Some("default")).count(), 0);
     }
 }
 

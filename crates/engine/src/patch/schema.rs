@@ -103,7 +103,7 @@ pub(crate) fn root(kind: &str) -> Option<Ty> {
         "ServiceAccount" => Ty::ServiceAccount,
         "Namespace" | "PersistentVolumeClaim" | "PodDisruptionBudget" => Ty::StatusConditions,
         "ConfigMap" | "Secret" | "PersistentVolume" | "StorageClass" | "Endpoints" | "EndpointSlice" | "Event"
-        | "Lease" => Ty::MetaOnly,
+        | "Lease" | "ControllerRevision" => Ty::MetaOnly,
         _ => return None,
     })
 }

@@ -95,7 +95,7 @@ pub fn describe(obj: &Object, lookup: &dyn Lookup, now_ms: u64) -> String {
         Object::Namespace(ns) => config::describe_namespace(ns),
         Object::PodDisruptionBudget(pdb) => config::describe_pod_disruption_budget(pdb, &ctx),
         // kubectl has no describer for these kinds and falls back to its generic one.
-        Object::Lease(_) | Object::Event(_) => generic::describe(obj, &ctx),
+        Object::Lease(_) | Object::Event(_) | Object::ControllerRevision(_) => generic::describe(obj, &ctx),
     }
 }
 

@@ -82,6 +82,9 @@ pub fn object(json: Value) -> Object {
         "PodDisruptionBudget" => {
             o(serde_json::from_value::<engine::api::api::policy::v1::PodDisruptionBudget>(json).map(Object::from))
         }
+        "ControllerRevision" => {
+            o(serde_json::from_value::<engine::api::api::apps::v1::ControllerRevision>(json).map(Object::from))
+        }
         other => panic!("testutil::object does not decode {other}"),
     }
 }

@@ -1,8 +1,9 @@
 //! Kinds with a column or two beside NAME and AGE: `printConfigMap`, `printSecret`,
-//! `printServiceAccount`, `printLease` and `printPodDisruptionBudget`.
+//! `printServiceAccount`, `printLease`, `printPodDisruptionBudget` and `printControllerRevision`.
 
 use std::collections::BTreeSet;
 
+use engine::api::api::apps::v1::ControllerRevision;
 use engine::api::api::coordination::v1::Lease;
 use engine::api::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use engine::api::api::policy::v1::PodDisruptionBudget;
@@ -15,6 +16,7 @@ pub(super) const CONFIG_MAP_COLUMNS: &[Col] = &[col("NAME"), col("DATA"), col("A
 pub(super) const SECRET_COLUMNS: &[Col] = &[col("NAME"), col("TYPE"), col("DATA"), col("AGE")];
 pub(super) const SERVICE_ACCOUNT_COLUMNS: &[Col] = &[col("NAME"), col("SECRETS"), col("AGE")];
 pub(super) const LEASE_COLUMNS: &[Col] = &[col("NAME"), col("HOLDER"), col("AGE")];
+pub(super) const CONTROLLER_REVISION_COLUMNS: &[Col] = &[col("NAME"), col("CONTROLLER"), col("REVISION"), col("AGE")];
 pub(super) const PDB_COLUMNS: &[Col] =
     &[col("NAME"), col("MIN AVAILABLE"), col("MAX UNAVAILABLE"), col("ALLOWED DISRUPTIONS"), col("AGE")];
 
@@ -57,6 +59,25 @@ pub(super) fn lease_cells(lease: &Lease, now: Millis) -> Vec<String> {
         lease.metadata.name.clone().unwrap_or_default(),
         lease.spec.as_ref().and_then(|s| s.holder_identity.clone()).unwrap_or_default(),
         since(lease.metadata.creation_timestamp.as_ref(), now),
+    ]
+}
+
+/// `printControllerRevision`: the controller as `formatResourceName` writes its group-kind, lower-cased
+/// (`statefulset.apps/web`), or `<none>`.
+pub(super) fn controller_revision_cells(cr: &ControllerRevision, now: Millis) -> Vec<String> {
+    let controller = cr.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true)).map_or_else(
+        || "<none>".to_string(),
+        |r| {
+            let group = r.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            let kind = if group.is_empty() { r.kind.clone() } else { format!("{}.{group}", r.kind) };
+            format!("{}/{}", kind.to_lowercase(), r.name)
+        },
+    );
+    vec![
+        cr.metadata.name.clone().unwrap_or_default(),
+        controller,
+        cr.revision.to_string(),
+        since(cr.metadata.creation_timestamp.as_ref(), now),
     ]
 }
 

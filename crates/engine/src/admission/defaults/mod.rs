@@ -110,8 +110,9 @@ pub fn set_defaults(obj: &mut Object) {
             }
         }
         // ConfigMap's only defaulter makes `data` a non-nil empty map, which Go's `omitempty` never writes;
-        // ServiceAccount, Event, Lease and PodDisruptionBudget have no v1 defaulters.
+        // ServiceAccount, Event, Lease, PodDisruptionBudget and ControllerRevision have no v1 defaulters.
         Object::ConfigMap(_)
+        | Object::ControllerRevision(_)
         | Object::ServiceAccount(_)
         | Object::Event(_)
         | Object::Lease(_)

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -437,3 +437,20 @@ pub fn selector_immutable(new: Option<&LabelSelector>, old: Option<&LabelSelecto
 #[cfg(test)]
 #[path = "apps_tests.rs"]
 mod tests;
+
+/// `ValidateControllerRevisionCreate`: a subdomain name, `data` present, `revision` not negative.
+pub fn validate_controller_revision(cr: &ControllerRevision) -> Vec<FieldError> {
+    let mut errs = validate_object_meta(&cr.metadata, true, NameRule::Subdomain);
+    if cr.data.is_none() {
+        errs.push(required(&Path::new("data"), "data is mandatory"));
+    }
+    errs.extend(non_negative(cr.revision, &Path::new("revision")));
+    errs
+}
+
+/// `ValidateControllerRevisionUpdate`: as on create, and `data` may not change.
+pub fn validate_controller_revision_update(new: &ControllerRevision, old: &ControllerRevision) -> Vec<FieldError> {
+    let mut errs = validate_controller_revision(new);
+    errs.extend(super::immutable(&new.data, &old.data, &Path::new("data")));
+    errs
+}

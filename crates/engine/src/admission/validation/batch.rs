@@ -270,7 +270,7 @@ pub fn validate_job_update(new: &Job, old: &Job) -> Vec<FieldError> {
     errs
 }
 
-/// `validateTimeZone`, without the tz database lookup.
+/// `validateTimeZone`: the name's form, then `time.LoadLocation` over the IANA zones (`admission::tz`).
 fn time_zone(tz: Option<&String>, path: &Path) -> Vec<FieldError> {
     let Some(tz) = tz else { return Vec::new() };
     let value = BadValue::Json(GoJson::Str(tz.clone()));
@@ -288,14 +288,21 @@ fn time_zone(tz: Option<&String>, path: &Path) -> Vec<FieldError> {
     if !tz.split('/').all(part_ok) {
         return vec![invalid(path, value, &format!("unknown time zone {tz}"))];
     }
+    let mut errs = Vec::new();
     if tz.eq_ignore_ascii_case("Local") {
-        return vec![invalid(
+        errs.push(invalid(
             path,
-            value,
+            value.clone(),
             "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
-        )];
+        ));
     }
-    Vec::new()
+    // `LoadLocation("Local")` is the process's zone, not an error.
+    if let Err(e) =
+        crate::admission::tz::load_location(tz).map(|_| ()).or_else(|e| if tz == "Local" { Ok(()) } else { Err(e) })
+    {
+        errs.push(invalid(path, value, &e));
+    }
+    errs
 }
 
 /// `validateCronJobSpec`.

@@ -76,6 +76,7 @@ pub fn validate_create(obj: &Object) -> Vec<FieldError> {
         Object::ReplicaSet(rs) => apps::validate_replica_set(rs),
         Object::StatefulSet(s) => apps::validate_stateful_set(s),
         Object::DaemonSet(ds) => apps::validate_daemon_set(ds),
+        Object::ControllerRevision(cr) => apps::validate_controller_revision(cr),
         Object::Job(j) => batch::validate_job(j),
         Object::CronJob(c) => batch::validate_cron_job(c),
         Object::ConfigMap(cm) => config::validate_config_map(cm),
@@ -127,6 +128,9 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
             e
         }
         (Object::StatefulSet(o), Object::StatefulSet(n)) => apps::validate_stateful_set_update(n, o),
+        (Object::ControllerRevision(o), Object::ControllerRevision(n)) => {
+            apps::validate_controller_revision_update(n, o)
+        }
         (Object::Job(o), Object::Job(n)) => batch::validate_job_update(n, o),
         (Object::CronJob(o), Object::CronJob(n)) => batch::validate_cron_job_update(n, o),
         (Object::ConfigMap(o), Object::ConfigMap(n)) => config::validate_config_map_update(n, o),
