@@ -127,7 +127,34 @@ fn coredns_objects() -> Vec<(Kind, Value)> {
     ]
 }
 
+/// minikube's `default-storageclass` addon (`deploy/addons/storageclass/storageclass.yaml`, applied with
+/// `kubectl apply`, hence the last-applied annotation): the default class `standard` served by the
+/// `storage-provisioner` addon's hostPath provisioner (`controllers::volumes`).
+pub const DEFAULT_STORAGE_CLASS: &str = "standard";
+pub const MINIKUBE_PROVISIONER: &str = "k8s.io/minikube-hostpath";
+
+fn default_storage_class() -> Value {
+    let applied = r#"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"},"labels":{"addonmanager.kubernetes.io/mode":"EnsureExists"},"name":"standard"},"provisioner":"k8s.io/minikube-hostpath"}"#;
+    json!({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": DEFAULT_STORAGE_CLASS,
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": format!("{applied}\n"),
+                "storageclass.kubernetes.io/is-default-class": "true"},
+            "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"}},
+        "provisioner": MINIKUBE_PROVISIONER
+    })
+}
+
 impl Cluster {
+    /// The `standard` StorageClass, as minikube's addon manager applies it once the cluster is up.
+    pub(crate) fn install_storage_class(&mut self) {
+        let mut req = Request::new(Verb::Create, Kind::StorageClass).body(default_storage_class());
+        req.options.field_manager = Some("kubectl-client-side-apply".into());
+        let res = self.handle("minikube", req);
+        debug_assert!(res.result.is_ok(), "default StorageClass: {:?}", res.result.err());
+        self.amend_reason("minikube enabled the default-storageclass addon".to_string());
+    }
+
     /// Creates the `kubernetes` Service and the CoreDNS addon through the API, as the apiserver and
     /// `kubeadm init` do.
     pub(crate) fn install_addons(&mut self) {

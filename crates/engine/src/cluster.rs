@@ -42,6 +42,8 @@ pub struct Cluster {
     pub(crate) fields: crate::apiserver::FieldTracking,
     /// Who may lead kube-scheduler and kube-controller-manager (`controllers::leader_election`).
     pub(crate) leaders: crate::controllers::leader_election::LeaderElection,
+    /// The PV controller's and the minikube provisioner's memory (`controllers::volumes`).
+    pub(crate) volumes: crate::controllers::volumes::VolumeState,
 }
 
 impl Cluster {
@@ -62,6 +64,7 @@ impl Cluster {
             booting: true,
             fields: Default::default(),
             leaders: crate::controllers::leader_election::LeaderElection::new(seed),
+            volumes: crate::controllers::volumes::VolumeState::new(seed),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -92,6 +95,7 @@ impl Cluster {
         cluster.install_addons();
         cluster.install_node_addons();
         cluster.settle();
+        cluster.install_storage_class();
         cluster.booting = false;
         cluster
     }
@@ -160,6 +164,7 @@ impl Cluster {
             self.deployment_wakeup().filter(|_| controllers),
             self.apps_wakeup().filter(|_| controllers),
             self.disruption_wakeup().filter(|_| controllers),
+            self.volume_wakeup().filter(|_| controllers),
             self.leader_election_wakeup(),
         ]
         .into_iter()

@@ -23,6 +23,7 @@ mod podgc;
 pub mod revisions;
 mod serviceaccount;
 mod statefulset;
+pub mod volumes;
 
 use crate::cluster::Cluster;
 
@@ -57,6 +58,7 @@ impl Cluster {
                 self.reconcile_daemon_sets();
                 self.reconcile_stateful_sets();
                 self.reconcile_disruption_budgets();
+                self.reconcile_volumes();
             }
             if scheduler {
                 self.reconcile_scheduling();

@@ -17,6 +17,7 @@ pub mod images;
 pub mod programs;
 pub mod static_pods;
 pub mod status;
+pub mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
