@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec,
+    HostPathVolumeSource, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
@@ -58,8 +58,11 @@ pub struct VolumeState {
     pub identity: String,
     /// The provisioner's event source: `k8s.io/minikube-hostpath_<host>_<uuid>`.
     pub provisioner_source: String,
-    /// (claim uid, event reason) → the resync period in which it was last reported.
-    reported: BTreeMap<(String, String), u64>,
+    /// Claim uid → (resync period, resourceVersion) of its last sync: a claim is synced (and may report
+    /// events) when it changed or a resync period began, as the controller's informer and resync do.
+    synced: BTreeMap<String, (u64, String)>,
+    /// Whether the claim being synced is due (set by `sync_claim`).
+    due: bool,
 }
 
 impl VolumeState {
@@ -69,7 +72,7 @@ impl VolumeState {
         let identity = rng.uuid();
         // Informed guess: minikube runs its storage-provisioner pod (hostNetwork) on the primary node.
         let provisioner_source = format!("{MINIKUBE_PROVISIONER}_{PROVISIONER_NODE}_{}", rng.uuid());
-        VolumeState { identity, provisioner_source, reported: BTreeMap::new() }
+        VolumeState { identity, provisioner_source, synced: BTreeMap::new(), due: false }
     }
 }
 
@@ -283,20 +286,8 @@ impl Cluster {
             .collect()
     }
 
-    /// Whether an event of `reason` about `uid` is due: once when first seen, then once per resync period.
-    fn report_due(&mut self, uid: &str, reason: &str) -> bool {
-        let period = self.clock.now() / RESYNC_MS;
-        let key = (uid.to_string(), reason.to_string());
-        if self.volumes.reported.get(&key) == Some(&period) {
-            return false;
-        }
-        self.volumes.reported.insert(key, period);
-        true
-    }
-
     fn claim_event(&mut self, claim: &PersistentVolumeClaim, type_: &str, reason: &str, message: &str, source: &str) {
-        let uid = claim.metadata.uid.clone().unwrap_or_default();
-        if self.report_due(&uid, reason) {
+        if self.volumes.due {
             let obj = Object::from(claim.clone());
             self.emit_event(&obj, type_, reason, message, &Reporter::component(source));
         }
@@ -307,6 +298,11 @@ impl Cluster {
         let claims: Vec<ObjectKey> = self.store.list(Kind::PersistentVolumeClaim, None).map(ObjectKey::of).collect();
         for key in &claims {
             self.sync_claim(key);
+        }
+        if self.volumes.synced.len() > claims.len() {
+            let live: std::collections::BTreeSet<String> =
+                self.store.list(Kind::PersistentVolumeClaim, None).filter_map(|o| o.metadata().uid.clone()).collect();
+            self.volumes.synced.retain(|uid, _| live.contains(uid));
         }
         let volumes: Vec<ObjectKey> = self.store.list(Kind::PersistentVolume, None).map(ObjectKey::of).collect();
         for key in &volumes {
@@ -328,11 +324,20 @@ impl Cluster {
 
     fn sync_claim(&mut self, key: &ObjectKey) {
         let Some(Object::PersistentVolumeClaim(claim)) = self.store.get(key).cloned() else { return };
+        let uid = claim.metadata.uid.clone().unwrap_or_default();
+        let period = self.clock.now() / RESYNC_MS;
+        let rv = claim.metadata.resource_version.clone().unwrap_or_default();
+        self.volumes.due = self.volumes.synced.get(&uid) != Some(&(period, rv));
         if ann(&claim.metadata, ANN_BIND_COMPLETED).is_none() {
             self.sync_unbound_claim(*claim);
         } else {
             self.sync_bound_claim(*claim);
         }
+        if self.volumes.due {
+            let rv = self.store.get(key).and_then(|o| o.metadata().resource_version.clone()).unwrap_or_default();
+            self.volumes.synced.insert(uid, (period, rv));
+        }
+        self.volumes.due = false;
     }
 
     fn sync_unbound_claim(&mut self, claim: PersistentVolumeClaim) {
@@ -925,6 +930,175 @@ impl Cluster {
                 "the volume is not bound: finalizer kubernetes.io/pv-protection removed",
             );
         }
+    }
+}
+
+/// The scheduler's VolumeBinding plugin over the store (`pkg/scheduler/framework/plugins/volumebinding`).
+pub struct StoreVolumeBinding<'a> {
+    pub store: &'a Store,
+}
+
+/// The claims a pod's volumes name, in volume order.
+fn pod_claims(store: &Store, pod: &Pod) -> Vec<(String, Option<PersistentVolumeClaim>)> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
+        .map(|name| {
+            let claim = match store.get(&ObjectKey::new(Kind::PersistentVolumeClaim, ns, &name)) {
+                Some(Object::PersistentVolumeClaim(c)) => Some((**c).clone()),
+                _ => None,
+            };
+            (name, claim)
+        })
+        .collect()
+}
+
+fn class_of(store: &Store, claim: &PersistentVolumeClaim) -> Option<StorageClass> {
+    match store.get(&ObjectKey::new(Kind::StorageClass, "", &claim_class(claim))) {
+        Some(Object::StorageClass(sc)) => Some((**sc).clone()),
+        _ => None,
+    }
+}
+
+fn delayed(store: &Store, claim: &PersistentVolumeClaim) -> bool {
+    class_of(store, claim).and_then(|s| s.volume_binding_mode).as_deref() == Some("WaitForFirstConsumer")
+}
+
+fn unbound(claim: &PersistentVolumeClaim) -> bool {
+    claim.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or_default().is_empty()
+}
+
+/// Whether the volume's required node affinity admits the node.
+fn volume_fits_node(pv: &PersistentVolume, node: &Node) -> bool {
+    match pv.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref()) {
+        Some(sel) => sel.node_selector_terms.iter().any(|t| crate::scheduler::affinity::term_matches(t, node)),
+        None => true,
+    }
+}
+
+fn volumes_in(store: &Store) -> Vec<PersistentVolume> {
+    store
+        .list(Kind::PersistentVolume, None)
+        .filter_map(|o| match o {
+            Object::PersistentVolume(pv) => Some((**pv).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The unbound volume a delayed claim would get on `node` (`FindMatchingVolume` with a node).
+fn match_on_node(store: &Store, claim: &PersistentVolumeClaim, node: &Node) -> Option<PersistentVolume> {
+    let fitting: Vec<PersistentVolume> = volumes_in(store).into_iter().filter(|v| volume_fits_node(v, node)).collect();
+    find_matching_volume(claim, &fitting, false).cloned()
+}
+
+impl crate::scheduler::VolumeBinding for StoreVolumeBinding<'_> {
+    fn pre_filter(&self, pod: &Pod) -> Result<(), String> {
+        let claims = pod_claims(self.store, pod);
+        let mut immediate = false;
+        for (name, claim) in &claims {
+            let Some(claim) = claim else { return Err(format!("persistentvolumeclaim \"{name}\" not found")) };
+            if claim_phase(claim) == "Lost" {
+                let volume = claim.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
+                return Err(format!(
+                    "persistentvolumeclaim \"{name}\" bound to non-existent persistentvolume \"{volume}\""
+                ));
+            }
+            if claim.metadata.deletion_timestamp.is_some() {
+                return Err(format!("persistentvolumeclaim \"{name}\" is being deleted"));
+            }
+            if unbound(claim) && !delayed(self.store, claim) {
+                immediate = true;
+            }
+        }
+        if immediate {
+            return Err("pod has unbound immediate PersistentVolumeClaims".into());
+        }
+        Ok(())
+    }
+
+    fn filter(&self, pod: &Pod, node: &crate::scheduler::NodeInfo) -> Result<(), String> {
+        let node = node.node.as_ref();
+        let node_name = node.metadata.name.as_deref().unwrap_or_default();
+        for (_, claim) in pod_claims(self.store, pod) {
+            let Some(claim) = claim else { continue };
+            if unbound(&claim) {
+                if let Some(selected) = ann(&claim.metadata, ANN_SELECTED_NODE) {
+                    if selected != node_name {
+                        return Err(ERR_BIND_CONFLICT.into());
+                    }
+                    continue;
+                }
+                if match_on_node(self.store, &claim, node).is_some() {
+                    continue;
+                }
+                let provisioner = class_of(self.store, &claim).map(|s| s.provisioner).unwrap_or_default();
+                if provisioner.is_empty() || provisioner == "kubernetes.io/no-provisioner" {
+                    return Err(ERR_BIND_CONFLICT.into());
+                }
+                continue;
+            }
+            let pv_name = claim.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default();
+            match self.store.get(&ObjectKey::new(Kind::PersistentVolume, "", &pv_name)) {
+                Some(Object::PersistentVolume(pv)) => {
+                    if !volume_fits_node(pv, node) {
+                        return Err("node(s) had volume node affinity conflict".into());
+                    }
+                }
+                _ => return Err("node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)".into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ErrReasonBindConflict` of the VolumeBinding plugin.
+pub const ERR_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";
+
+impl Cluster {
+    /// VolumeBinding's PreBind for the node the scheduler chose: each delayed claim still unbound gets a
+    /// volume reserved for it (the volume's claimRef) or, with none, the `selected-node` annotation that
+    /// starts provisioning. True once every claim of the pod is bound: then the pod may be bound too.
+    pub(crate) fn prebind_volumes(&mut self, pod: &Pod, node: &str) -> bool {
+        let claims = pod_claims(&self.store, pod);
+        let mut ready = true;
+        let Some(node_obj) = self.store.get(&ObjectKey::new(Kind::Node, "", node)).and_then(Object::as_node).cloned()
+        else {
+            return true;
+        };
+        let pod_name = pod.metadata.name.clone().unwrap_or_default();
+        for (_, claim) in claims {
+            let Some(claim) = claim else { continue };
+            if !unbound(&claim) {
+                if claim_phase(&claim) != "Bound" {
+                    ready = false;
+                }
+                continue;
+            }
+            ready = false;
+            if !delayed(&self.store, &claim) || ann(&claim.metadata, ANN_SELECTED_NODE).is_some() {
+                continue;
+            }
+            let reserved = volumes_in(&self.store).into_iter().any(|v| is_volume_bound_to_claim(&v, &claim));
+            if reserved {
+                continue;
+            }
+            let ck = claim_key(&claim);
+            if let Some(mut pv) = match_on_node(&self.store, &claim, &node_obj) {
+                pv.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_ref(&claim));
+                set_ann(&mut pv.metadata, ANN_BOUND_BY_CONTROLLER, "yes");
+                let why = format!("reserved for claim {ck} of pod {pod_name}, scheduled to {node}");
+                self.store_write("default-scheduler", Object::from(pv), &why);
+            } else {
+                let mut c = claim.clone();
+                set_ann(&mut c.metadata, ANN_SELECTED_NODE, node);
+                let why = format!("first consumer {pod_name} scheduled to {node}: provision the volume there");
+                self.store_write("default-scheduler", Object::from(c), &why);
+            }
+        }
+        ready
     }
 }
 
