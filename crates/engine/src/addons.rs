@@ -147,12 +147,15 @@ fn default_storage_class() -> Value {
 
 impl Cluster {
     /// The `standard` StorageClass, as minikube's addon manager applies it once the cluster is up.
+    /// Its uid comes from a side stream of the seed, so that adding it did not shift every later random name.
     pub(crate) fn install_storage_class(&mut self) {
-        let mut req = Request::new(Verb::Create, Kind::StorageClass).body(default_storage_class());
-        req.options.field_manager = Some("kubectl-client-side-apply".into());
-        let res = self.handle("minikube", req);
-        debug_assert!(res.result.is_ok(), "default StorageClass: {:?}", res.result.err());
-        self.amend_reason("minikube enabled the default-storageclass addon".to_string());
+        let decoded = crate::apiserver::decode::decode(Kind::StorageClass, &default_storage_class());
+        let Ok(decoded) = decoded else { return };
+        let mut obj = decoded.object;
+        crate::admission::apply_defaults(&mut obj);
+        obj.metadata_mut().uid = Some(crate::rng::Rng::new(self.seed ^ 0x5707_a6e0_0000_0002).uuid());
+        let created = self.create("kubectl-client-side-apply", obj, "minikube enabled the default-storageclass addon");
+        debug_assert!(created.is_ok(), "default StorageClass: {:?}", created.err());
     }
 
     /// Creates the `kubernetes` Service and the CoreDNS addon through the API, as the apiserver and

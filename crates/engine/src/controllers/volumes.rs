@@ -1102,6 +1102,16 @@ impl Cluster {
     }
 }
 
+/// `GetWarningsForPersistentVolume` (the part kubeground's volumes can meet): Recycle is deprecated.
+pub fn warnings_for(obj: &Object) -> Vec<String> {
+    match obj {
+        Object::PersistentVolume(pv) if reclaim_policy(pv) == "Recycle" => vec![
+            "spec.persistentVolumeReclaimPolicy: The Recycle reclaim policy is deprecated. Instead, the recommended approach is to use dynamic provisioning.".to_string(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
 fn reclaim_policy(pv: &PersistentVolume) -> String {
     pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.clone()).unwrap_or_else(|| "Retain".into())
 }
@@ -1163,5 +1173,79 @@ mod tests {
         let vols = [other.clone(), pre];
         assert_eq!(find_matching_volume(&c, &vols, true).unwrap().metadata.name.as_deref(), Some("pv-big"));
         assert!(find_matching_volume(&c, &[other], false).is_none());
+    }
+}
+
+#[cfg(test)]
+mod property_tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use crate::apiserver::{Request, Verb};
+    use crate::cluster::Cluster;
+    use crate::object::{Kind, Object};
+    use crate::rng::Rng;
+
+    /// Random sequences of volume and claim creations and deletions: a volume is bound to at most one claim,
+    /// a Bound claim's volume points back at it, and no two claims hold the same volume.
+    #[test]
+    fn a_volume_is_bound_to_at_most_one_claim() {
+        for seed in 0..6u64 {
+            let mut c = Cluster::new(seed);
+            let mut rng = Rng::new(seed + 100);
+            let classes = ["manual", "standard", ""];
+            let sizes = ["1Gi", "2Gi", "500Mi", "5Gi"];
+            let modes = ["ReadWriteOnce", "ReadWriteMany"];
+            for step in 0..40 {
+                let pick = |rng: &mut Rng, xs: &[&'static str]| xs[rng.below(xs.len() as u64) as usize];
+                match rng.below(5) {
+                    0 | 1 => {
+                        let body = json!({"apiVersion": "v1", "kind": "PersistentVolume",
+                            "metadata": {"name": format!("pv-{step}")},
+                            "spec": {"storageClassName": pick(&mut rng, &classes), "capacity": {"storage": pick(&mut rng, &sizes)},
+                                "accessModes": [pick(&mut rng, &modes)],
+                                "persistentVolumeReclaimPolicy": pick(&mut rng, &["Retain", "Delete"]),
+                                "hostPath": {"path": format!("/tmp/pv-{step}")}}});
+                        let _ = c.handle("kubectl", Request::new(Verb::Create, Kind::PersistentVolume).body(body));
+                    }
+                    2 | 3 => {
+                        let body = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                            "metadata": {"name": format!("claim-{}", rng.below(6))},
+                            "spec": {"storageClassName": pick(&mut rng, &classes), "accessModes": [pick(&mut rng, &modes)],
+                                "resources": {"requests": {"storage": pick(&mut rng, &sizes)}}}});
+                        let _ = c.handle(
+                            "kubectl",
+                            Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default").body(body),
+                        );
+                    }
+                    _ => {
+                        let req = Request::new(Verb::Delete, Kind::PersistentVolumeClaim)
+                            .namespace("default")
+                            .name(format!("claim-{}", rng.below(6)));
+                        let _ = c.handle("kubectl", req);
+                    }
+                }
+                c.settle();
+                c.step(1000 * rng.below(20));
+                let mut holders: BTreeMap<String, String> = BTreeMap::new();
+                for o in c.store().list(Kind::PersistentVolumeClaim, None) {
+                    let Object::PersistentVolumeClaim(claim) = o else { continue };
+                    let Some(v) = claim.spec.as_ref().and_then(|s| s.volume_name.clone()) else { continue };
+                    let name = claim.metadata.name.clone().unwrap();
+                    assert!(
+                        holders.insert(v.clone(), name.clone()).is_none(),
+                        "seed {seed} step {step}: {v} held twice"
+                    );
+                    if claim.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound") {
+                        let Ok(Object::PersistentVolume(pv)) = c.get(Kind::PersistentVolume, "", &v) else {
+                            panic!("seed {seed} step {step}: {name} bound to missing {v}")
+                        };
+                        let r = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).expect("claimRef");
+                        assert_eq!(r.uid, claim.metadata.uid, "seed {seed} step {step}: {v} points elsewhere");
+                    }
+                }
+            }
+        }
     }
 }
