@@ -898,13 +898,10 @@ impl Cluster {
             let mut c = claim.clone();
             c.metadata.finalizers.get_or_insert_with(Vec::new).retain(|f| f != PVC_PROTECTION);
             let current = Object::from(claim);
-            let _ = self.write_update(
-                PVC_PROTECTION_CONTROLLER,
-                current,
-                Object::from(c),
-                false,
-                "no pod uses the claim any more: finalizer kubernetes.io/pvc-protection removed",
-            );
+            let why = "no pod uses the claim any more: finalizer kubernetes.io/pvc-protection removed";
+            let seq = self.log.entries().len() as u64;
+            let _ = self.write_update(PVC_PROTECTION_CONTROLLER, current, Object::from(c), false, why);
+            self.log.set_reason(seq, why);
         }
     }
 
@@ -922,13 +919,10 @@ impl Cluster {
         for pv in deleting {
             let mut v = pv.clone();
             v.metadata.finalizers.get_or_insert_with(Vec::new).retain(|f| f != PV_PROTECTION);
-            let _ = self.write_update(
-                PV_PROTECTION_CONTROLLER,
-                Object::from(pv),
-                Object::from(v),
-                false,
-                "the volume is not bound: finalizer kubernetes.io/pv-protection removed",
-            );
+            let why = "the volume is not bound: finalizer kubernetes.io/pv-protection removed";
+            let seq = self.log.entries().len() as u64;
+            let _ = self.write_update(PV_PROTECTION_CONTROLLER, Object::from(pv), Object::from(v), false, why);
+            self.log.set_reason(seq, why);
         }
     }
 }
@@ -1247,5 +1241,53 @@ mod property_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use serde_json::json;
+
+    use crate::apiserver::{Request, Verb};
+    use crate::cluster::Cluster;
+    use crate::object::Kind;
+
+    /// The event log tells a claim's and its volume's story: provisioned, bound, mounted, released, deleted.
+    #[test]
+    fn every_volume_transition_is_in_the_event_log() {
+        let mut c = Cluster::new(3);
+        let start = c.log().entries().len();
+        let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
+        let _ = c.handle(
+            "kubectl",
+            Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default").body(claim),
+        );
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "a", "image": "busybox", "command": ["sh", "-c", "echo x > /d/f; sleep 100"],
+                "volumeMounts": [{"name": "d", "mountPath": "/d"}]}],
+                "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}});
+        let _ = c.handle("kubectl", Request::new(Verb::Create, Kind::Pod).namespace("default").body(pod));
+        c.step(10_000);
+        let _ = c.handle(
+            "kubectl",
+            Request::new(Verb::Delete, Kind::PersistentVolumeClaim).namespace("default").name("data"),
+        );
+        let _ = c.handle("kubectl", Request::new(Verb::Delete, Kind::Pod).namespace("default").name("p"));
+        c.step(40_000);
+        let story: Vec<String> = c.log().entries()[start..]
+            .iter()
+            .filter(|e| matches!(e.kind, Kind::PersistentVolume | Kind::PersistentVolumeClaim))
+            .map(|e| format!("{:?} {} {}: {}", e.kind, e.actor, e.name.split('-').next().unwrap_or_default(), e.reason))
+            .collect();
+        let has = |needle: &str| story.iter().any(|s| s.contains(needle));
+        assert!(has("waiting for the external provisioner k8s.io/minikube-hostpath"), "{story:#?}");
+        assert!(has("k8s.io/minikube-hostpath provisioned it for claim default/data"), "{story:#?}");
+        assert!(has("bound to PersistentVolume pvc-"), "{story:#?}");
+        assert!(has("mounted into pod p on worker-"), "{story:#?}");
+        assert!(has("no pod uses the claim any more"), "{story:#?}");
+        assert!(has("volume Released: its claim default/data was deleted; reclaim policy Delete"), "{story:#?}");
+        assert!(has("deleted the volume and its directory"), "{story:#?}");
+        assert!(c.store().list(Kind::PersistentVolume, None).next().is_none());
     }
 }
