@@ -299,3 +299,58 @@ kubectl get pv scratch
 kubectl delete pvc scratch-claim
 kubectl get pv scratch
 kubectl describe pv scratch
+
+# ReadWriteOncePod: while a scheduled pod uses the claim, no other pod is scheduled (VolumeRestrictions); a
+# ReadWriteOnce hostPath volume has no such check (hostPath volumes are never attached, so no Multi-Attach).
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: solo
+spec:
+  accessModes: [ReadWriteOncePod]
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: first
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: solo
+EOF
+sleep 5
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: second
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: solo
+EOF
+kubectl get pods first second -o wide
+kubectl get events --field-selector involvedObject.name=second
+kubectl delete pod first
+sleep 5
+kubectl get pod second -o wide

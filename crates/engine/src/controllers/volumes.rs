@@ -1013,6 +1013,25 @@ impl crate::scheduler::VolumeBinding for StoreVolumeBinding<'_> {
         Ok(())
     }
 
+    /// ReadWriteOncePod: a claim with that mode that a scheduled pod already uses turns every node down
+    /// (`ErrReasonReadWriteOncePodConflict`; the count is cluster-wide, as the plugin's PreFilter makes it).
+    fn restrictions(&self, pod: &Pod, _node: &crate::scheduler::NodeInfo) -> Result<(), String> {
+        for (_, claim) in pod_claims(self.store, pod) {
+            let Some(claim) = claim else { continue };
+            if !claim_modes(&claim).iter().any(|m| m == "ReadWriteOncePod") {
+                continue;
+            }
+            let users = pods_using(self.store, &claim);
+            let others = users.iter().filter(|(name, scheduled, done)| {
+                *scheduled && !done && Some(name.as_str()) != pod.metadata.name.as_deref()
+            });
+            if others.count() > 0 {
+                return Err(ERR_RWOP_CONFLICT.into());
+            }
+        }
+        Ok(())
+    }
+
     fn filter(&self, pod: &Pod, node: &crate::scheduler::NodeInfo) -> Result<(), String> {
         let node = node.node.as_ref();
         let node_name = node.metadata.name.as_deref().unwrap_or_default();
@@ -1047,6 +1066,10 @@ impl crate::scheduler::VolumeBinding for StoreVolumeBinding<'_> {
         Ok(())
     }
 }
+
+/// `ErrReasonReadWriteOncePodConflict` of the VolumeRestrictions plugin.
+pub const ERR_RWOP_CONFLICT: &str =
+    "node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode";
 
 /// `ErrReasonBindConflict` of the VolumeBinding plugin.
 pub const ERR_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";

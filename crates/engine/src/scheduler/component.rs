@@ -59,7 +59,8 @@ const NODE_PLUGINS: &[&str] = &[
     "PodTopologySpread",
     "InterPodAffinity",
 ];
-const POD_DELETE_PLUGINS: &[&str] = &["NodeResourcesFit", "NodePorts", "InterPodAffinity", "PodTopologySpread"];
+const POD_DELETE_PLUGINS: &[&str] =
+    &["NodeResourcesFit", "NodePorts", "InterPodAffinity", "PodTopologySpread", "VolumeRestrictions"];
 const POD_ADD_PLUGINS: &[&str] = &["InterPodAffinity", "PodTopologySpread"];
 
 /// A queued pod's sort key: (0 active / 1 backoff, -priority, queued at, resourceVersion, key).
@@ -219,7 +220,7 @@ impl Cluster {
             }
             if matches!(obj.kind(), Kind::PersistentVolumeClaim | Kind::PersistentVolume | Kind::StorageClass) {
                 // VolumeBinding's events (its queueing hints are not modelled: any storage change may help).
-                state.requeue(&["VolumeBinding"]);
+                state.requeue(&["VolumeBinding", "VolumeRestrictions"]);
                 continue;
             }
             let Some(pod) = pod_of(&obj) else { continue };

@@ -249,6 +249,11 @@ pub trait VolumeBinding {
     /// `Err(reason)` turns the node down with that reason (e.g. `node(s) didn't find available persistent
     /// volumes to bind`); `resolvable` says whether preemption could help (it never can for volumes).
     fn filter(&self, pod: &Pod, node: &NodeInfo) -> Result<(), String>;
+    /// The VolumeRestrictions filter (it runs before VolumeBinding): `Err(reason)` turns the node down with
+    /// a status preemption may help (`Unschedulable`), as for a ReadWriteOncePod claim another pod uses.
+    fn restrictions(&self, _pod: &Pod, _node: &NodeInfo) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The default [`VolumeBinding`]: every node fits.
