@@ -1308,6 +1308,7 @@ mod lifecycle_tests {
         assert!(has("k8s.io/minikube-hostpath provisioned it for claim default/data"), "{story:#?}");
         assert!(has("bound to PersistentVolume pvc-"), "{story:#?}");
         assert!(has("mounted into pod p on worker-"), "{story:#?}");
+        assert!(has("unmounted from pod p on worker-"), "{story:#?}");
         assert!(has("no pod uses the claim any more"), "{story:#?}");
         assert!(has("volume Released: its claim default/data was deleted; reclaim policy Delete"), "{story:#?}");
         assert!(has("deleted the volume and its directory"), "{story:#?}");

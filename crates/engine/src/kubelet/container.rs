@@ -281,6 +281,12 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
         volumes,
         kill_deadline: None,
         transitions: BTreeMap::new(),
+        claims: spec
+            .volumes
+            .iter()
+            .flatten()
+            .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
+            .collect(),
     };
     super::volumes::refresh(cluster, node, pod, &mut run);
     run
