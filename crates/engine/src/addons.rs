@@ -127,7 +127,37 @@ fn coredns_objects() -> Vec<(Kind, Value)> {
     ]
 }
 
+/// minikube's `default-storageclass` addon (`deploy/addons/storageclass/storageclass.yaml`, applied with
+/// `kubectl apply`, hence the last-applied annotation): the default class `standard` served by the
+/// `storage-provisioner` addon's hostPath provisioner (`controllers::volumes`).
+pub const DEFAULT_STORAGE_CLASS: &str = "standard";
+pub const MINIKUBE_PROVISIONER: &str = "k8s.io/minikube-hostpath";
+
+fn default_storage_class() -> Value {
+    let applied = r#"{"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"annotations":{"storageclass.kubernetes.io/is-default-class":"true"},"labels":{"addonmanager.kubernetes.io/mode":"EnsureExists"},"name":"standard"},"provisioner":"k8s.io/minikube-hostpath"}"#;
+    json!({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": DEFAULT_STORAGE_CLASS,
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": format!("{applied}\n"),
+                "storageclass.kubernetes.io/is-default-class": "true"},
+            "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"}},
+        "provisioner": MINIKUBE_PROVISIONER
+    })
+}
+
 impl Cluster {
+    /// The `standard` StorageClass, as minikube's addon manager applies it once the cluster is up.
+    /// Its uid comes from a side stream of the seed, so that adding it did not shift every later random name.
+    pub(crate) fn install_storage_class(&mut self) {
+        let decoded = crate::apiserver::decode::decode(Kind::StorageClass, &default_storage_class());
+        let Ok(decoded) = decoded else { return };
+        let mut obj = decoded.object;
+        crate::admission::apply_defaults(&mut obj);
+        obj.metadata_mut().uid = Some(crate::rng::Rng::new(self.seed ^ 0x5707_a6e0_0000_0002).uuid());
+        let created = self.create("kubectl-client-side-apply", obj, "minikube enabled the default-storageclass addon");
+        debug_assert!(created.is_ok(), "default StorageClass: {:?}", created.err());
+    }
+
     /// Creates the `kubernetes` Service and the CoreDNS addon through the API, as the apiserver and
     /// `kubeadm init` do.
     pub(crate) fn install_addons(&mut self) {

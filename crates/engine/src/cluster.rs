@@ -44,6 +44,8 @@ pub struct Cluster {
     pub(crate) leaders: crate::controllers::leader_election::LeaderElection,
     /// The network's own state: endpoint controllers' memory, its side stream of random numbers, traces.
     pub(crate) network: crate::network::NetworkState,
+    /// The PV controller's and the minikube provisioner's memory (`controllers::volumes`).
+    pub(crate) volumes: crate::controllers::volumes::VolumeState,
 }
 
 impl Cluster {
@@ -65,6 +67,7 @@ impl Cluster {
             fields: Default::default(),
             leaders: crate::controllers::leader_election::LeaderElection::new(seed),
             network: crate::network::NetworkState::new(seed),
+            volumes: crate::controllers::volumes::VolumeState::new(seed),
         };
         for name in SYSTEM_NAMESPACES {
             let ns = Namespace {
@@ -95,6 +98,7 @@ impl Cluster {
         cluster.install_addons();
         cluster.install_node_addons();
         cluster.settle();
+        cluster.install_storage_class();
         cluster.booting = false;
         cluster
     }
@@ -163,6 +167,7 @@ impl Cluster {
             self.deployment_wakeup().filter(|_| controllers),
             self.apps_wakeup().filter(|_| controllers),
             self.disruption_wakeup().filter(|_| controllers),
+            self.volume_wakeup().filter(|_| controllers),
             self.leader_election_wakeup(),
         ]
         .into_iter()

@@ -274,6 +274,7 @@ impl Cluster {
         self.track_create(actor, req, &mut obj);
         admission::admit(&mut obj);
         self.identify_and_validate(kind, &mut obj)?;
+        warnings.extend(crate::controllers::volumes::warnings_for(&obj));
         let key = ObjectKey::of(&obj);
         if self.store.get(&key).is_some() {
             return Err(ApiError::already_exists(kind, &key.name));

@@ -28,8 +28,35 @@ impl Cluster {
         match obj {
             Object::Service(svc) => self.allocate_service(svc),
             Object::Pod(pod) => self.admit_service_account(pod),
+            Object::PersistentVolumeClaim(pvc) => {
+                self.admit_claim(pvc);
+                Ok(())
+            }
+            Object::PersistentVolume(pv) => {
+                // StorageObjectInUseProtection, and the PV strategy's `lastPhaseTransitionTime` for `Pending`.
+                add_finalizer(&mut pv.metadata, crate::controllers::volumes::PV_PROTECTION);
+                let status = pv.status.get_or_insert_with(Default::default);
+                status.last_phase_transition_time = Some(crate::clock::api_time(self.clock.now()));
+                Ok(())
+            }
             _ => Ok(()),
         }
+    }
+
+    /// The DefaultStorageClass admission plugin (a claim with no `storageClassName` at all gets the default
+    /// class; `""` asks for none) and StorageObjectInUseProtection (the `kubernetes.io/pvc-protection`
+    /// finalizer).
+    fn admit_claim(&self, pvc: &mut k8s_openapi::api::core::v1::PersistentVolumeClaim) {
+        let spec = pvc.spec.get_or_insert_with(Default::default);
+        let beta = pvc
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("volume.beta.kubernetes.io/storage-class"));
+        if spec.storage_class_name.is_none() && !beta {
+            spec.storage_class_name = crate::controllers::volumes::default_class(&self.store);
+        }
+        add_finalizer(&mut pvc.metadata, crate::controllers::volumes::PVC_PROTECTION);
     }
 
     fn used_cluster_ips(&self) -> Vec<String> {
@@ -195,5 +222,12 @@ impl Cluster {
             c.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
         }
         Ok(())
+    }
+}
+
+fn add_finalizer(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, name: &str) {
+    let list = meta.finalizers.get_or_insert_with(Vec::new);
+    if !list.iter().any(|f| f == name) {
+        list.push(name.to_string());
     }
 }

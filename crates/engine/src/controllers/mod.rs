@@ -24,6 +24,7 @@ mod podgc;
 pub mod revisions;
 mod serviceaccount;
 mod statefulset;
+pub mod volumes;
 
 use crate::cluster::Cluster;
 
@@ -58,6 +59,7 @@ impl Cluster {
                 self.reconcile_daemon_sets();
                 self.reconcile_stateful_sets();
                 self.reconcile_disruption_budgets();
+                self.reconcile_volumes();
                 self.reconcile_service_endpoints();
             }
             self.reconcile_apiserver_endpoints();

@@ -268,7 +268,8 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
     let init: Vec<ContainerRun> = spec.init_containers.iter().flatten().map(|c| ContainerRun::new(c, true)).collect();
     let containers: Vec<ContainerRun> = spec.containers.iter().map(|c| ContainerRun::new(c, false)).collect();
     let volumes = super::status::volumes_for(cluster, node, pod, ip.as_deref().unwrap_or_default());
-    PodRun {
+    super::volumes::mount(cluster, node, pod);
+    let mut run = PodRun {
         namespace: pod.metadata.namespace.clone().unwrap_or_default(),
         name: pod.metadata.name.clone().unwrap_or_default(),
         uid: pod.metadata.uid.clone().unwrap_or_default(),
@@ -280,7 +281,15 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
         volumes,
         kill_deadline: None,
         transitions: BTreeMap::new(),
-    }
+        claims: spec
+            .volumes
+            .iter()
+            .flatten()
+            .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
+            .collect(),
+    };
+    super::volumes::refresh(cluster, node, pod, &mut run);
+    run
 }
 
 /// Everything a container's transitions need to know about its pod.

@@ -687,6 +687,7 @@ pub(super) fn run_shell(
     let Some(Object::Pod(pod)) = cluster.store.get(&key).cloned() else { return None };
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     let (poll, out, effects) = run_once(cluster, &node, &pod, run, c, p, pod_ip, hostname, now);
+    super::volumes::write_back(cluster, &node, &pod, run);
     for (stream, text) in out {
         c.log(now, stream, &text);
     }
@@ -714,6 +715,7 @@ fn run_once(
     hostname: &str,
     at: Millis,
 ) -> (Poll, Vec<(Stream, String)>, Vec<Effect>) {
+    super::volumes::refresh(cluster, node, pod, run);
     let base = c.base.clone();
     let siblings: &[ContainerRun] = &run.containers;
     let mut host = ContainerHost::new(
@@ -892,6 +894,7 @@ pub fn exec_in(
     let mut effects = Vec::new();
     loop {
         let (poll, out, eff) = run_once(cluster, node, pod, run, c, &mut process, pod_ip, hostname, at);
+        super::volumes::write_back(cluster, node, pod, run);
         effects.extend(eff);
         for (stream, text) in out {
             output.combined.push_str(&text);

@@ -17,6 +17,7 @@ pub mod images;
 pub mod programs;
 pub mod static_pods;
 pub mod status;
+pub mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,6 +90,8 @@ pub struct PodRun {
     pub kill_deadline: Option<Millis>,
     /// Condition type → (status, last transition), so transition times survive status rewrites.
     pub transitions: BTreeMap<String, (String, Millis)>,
+    /// The claims the pod mounts (for the event log's "unmounted" when the sandbox goes).
+    pub claims: Vec<String>,
 }
 
 impl PodRun {
@@ -428,6 +431,11 @@ impl Cluster {
             }
             let key = ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
             self.record("kubelet", Change::Updated, &key, &format!("{node}: sandbox removed, pod IP released"));
+            for claim in &run.claims {
+                let ckey = ObjectKey::new(Kind::PersistentVolumeClaim, &run.namespace, claim);
+                let why = format!("unmounted from pod {} on {node} (sandbox removed)", run.name);
+                self.record(&format!("kubelet/{node}"), Change::Updated, &ckey, &why);
+            }
         }
     }
 

@@ -334,6 +334,63 @@ impl MemFs {
             .collect()
     }
 
+    /// The tree below directory `dir`, re-rooted at `/` (a volume's contents seen from inside its mount);
+    /// empty if `dir` is not a directory.
+    ///
+    /// ```
+    /// use engine::runtime::fs::{Fs, MemFs};
+    /// let host = MemFs::from_files([("/tmp/v/a.txt", "hi\n")], ["/tmp/v/sub"]);
+    /// let vol = host.subtree("/tmp/v");
+    /// assert_eq!(vol.read("/a.txt").unwrap(), "hi\n");
+    /// assert!(vol.is_dir("/sub"));
+    /// ```
+    pub fn subtree(&self, dir: &str) -> MemFs {
+        let dir = normalize("/", dir);
+        let mut out = MemFs::new();
+        if let Some(root @ Node::Dir { .. }) = self.nodes.get(&dir) {
+            out.nodes.insert("/".to_string(), root.clone());
+        }
+        let strip = if dir == "/" { 0 } else { dir.len() };
+        for (k, n) in self.descendants(&dir) {
+            out.nodes.insert(k[strip..].to_string(), n.clone());
+        }
+        out
+    }
+
+    /// Replaces what is below directory `dir` (made if missing) with the contents of `from` (the inverse of
+    /// [`MemFs::subtree`]).
+    pub fn graft(&mut self, dir: &str, from: &MemFs) {
+        let dir = normalize("/", dir);
+        self.put_dir(&dir);
+        self.remove_subtree(&dir);
+        if let Some(root) = from.nodes.get("/") {
+            self.nodes.insert(dir.clone(), root.clone());
+        }
+        for (k, n) in from.nodes.iter().filter(|(k, _)| k.as_str() != "/") {
+            let key = if dir == "/" { k.clone() } else { format!("{dir}{k}") };
+            self.nodes.insert(key, n.clone());
+        }
+    }
+
+    /// Removes `path` and everything below it (`rm -rf`).
+    pub fn remove_tree(&mut self, path: &str) {
+        let path = normalize("/", path);
+        if path == "/" {
+            return;
+        }
+        self.remove_subtree(&path);
+        self.nodes.remove(&path);
+    }
+
+    /// Sets the mode of an existing directory or file.
+    pub fn set_mode(&mut self, path: &str, new_mode: u32) {
+        let path = normalize("/", path);
+        match self.nodes.get_mut(&path) {
+            Some(Node::Dir { mode, .. }) | Some(Node::File { mode, .. }) => *mode = new_mode,
+            _ => {}
+        }
+    }
+
     fn remove_subtree(&mut self, path: &str) {
         let keys: Vec<String> = self.descendants(path).map(|(k, _)| k.clone()).collect();
         for k in keys {

@@ -59,7 +59,8 @@ const NODE_PLUGINS: &[&str] = &[
     "PodTopologySpread",
     "InterPodAffinity",
 ];
-const POD_DELETE_PLUGINS: &[&str] = &["NodeResourcesFit", "NodePorts", "InterPodAffinity", "PodTopologySpread"];
+const POD_DELETE_PLUGINS: &[&str] =
+    &["NodeResourcesFit", "NodePorts", "InterPodAffinity", "PodTopologySpread", "VolumeRestrictions"];
 const POD_ADD_PLUGINS: &[&str] = &["InterPodAffinity", "PodTopologySpread"];
 
 /// A queued pod's sort key: (0 active / 1 backoff, -priority, queued at, resourceVersion, key).
@@ -184,9 +185,18 @@ impl Cluster {
         let state = &mut self.scheduler;
         let changes: Option<Vec<(WatchEventType, Arc<Object>)>> =
             self.store.changes_since(state.watched_rv).map(|it| {
-                it.filter(|c| matches!(c.object.kind(), Kind::Node | Kind::Pod))
-                    .map(|c| (c.kind, c.object.clone()))
-                    .collect()
+                it.filter(|c| {
+                    matches!(
+                        c.object.kind(),
+                        Kind::Node
+                            | Kind::Pod
+                            | Kind::PersistentVolumeClaim
+                            | Kind::PersistentVolume
+                            | Kind::StorageClass
+                    )
+                })
+                .map(|c| (c.kind, c.object.clone()))
+                .collect()
             });
         state.watched_rv = self.store.resource_version();
         let Some(changes) = changes else {
@@ -206,6 +216,11 @@ impl Cluster {
                 if state.node_signatures.insert(name, sig) != Some(sig) {
                     state.requeue(NODE_PLUGINS);
                 }
+                continue;
+            }
+            if matches!(obj.kind(), Kind::PersistentVolumeClaim | Kind::PersistentVolume | Kind::StorageClass) {
+                // VolumeBinding's events (its queueing hints are not modelled: any storage change may help).
+                state.requeue(&["VolumeBinding", "VolumeRestrictions"]);
                 continue;
             }
             let Some(pod) = pod_of(&obj) else { continue };
@@ -270,9 +285,12 @@ impl Cluster {
             let Object::Pod(pod) = obj.as_ref() else { continue };
             let selector = self.default_spread_selector(pod);
             let input = PodToSchedule { pod, default_spread_selector: selector.as_ref() };
-            let profile = Profile::default();
+            let volumes = crate::controllers::volumes::StoreVolumeBinding { store: &self.store };
+            let profile = Profile { percentage_of_nodes_to_score: 0, volume_binding: &volumes };
             let decision = schedule(&snapshot, &input, &profile, &mut self.scheduler.cursor, &mut self.rng);
             match decision.node.clone() {
+                // VolumeBinding's PreBind: the pod is bound once its delayed claims are (a later round).
+                Some(node) if !self.prebind_volumes(pod, &node) => {}
                 Some(node) => {
                     if self.bind_pod(&key.0, &key.1, &node).is_ok() {
                         if let Some(i) = snapshot.node_index(&node) {
@@ -392,7 +410,12 @@ impl Cluster {
         let previous = self.scheduler.waiting.get(&key).filter(|w| Some(&w.uid) == pod.metadata.uid.as_ref());
         let attempts = previous.map(|w| w.attempts).unwrap_or(0) + 1;
         // With no node at all or a PreFilter failure, any node event may help.
-        let plugins = if plugins.is_empty() { NODE_PLUGINS.iter().map(|p| p.to_string()).collect() } else { plugins };
+        let plugins = match (&decision.pre_filter_plugin, plugins.is_empty()) {
+            // A VolumeBinding PreFilter rejection waits for a storage event.
+            (Some(p), _) if p == "VolumeBinding" => [p.clone()].into(),
+            (_, true) => NODE_PLUGINS.iter().map(|p| p.to_string()).collect(),
+            _ => plugins,
+        };
         let waiting = Waiting {
             uid: pod.metadata.uid.clone().unwrap_or_default(),
             attempts,

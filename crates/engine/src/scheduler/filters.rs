@@ -284,6 +284,13 @@ pub fn run_filters(
         .or_else(|| {
             profile
                 .volume_binding
+                .restrictions(pod, node)
+                .err()
+                .map(|r| Status::new("VolumeRestrictions", Code::Unschedulable, r))
+        })
+        .or_else(|| {
+            profile
+                .volume_binding
                 .filter(pod, node)
                 .err()
                 .map(|r| Status::new("VolumeBinding", Code::UnschedulableAndUnresolvable, r))

@@ -241,9 +241,19 @@ impl Snapshot {
 /// The VolumeBinding filter as a hook the storage side implements: can the pod's volumes be bound and
 /// used on this node? The default says yes to everything.
 pub trait VolumeBinding {
+    /// The plugin's PreFilter: `Err(reason)` stops the cycle for every node (a claim missing, being
+    /// deleted, or unbound in Immediate mode).
+    fn pre_filter(&self, _pod: &Pod) -> Result<(), String> {
+        Ok(())
+    }
     /// `Err(reason)` turns the node down with that reason (e.g. `node(s) didn't find available persistent
     /// volumes to bind`); `resolvable` says whether preemption could help (it never can for volumes).
     fn filter(&self, pod: &Pod, node: &NodeInfo) -> Result<(), String>;
+    /// The VolumeRestrictions filter (it runs before VolumeBinding): `Err(reason)` turns the node down with
+    /// a status preemption may help (`Unschedulable`), as for a ReadWriteOncePod claim another pod uses.
+    fn restrictions(&self, _pod: &Pod, _node: &NodeInfo) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The default [`VolumeBinding`]: every node fits.
@@ -304,6 +314,8 @@ pub struct Decision {
     /// Whether DefaultPreemption found nodes where evicting lower-priority pods would make room (the
     /// engine does not evict; the message is the one a real scheduler prints while it preempts).
     pub preemption_would_help: bool,
+    /// The PreFilter plugin that rejected the pod for every node, if one did.
+    pub pre_filter_plugin: Option<String>,
 }
 
 /// Options of the default profile that a caller may change.
@@ -387,15 +399,23 @@ pub fn schedule(
         evaluated_nodes: 0,
         feasible_nodes: 0,
         preemption_would_help: false,
+        pre_filter_plugin: None,
     };
     if snapshot.nodes.is_empty() {
         decision.message = "no nodes available to schedule pods".into();
         return decision;
     }
-    let state = filters::CycleState::pre_filter(snapshot, pod);
+    let mut state = filters::CycleState::pre_filter(snapshot, pod);
+    if !matches!(state.pre_filter, filters::PreFilter::Failed(_)) {
+        if let Err(reason) = profile.volume_binding.pre_filter(pod) {
+            state.pre_filter =
+                filters::PreFilter::Failed(Status::new("VolumeBinding", Code::UnschedulableAndUnresolvable, reason));
+        }
+    }
     // PreFilter: NodeAffinity may narrow the nodes to those named by `matchFields: metadata.name`.
     let candidates: Vec<usize> = match &state.pre_filter {
         filters::PreFilter::Failed(status) => {
+            decision.pre_filter_plugin = Some(status.plugin.clone());
             let fit = message::FitError {
                 num_all_nodes: snapshot.nodes.len(),
                 pre_filter_msg: status.reasons.join(", "),
