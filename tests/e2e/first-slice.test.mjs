@@ -167,7 +167,7 @@ test('a request and a lookup from a pod replay hop by hop in the Network and DNS
   assert.equal(hops.at(-1), 'deliver');
   assert.match(await trace.locator('li.step[data-hop="kube-proxy"]').innerText(), /KUBE-SVC-\w{16} jumped to KUBE-SEP-\w{16}/);
   const row = page.locator('tr[data-service="default/shopweb"]');
-  assert.match(await row.innerText(), /10\.244\.\d+\.\d+:80, 10\.244\.\d+\.\d+:80/);
+  assert.match(await row.innerText(), /10\.244\.\d+\.\d+, 10\.244\.\d+\.\d+/);
   await screenshot(page, 'network-tab');
 
   await page.getByRole('tab', { name: 'DNS' }).click();

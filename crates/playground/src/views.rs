@@ -13,7 +13,7 @@ pub struct ServiceRow {
     pub cluster_ip: String,
     /// `80/TCP`, `80:30080/TCP`, joined by commas.
     pub ports: String,
-    /// Ready endpoints from the EndpointSlices (`10.244.3.2:80`).
+    /// The addresses of the ready endpoints from the EndpointSlices (`10.244.3.2`), each once.
     pub endpoints: Vec<String>,
 }
 
@@ -107,12 +107,14 @@ pub fn services(cluster: &Cluster) -> Vec<ServiceRow> {
                 })
                 .collect::<Vec<_>>()
                 .join(",");
-            let mut endpoints: Vec<String> = rules
-                .iter()
-                .filter(|r| r.namespace == o.namespace() && r.service == o.name())
-                .flat_map(|r| r.endpoints.iter().map(|e| format!("{}:{}", e.ip, e.port)))
-                .collect();
-            endpoints.dedup();
+            let mut endpoints: Vec<String> = Vec::new();
+            for r in rules.iter().filter(|r| r.namespace == o.namespace() && r.service == o.name()) {
+                for e in &r.endpoints {
+                    if !endpoints.contains(&e.ip) {
+                        endpoints.push(e.ip.clone());
+                    }
+                }
+            }
             Some(ServiceRow {
                 name,
                 kind: spec.type_.unwrap_or_else(|| "ClusterIP".into()),
