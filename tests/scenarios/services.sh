@@ -56,3 +56,12 @@ kubectl exec client -- nc -z -v -w 2 192.168.49.6 8081
 minikube ssh -n worker-1 -- "curl -s -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
 minikube ssh -n worker-1 -- curl -s http://web-np/
 minikube ssh -n worker-1 -- curl -s -m 2 http://192.168.49.6:30999/
+# A partition a learner makes with the node's own firewall: worker-1 drops everything from worker-2.
+kubectl get pods -o wide
+minikube ssh -n worker-1 -- sudo iptables -A INPUT -s 192.168.49.6 -j DROP
+minikube ssh -n worker-1 -- sudo iptables -S INPUT
+kubectl exec client -- nc -z -v -w 2 192.168.49.5 30080
+kubectl exec client -- nc -z -v -w 2 192.168.49.2 30080
+minikube ssh -n worker-1 -- sudo iptables -D INPUT -s 192.168.49.6 -j DROP
+minikube ssh -n worker-1 -- sudo iptables -D INPUT -s 192.168.49.6 -j DROP
+kubectl exec client -- nc -z -v -w 2 192.168.49.5 30080

@@ -20,7 +20,7 @@ pub struct ServiceRow {
 /// One step of a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepView {
-    /// `source`, `bridge`, `kube-proxy`, `no-endpoints`, `vxlan`, `hostport`, `deliver`, `refused`, `unreachable`,
+    /// `source`, `bridge`, `kube-proxy`, `no-endpoints`, `vxlan`, `hostport`, `deliver`, `refused`, `unreachable`, `filtered`,
     /// `resolver`, `query`, `answer`: what kind of hop, for styling and tests.
     pub kind: &'static str,
     /// The node it happens on, when there is one.
@@ -50,6 +50,7 @@ fn step(hop: &Hop) -> StepView {
         Hop::Deliver { node, .. } => ("deliver", (!node.is_empty()).then(|| node.clone())),
         Hop::Refused { .. } => ("refused", None),
         Hop::Unreachable { .. } => ("unreachable", None),
+        Hop::Filtered { node, .. } => ("filtered", Some(node.clone())),
         Hop::Resolver { .. } => ("resolver", None),
         Hop::Query { .. } => ("query", None),
         Hop::Answer { .. } => ("answer", None),

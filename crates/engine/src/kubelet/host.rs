@@ -17,7 +17,7 @@ use crate::runtime::shell::{self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOut
 
 use crate::network::dns::{self, Answer, ResolvConf, CLUSTER_DNS};
 use crate::network::proxy::{self, ServicePortRule};
-use crate::network::{in_cidr, Hop, Trace, TraceKind};
+use crate::network::{in_cidr, FirewallChange, FirewallRule, Hop, Trace, TraceKind};
 
 use super::container::{resolve_port, ContainerRun, Process, Stream};
 use super::programs::Server;
@@ -44,6 +44,8 @@ pub enum Effect {
     Trace(Trace),
     /// kube-proxy's session-affinity memory: this client went to this endpoint at this instant.
     Affinity { service_port: String, client: String, endpoint: String, at: Millis },
+    /// A node's `iptables` changed its filter table.
+    Firewall { node: String, change: FirewallChange },
 }
 
 /// A server somewhere in the cluster, found by IP and port.
@@ -248,21 +250,37 @@ impl<'a> ContainerHost<'a> {
     }
 
     /// Once the destination is a pod address: VXLAN across nodes when it lives on another node.
-    fn path_to(&mut self, ip: &str) {
-        if let Some((to_node, to_ip)) = self.node_of(ip) {
-            if to_node != self.node && to_ip != ip {
-                let from_ip =
-                    self.cluster.machines.get(&self.node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
-                self.hop(Hop::Vxlan {
-                    from_node: self.node.clone(),
-                    to_node,
-                    outer_src: from_ip,
-                    outer_dst: to_ip,
-                    inner_src: self.pod_ip.clone(),
-                    inner_dst: ip.to_string(),
-                });
-            }
+    ///
+    /// Between nodes the packet meets the nodes' filter tables (the sender's OUTPUT, the receiver's INPUT, which
+    /// see the node addresses of the VXLAN packet): `Some(target)` when a learner's rule stops it.
+    fn path_to(&mut self, ip: &str) -> Option<String> {
+        let from = self.node.clone();
+        self.path_from(&from, ip)
+    }
+
+    /// [`Self::path_to`] from `from` (the node whose rules rewrote the destination, for a NodePort or hostPort of
+    /// another node).
+    fn path_from(&mut self, from: &str, ip: &str) -> Option<String> {
+        let (to_node, to_ip) = self.node_of(ip)?;
+        if to_node == from {
+            return None;
         }
+        let from_ip = self.cluster.machines.get(from).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
+        if let Some((node, rule)) = self.cluster.firewall_verdict(from, &from_ip, &to_node, &to_ip) {
+            self.hop(Hop::Filtered { node, rule: rule.spec() });
+            return Some(rule.target);
+        }
+        if to_ip != ip {
+            self.hop(Hop::Vxlan {
+                from_node: from.to_string(),
+                to_node,
+                outer_src: from_ip,
+                outer_dst: to_ip,
+                inner_src: self.pod_ip.clone(),
+                inner_dst: ip.to_string(),
+            });
+        }
+        None
     }
 
     /// A pod on the node with address `ip` that asked for `hostPort: port`: (namespace/name, pod IP,
@@ -333,7 +351,11 @@ impl<'a> ContainerHost<'a> {
             let i = proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0);
             let ep = rule.endpoints[i].clone();
             self.hop(kube_proxy_hop(&self.node, &rule, i, &format!("{server}:53")));
-            self.path_to(&ep.ip);
+            if self.path_to(&ep.ip).is_some() {
+                // Dropped or rejected on the way to CoreDNS: the resolver hears nothing and gives up.
+                self.end_trace("timed out: the query was filtered");
+                return DnsOutcome::TimedOut;
+            }
             self.hop(Hop::Deliver {
                 node: self.node_of(&ep.ip).map(|n| n.0).unwrap_or_default(),
                 pod: ep.pod,
@@ -390,10 +412,19 @@ impl<'a> ContainerHost<'a> {
         let rules = proxy::service_rules(self.cluster);
         let node_ips: Vec<String> = self.cluster.machines.iter().map(|m| m.plan.internal_ip.clone()).collect();
         let mut dest = (ip.to_string(), port);
+        // A NodePort or hostPort of another node is rewritten by that node's rules: the packet first travels to it.
+        let mut at_node = self.node.clone();
+        if let Some((node, node_ip)) = self.node_of(ip).filter(|(n, node_ip)| node_ip == ip && *n != self.node) {
+            match self.path_to(&node_ip).as_deref() {
+                Some("REJECT") => return Err(HttpOutcome::Refused { ip: ip.to_string(), port }),
+                Some(_) => return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port }),
+                None => at_node = node,
+            }
+        }
         if let Some(rule) = proxy::find_rule(&rules, ip, port, "TCP", &node_ips).cloned() {
             if rule.endpoints.is_empty() {
                 self.hop(Hop::NoEndpoints {
-                    node: self.node.clone(),
+                    node: at_node.clone(),
                     service: rule.name.clone(),
                     destination: format!("{ip}:{port}"),
                 });
@@ -412,7 +443,7 @@ impl<'a> ContainerHost<'a> {
                 Some(i) => i,
                 None => proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0),
             };
-            let mut hop = kube_proxy_hop(&self.node, &rule, i, &format!("{ip}:{port}"));
+            let mut hop = kube_proxy_hop(&at_node, &rule, i, &format!("{ip}:{port}"));
             if let (Some(_), Hop::KubeProxy { probability, .. }) = (sticky, &mut hop) {
                 *probability = "session affinity".into();
             }
@@ -438,7 +469,11 @@ impl<'a> ContainerHost<'a> {
             self.hop(Hop::Unreachable { ip: ip.to_string() });
             return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
         }
-        self.path_to(&dest.0);
+        match self.path_from(&at_node, &dest.0).as_deref() {
+            Some("REJECT") => return Err(HttpOutcome::Refused { ip: ip.to_string(), port }),
+            Some(_) => return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port }),
+            None => {}
+        }
         let target = self.pod_target(&dest.0, dest.1);
         if target.is_none() && !self.ip_exists(&dest.0) {
             self.hop(Hop::Unreachable { ip: dest.0.clone() });
@@ -749,6 +784,7 @@ pub(crate) fn apply_effects(cluster: &mut Cluster, effects: Vec<Effect>) {
             Effect::Affinity { service_port, client, endpoint, at } => {
                 cluster.remember_affinity(service_port, client, endpoint, at)
             }
+            Effect::Firewall { node, change } => cluster.change_firewall(&node, change),
         }
     }
 }
@@ -1016,7 +1052,7 @@ impl shell::Host for NodeHost<'_> {
                     .into(),
                 3,
             )),
-            "iptables" => Some(iptables(self.rules, args)),
+            "iptables" => Some(self.iptables(args)),
             _ => None,
         }
     }
@@ -1071,45 +1107,117 @@ impl NodeHost<'_> {
 /// A minikube node's `/etc/resolv.conf` (the Docker network's embedded resolver).
 const NODE_RESOLV_CONF: &str = "nameserver 192.168.49.1\noptions edns0 trust-ad ndots:0\n";
 
-/// `iptables -t nat -S [CHAIN]` (also `--list-rules`) on a node: kube-proxy's NAT rules. Other tables and
-/// listing forms are not simulated and say so.
-fn iptables(rules: &[ServicePortRule], args: &[String]) -> (String, String, i32) {
-    let mut table = "filter".to_string();
-    let mut save = false;
-    let mut chain = None;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "-t" | "--table" => {
-                i += 1;
-                table = args.get(i).cloned().unwrap_or_default();
-            }
-            "-S" | "--list-rules" => {
-                save = true;
-                if let Some(c) = args.get(i + 1).filter(|c| !c.starts_with('-')) {
-                    chain = Some(c.clone());
-                    i += 1;
+impl NodeHost<'_> {
+    /// `iptables` on a node: `-t nat -S [CHAIN]` lists kube-proxy's NAT rules; in the filter table, `-A|-I|-D
+    /// INPUT|OUTPUT [-s ADDR] [-d ADDR] -j DROP|REJECT` and `-F [CHAIN]` change what the node lets through
+    /// between nodes (a partition a learner makes), and `-S INPUT|OUTPUT` lists those rules.
+    fn iptables(&mut self, args: &[String]) -> (String, String, i32) {
+        let mut table = "filter".to_string();
+        let mut op: Option<(String, Option<String>)> = None;
+        let (mut source, mut destination, mut target) = (None, None, None);
+        let mut i = 0;
+        let next = |i: &mut usize| {
+            *i += 1;
+            args.get(*i).cloned()
+        };
+        while i < args.len() {
+            let a = args[i].as_str();
+            match a {
+                "-t" | "--table" => table = next(&mut i).unwrap_or_default(),
+                "-S" | "--list-rules" | "-F" | "--flush" | "-A" | "--append" | "-I" | "--insert" | "-D"
+                | "--delete" => {
+                    let chain = args.get(i + 1).filter(|c| !c.starts_with('-')).cloned();
+                    if chain.is_some() {
+                        i += 1;
+                    }
+                    // `-I CHAIN 1`: a position (only the first is simulated).
+                    if matches!(a, "-I" | "--insert") && args.get(i + 1).is_some_and(|n| n.parse::<u32>().is_ok()) {
+                        i += 1;
+                    }
+                    let short = match a {
+                        "--list-rules" => "-S",
+                        "--flush" => "-F",
+                        "--append" => "-A",
+                        "--insert" => "-I",
+                        "--delete" => "-D",
+                        other => other,
+                    };
+                    op = Some((short.to_string(), chain));
                 }
+                "-s" | "--source" => source = next(&mut i),
+                "-d" | "--destination" => destination = next(&mut i),
+                "-j" | "--jump" => target = next(&mut i),
+                "-n" | "-v" | "--numeric" | "-w" => {}
+                other if other.starts_with("-t") && other.len() > 2 => table = other[2..].to_string(),
+                _ => return not_simulated(),
             }
-            "-n" | "-v" | "--numeric" => {}
-            other if other.starts_with("-t") && other.len() > 2 => table = other[2..].to_string(),
-            _ => return not_simulated(),
+            i += 1;
         }
-        i += 1;
-    }
-    if table != "nat" || !save {
-        return not_simulated();
-    }
-    match proxy::nat_save(rules, chain.as_deref()) {
-        Some(text) => (text, String::new(), 0),
-        None => (String::new(), "iptables: No chain/target/match by that name.\n".into(), 1),
+        let Some((op, chain)) = op else { return not_simulated() };
+        if table == "nat" {
+            if op != "-S" {
+                return not_simulated();
+            }
+            return match proxy::nat_save(self.rules, chain.as_deref()) {
+                Some(text) => (text, String::new(), 0),
+                None => (String::new(), "iptables: No chain/target/match by that name.\n".into(), 1),
+            };
+        }
+        if table != "filter" {
+            return not_simulated();
+        }
+        let node = self.hostname.clone();
+        let strip = |a: Option<String>| a.map(|a| a.strip_suffix("/32").map(str::to_string).unwrap_or(a));
+        match op.as_str() {
+            "-S" => {
+                let Some(chain) = chain.filter(|c| c == "INPUT" || c == "OUTPUT") else { return not_simulated() };
+                let mut out = format!("-P {chain} ACCEPT\n");
+                for r in self.cluster.firewall(&node).iter().filter(|r| r.chain == chain) {
+                    out.push_str(&format!("-A {}\n", r.spec()));
+                }
+                (out, String::new(), 0)
+            }
+            "-F" => {
+                self.effects.push(Effect::Firewall { node, change: FirewallChange::Flush(chain) });
+                (String::new(), String::new(), 0)
+            }
+            _ => {
+                let Some(chain) = chain.filter(|c| c == "INPUT" || c == "OUTPUT") else { return not_simulated() };
+                let Some(target) = target.filter(|t| t == "DROP" || t == "REJECT") else { return not_simulated() };
+                let rule = FirewallRule { chain, source: strip(source), destination: strip(destination), target };
+                let change = match op.as_str() {
+                    "-A" => FirewallChange::Append(rule),
+                    "-I" => FirewallChange::Insert(rule),
+                    _ => {
+                        if !self.cluster.firewall(&node).contains(&rule) {
+                            return (
+                                String::new(),
+                                "iptables: Bad rule (does a matching rule exist in that chain?).\n".into(),
+                                1,
+                            );
+                        }
+                        FirewallChange::Delete(rule)
+                    }
+                };
+                self.effects.push(Effect::Firewall { node, change });
+                (
+                    String::new(),
+                    "kubeground: this rule filters traffic between nodes (pods' VXLAN packets, node to node); the \
+                     kubelet's and the control plane's own traffic is not filtered in the simulation\n"
+                        .into(),
+                    0,
+                )
+            }
+        }
     }
 }
 
 fn not_simulated() -> (String, String, i32) {
     (
         String::new(),
-        "kubeground: only `iptables -t nat -S [CHAIN]` (kube-proxy's NAT rules) is simulated on nodes\n".into(),
+        "kubeground: on nodes only `iptables -t nat -S [CHAIN]` (kube-proxy's NAT rules) and filter rules \
+         `-A|-I|-D INPUT|OUTPUT [-s ADDR] [-d ADDR] -j DROP|REJECT`, `-F`, `-S INPUT|OUTPUT` are simulated\n"
+            .into(),
         2,
     )
 }

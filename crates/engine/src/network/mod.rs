@@ -31,6 +31,43 @@ pub struct NetworkState {
     pub(crate) tunnel: Option<tunnel::Tunnel>,
     /// kube-proxy's `recent` lists for session affinity: (service port, client IP) → (endpoint, last seen).
     pub(crate) affinity: BTreeMap<(String, String), (String, Millis)>,
+    /// Rules a learner added to a node's filter table (`iptables -A INPUT -s 192.168.49.6 -j DROP`), by node.
+    pub(crate) firewall: BTreeMap<String, Vec<FirewallRule>>,
+}
+
+/// One rule of a node's filter table: traffic in (`INPUT`) or out (`OUTPUT`) that matches the addresses is
+/// dropped (`DROP`: the sender times out) or rejected (`REJECT`: the sender is refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirewallRule {
+    pub chain: String,
+    pub source: Option<String>,
+    pub destination: Option<String>,
+    pub target: String,
+}
+
+impl FirewallRule {
+    /// `-A INPUT -s 192.168.49.6/32 -j DROP`, as `iptables -S` prints it.
+    pub fn spec(&self) -> String {
+        let mut s = self.chain.clone();
+        let with_mask = |a: &str| if a.contains('/') { a.to_string() } else { format!("{a}/32") };
+        if let Some(a) = &self.source {
+            s.push_str(&format!(" -s {}", with_mask(a)));
+        }
+        if let Some(a) = &self.destination {
+            s.push_str(&format!(" -d {}", with_mask(a)));
+        }
+        s.push_str(&format!(" -j {}", self.target));
+        s
+    }
+
+    fn matches(&self, src: &str, dst: &str) -> bool {
+        let hit = |rule: &Option<String>, ip: &str| match rule {
+            None => true,
+            Some(a) if a.contains('/') => in_cidr(ip, a),
+            Some(a) => a == ip,
+        };
+        hit(&self.source, src) && hit(&self.destination, dst)
+    }
 }
 
 impl NetworkState {
@@ -41,6 +78,7 @@ impl NetworkState {
             traces: Vec::new(),
             tunnel: None,
             affinity: BTreeMap::new(),
+            firewall: BTreeMap::new(),
         }
     }
 }
@@ -56,9 +94,55 @@ impl crate::Cluster {
         self.network.traces.push(trace);
     }
 
+    /// The filter rules a learner added on `node`, in order.
+    pub fn firewall(&self, node: &str) -> &[FirewallRule] {
+        self.network.firewall.get(node).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The rule that stops a packet from `src` (on `from_node`) to `dst` (on `to_node`): the sender's OUTPUT
+    /// chain, then the receiver's INPUT chain. Returns the node and the rule.
+    pub fn firewall_verdict(
+        &self,
+        from_node: &str,
+        src: &str,
+        to_node: &str,
+        dst: &str,
+    ) -> Option<(String, FirewallRule)> {
+        let find = |node: &str, chain: &str| {
+            self.firewall(node).iter().find(|r| r.chain == chain && r.matches(src, dst)).cloned()
+        };
+        find(from_node, "OUTPUT")
+            .map(|r| (from_node.to_string(), r))
+            .or_else(|| find(to_node, "INPUT").map(|r| (to_node.to_string(), r)))
+    }
+
+    pub(crate) fn change_firewall(&mut self, node: &str, change: FirewallChange) {
+        let rules = self.network.firewall.entry(node.to_string()).or_default();
+        match change {
+            FirewallChange::Append(r) => rules.push(r),
+            FirewallChange::Insert(r) => rules.insert(0, r),
+            FirewallChange::Delete(r) => {
+                if let Some(i) = rules.iter().position(|x| *x == r) {
+                    rules.remove(i);
+                }
+            }
+            FirewallChange::Flush(chain) => rules.retain(|r| chain.as_ref().is_some_and(|c| *c != r.chain)),
+        }
+    }
+
     pub(crate) fn remember_affinity(&mut self, service_port: String, client: String, endpoint: String, at: Millis) {
         self.network.affinity.insert((service_port, client), (endpoint, at));
     }
+}
+
+/// A change a node's `iptables` makes to its filter table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FirewallChange {
+    Append(FirewallRule),
+    Insert(FirewallRule),
+    Delete(FirewallRule),
+    /// `-F [CHAIN]`: every rule, or the chain's.
+    Flush(Option<String>),
 }
 
 /// Whether `ip` lies in the IPv4 CIDR `cidr` (`10.244.3.7` in `10.244.3.0/24`).

@@ -49,6 +49,8 @@ pub enum Hop {
     Deliver { node: String, pod: Option<String>, ip: String, port: u16 },
     /// Nothing listens at the destination (TCP RST: connection refused).
     Refused { ip: String, port: u16 },
+    /// A filter rule a learner added on `node` stopped the packet (`DROP`: no answer; `REJECT`: refused).
+    Filtered { node: String, rule: String },
     /// No route or nothing answers: the client waits out its timeout.
     Unreachable { ip: String },
     /// The resolver read `/etc/resolv.conf`: its search list, `ndots` and nameserver, and what the dots in the
@@ -111,6 +113,7 @@ impl Hop {
             },
             Hop::Refused { ip, port } => format!("nothing listens on {ip}:{port}: connection refused"),
             Hop::Unreachable { ip } => format!("no answer from {ip}: the request times out"),
+            Hop::Filtered { node, rule } => format!("the filter rule `-A {rule}` on {node} stops the packet"),
             Hop::Resolver { search, ndots, nameserver, dots, search_first } => {
                 let order = if *search_first {
                     format!("{dots} dot(s) < ndots:{ndots}, so the search list comes first")
