@@ -65,3 +65,12 @@ kubectl exec client -- nc -z -v -w 2 192.168.49.2 30080
 minikube ssh -n worker-1 -- sudo iptables -D INPUT -s 192.168.49.6 -j DROP
 minikube ssh -n worker-1 -- sudo iptables -D INPUT -s 192.168.49.6 -j DROP
 kubectl exec client -- nc -z -v -w 2 192.168.49.5 30080
+# externalTrafficPolicy: Local on a LoadBalancer also allocates a health-check node port.
+kubectl patch svc web-lb -p '{"spec":{"externalTrafficPolicy":"Local"}}'
+kubectl get svc web-lb -o jsonpath='{.spec.externalTrafficPolicy} {.spec.healthCheckNodePort}{"\n"}'
+# A ClusterIP Service turned NodePort gets its node port on update.
+kubectl patch svc web-lb -p '{"spec":{"type":"ClusterIP","externalTrafficPolicy":null}}'
+kubectl get svc web-lb
+kubectl create service clusterip later --tcp=80:80
+kubectl patch svc later -p '{"spec":{"type":"NodePort"}}'
+kubectl get svc later

@@ -382,6 +382,9 @@ impl Cluster {
         }
         admission::apply_defaults(&mut obj);
         admission::defaults::prepare_daemon_set_update(&current, &mut obj);
+        if !status_write {
+            self.mutate_on_update(&current, &mut obj);
+        }
         let errors = admission::validate_update(&current, &obj);
         if !errors.is_empty() {
             return Err(admission::invalid_error(kind, obj.name(), &errors));

@@ -43,6 +43,82 @@ impl Cluster {
         }
     }
 
+    /// The Service REST update's allocations: a Service turning NodePort or LoadBalancer gets node ports (each
+    /// port keeps the one it had, matched by port and protocol), and a LoadBalancer turning `externalTrafficPolicy:
+    /// Local` gets a health-check node port.
+    pub(crate) fn mutate_on_update(&mut self, current: &Object, obj: &mut Object) {
+        let (Object::Service(old), Object::Service(svc)) = (current, obj) else { return };
+        let old_spec = old.spec.clone().unwrap_or_default();
+        let Some(spec) = svc.spec.as_mut() else { return };
+        let kind = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+        let old_kind = old_spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+        // `dropTypeDependentFields`: what the old type needed and the new one does not goes, unless the client
+        // changed it (then validation has its say).
+        let node_ports = |s: &k8s_openapi::api::core::v1::ServiceSpec| -> Vec<Option<i32>> {
+            s.ports.iter().flatten().map(|p| p.node_port).collect()
+        };
+        let needs_node_ports = |k: &str| k == "NodePort" || k == "LoadBalancer";
+        if needs_node_ports(&old_kind) && !needs_node_ports(&kind) && node_ports(spec) == node_ports(&old_spec) {
+            for p in spec.ports.iter_mut().flatten() {
+                p.node_port = None;
+            }
+        }
+        let needs_hc = |k: &str, s: &k8s_openapi::api::core::v1::ServiceSpec| {
+            k == "LoadBalancer" && s.external_traffic_policy.as_deref() == Some("Local")
+        };
+        if needs_hc(&old_kind, &old_spec)
+            && !needs_hc(&kind, spec)
+            && spec.health_check_node_port == old_spec.health_check_node_port
+        {
+            spec.health_check_node_port = None;
+        }
+        if old_kind == "LoadBalancer" && kind != "LoadBalancer" {
+            if spec.allocate_load_balancer_node_ports == old_spec.allocate_load_balancer_node_ports {
+                spec.allocate_load_balancer_node_ports = None;
+            }
+            if spec.load_balancer_class == old_spec.load_balancer_class {
+                spec.load_balancer_class = None;
+            }
+        }
+        if !needs_node_ports(&kind) && spec.external_traffic_policy == old_spec.external_traffic_policy {
+            spec.external_traffic_policy = None;
+        }
+        if !needs_node_ports(&kind) {
+            return;
+        }
+        let mut used = self.used_node_ports();
+        for port in spec.ports.iter_mut().flatten() {
+            if port.node_port.is_some() {
+                continue;
+            }
+            let kept = old_spec.ports.iter().flatten().find(|o| o.port == port.port && o.protocol == port.protocol);
+            let p = match kept.and_then(|o| o.node_port) {
+                Some(p) => p,
+                None => loop {
+                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
+                    if !used.contains(&p) {
+                        break p;
+                    }
+                },
+            };
+            port.node_port = Some(p);
+            used.push(p);
+        }
+        let local = spec.external_traffic_policy.as_deref() == Some("Local");
+        if kind == "LoadBalancer" && local && spec.health_check_node_port.unwrap_or(0) == 0 {
+            let p = match old_spec.health_check_node_port.filter(|p| *p != 0) {
+                Some(p) => p,
+                None => loop {
+                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
+                    if !used.contains(&p) {
+                        break p;
+                    }
+                },
+            };
+            spec.health_check_node_port = Some(p);
+        }
+    }
+
     /// The DefaultStorageClass admission plugin (a claim with no `storageClassName` at all gets the default
     /// class; `""` asks for none) and StorageObjectInUseProtection (the `kubernetes.io/pvc-protection`
     /// finalizer).
@@ -78,6 +154,10 @@ impl Cluster {
             })
             .flatten()
             .filter_map(|p| p.node_port)
+            .chain(self.store.list(Kind::Service, None).filter_map(|o| match o {
+                Object::Service(s) => s.spec.as_ref().and_then(|s| s.health_check_node_port),
+                _ => None,
+            }))
             .collect()
     }
 
@@ -140,6 +220,18 @@ impl Cluster {
                         used.push(p);
                     }
                 }
+            }
+            // A LoadBalancer with `externalTrafficPolicy: Local` also gets a health-check port from the same range,
+            // for the load balancer to ask each node whether it has local endpoints.
+            let local = spec.external_traffic_policy.as_deref() == Some("Local");
+            if kind == "LoadBalancer" && local && spec.health_check_node_port.unwrap_or(0) == 0 {
+                let p = loop {
+                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
+                    if !used.contains(&p) {
+                        break p;
+                    }
+                };
+                spec.health_check_node_port = Some(p);
             }
         }
         Ok(())
