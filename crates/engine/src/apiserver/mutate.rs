@@ -94,12 +94,7 @@ impl Cluster {
             let kept = old_spec.ports.iter().flatten().find(|o| o.port == port.port && o.protocol == port.protocol);
             let p = match kept.and_then(|o| o.node_port) {
                 Some(p) => p,
-                None => loop {
-                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
-                    if !used.contains(&p) {
-                        break p;
-                    }
-                },
+                None => self.free_node_port(&used),
             };
             port.node_port = Some(p);
             used.push(p);
@@ -108,12 +103,7 @@ impl Cluster {
         if kind == "LoadBalancer" && local && spec.health_check_node_port.unwrap_or(0) == 0 {
             let p = match old_spec.health_check_node_port.filter(|p| *p != 0) {
                 Some(p) => p,
-                None => loop {
-                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
-                    if !used.contains(&p) {
-                        break p;
-                    }
-                },
+                None => self.free_node_port(&used),
             };
             spec.health_check_node_port = Some(p);
         }
@@ -159,6 +149,16 @@ impl Cluster {
                 _ => None,
             }))
             .collect()
+    }
+
+    /// A random node port from the range that `used` does not hold.
+    fn free_node_port(&mut self, used: &[i32]) -> i32 {
+        loop {
+            let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
+            if !used.contains(&p) {
+                break p;
+            }
+        }
     }
 
     fn allocate_service(&mut self, svc: &mut k8s_openapi::api::core::v1::Service) -> Result<(), ApiError> {
@@ -210,12 +210,7 @@ impl Cluster {
                     }
                     Some(p) => used.push(p),
                     None => {
-                        let p = loop {
-                            let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
-                            if !used.contains(&p) {
-                                break p;
-                            }
-                        };
+                        let p = self.free_node_port(&used);
                         port.node_port = Some(p);
                         used.push(p);
                     }
@@ -225,12 +220,7 @@ impl Cluster {
             // for the load balancer to ask each node whether it has local endpoints.
             let local = spec.external_traffic_policy.as_deref() == Some("Local");
             if kind == "LoadBalancer" && local && spec.health_check_node_port.unwrap_or(0) == 0 {
-                let p = loop {
-                    let p = NODE_PORT_MIN + self.rng.below((NODE_PORT_MAX - NODE_PORT_MIN + 1) as u64) as i32;
-                    if !used.contains(&p) {
-                        break p;
-                    }
-                };
+                let p = self.free_node_port(&used);
                 spec.health_check_node_port = Some(p);
             }
         }

@@ -358,12 +358,7 @@ impl Cluster {
                 let mut next = (**cur).clone();
                 next.subsets = subsets_opt;
                 next.metadata.labels = Some(labels);
-                let mut ann = next.metadata.annotations.take().unwrap_or_default();
-                match trigger {
-                    Some(t) => ann.insert(TRIGGER_TIME.into(), api_time(t).0.to_string()),
-                    None => ann.remove(TRIGGER_TIME),
-                };
-                next.metadata.annotations = (!ann.is_empty()).then_some(ann);
+                set_trigger_time(&mut next.metadata, trigger);
                 let why = endpoints_reason(&name, &next.subsets);
                 self.write_workload_status(ENDPOINTS_CONTROLLER, Object::from(next), &why);
             }
@@ -455,12 +450,7 @@ impl Cluster {
                     next.endpoints = endpoints;
                     next.metadata.labels = Some(labels.clone());
                     next.metadata.generation = Some(next.metadata.generation.unwrap_or(1) + 1);
-                    let mut ann = next.metadata.annotations.take().unwrap_or_default();
-                    match trigger {
-                        Some(t) => ann.insert(TRIGGER_TIME.into(), api_time(t).0.to_string()),
-                        None => ann.remove(TRIGGER_TIME),
-                    };
-                    next.metadata.annotations = (!ann.is_empty()).then_some(ann);
+                    set_trigger_time(&mut next.metadata, trigger);
                     self.write_workload_status(SLICE_CONTROLLER, Object::from(next), &why);
                 }
                 None => {
@@ -610,6 +600,16 @@ impl Cluster {
             self.record(actor, Change::Deleted, &key, why);
         }
     }
+}
+
+/// Sets the `last-change-trigger-time` annotation, or removes it when no trigger time changed.
+fn set_trigger_time(meta: &mut ObjectMeta, trigger: Option<Millis>) {
+    let mut ann = meta.annotations.take().unwrap_or_default();
+    match trigger {
+        Some(t) => ann.insert(TRIGGER_TIME.into(), api_time(t).0.to_string()),
+        None => ann.remove(TRIGGER_TIME),
+    };
+    meta.annotations = (!ann.is_empty()).then_some(ann);
 }
 
 fn endpoints_reason(name: &str, subsets: &Option<Vec<EndpointSubset>>) -> String {
