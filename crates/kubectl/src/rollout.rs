@@ -1,9 +1,10 @@
-//! `kubectl rollout status|history|undo|restart|pause|resume` for Deployments (`k8s.io/kubectl/pkg/cmd/rollout`
-//! and `polymorphichelpers`), and `history` and `undo` for StatefulSets and DaemonSets, read from their
-//! ControllerRevisions. `status` watches: simulated time passes while it waits, and it prints the
-//! status line for every change of the Deployment, as the real watch does.
+//! `kubectl rollout status|history|undo|restart|pause|resume` (`k8s.io/kubectl/pkg/cmd/rollout` and
+//! `polymorphichelpers`): all six for Deployments; status, history, undo and restart for StatefulSets and
+//! DaemonSets (history and undo read their ControllerRevisions); kubectl's own errors for the rest (pause and
+//! resume of a StatefulSet, any rollout of a Pod or a Service). `status` watches: simulated time passes while it
+//! waits, and it prints the status line for every change of the object, as the real watch does.
 
-use engine::api::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet};
+use engine::api::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use engine::apiserver::{PatchType, Request, Verb};
 use engine::controllers::revisions;
 use engine::{Cluster, Kind, Object};
@@ -72,28 +73,42 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
                     continue;
                 }
             };
-            if matches!(&obj, Object::StatefulSet(_) | Object::DaemonSet(_)) && matches!(sub, "history" | "undo") {
-                let res =
-                    if sub == "history" { set_history(cluster, flags, &obj) } else { set_undo(cluster, flags, &obj) };
-                out.stdout.push_str(&res.stdout);
-                if res.exit_code != 0 {
-                    out.fail(res.stderr);
-                }
-                continue;
-            }
-            let Object::Deployment(d) = obj else {
-                out.fail(format!(
-                    "error: kubeground simulates \"kubectl rollout {sub}\" for deployments only so far\n"
-                ));
-                continue;
-            };
-            let res = match sub {
-                "status" => status(cluster, flags, *d),
-                "history" => history(cluster, flags, &d),
-                "undo" => undo(cluster, flags, &d),
-                "restart" => restart(cluster, &d),
-                "pause" => pause_resume(cluster, &d, true),
-                _ => pause_resume(cluster, &d, false),
+            let rolls_out = matches!(obj.kind(), Kind::Deployment | Kind::StatefulSet | Kind::DaemonSet);
+            let res = match (sub, obj) {
+                // `StatusViewerFor`, `HistoryViewerFor` and `RollbackerFor` know the three workload kinds only.
+                ("status", obj) if !rolls_out => Output::error(format!(
+                    "error: no status viewer has been implemented for {}\n",
+                    obj.kind().info().kind
+                )),
+                ("history", obj) if !rolls_out => Output::error(format!(
+                    "error: no history viewer has been implemented for \"{}\"\n",
+                    obj.kind().info().kind
+                )),
+                ("undo", obj) if !rolls_out => Output::error(format!(
+                    "error: no rollbacker has been implemented for \"{}\"\n",
+                    obj.kind().info().kind
+                )),
+                ("restart", obj) if !rolls_out => Output::error(format!(
+                    "error: {} \"{}\" restarting is not supported\n",
+                    resource_string(obj.kind()),
+                    obj.name()
+                )),
+                ("status", obj) => status(cluster, flags, obj),
+                ("restart", obj) => restart(cluster, &obj),
+                ("history", Object::Deployment(d)) => history(cluster, flags, &d),
+                ("undo", Object::Deployment(d)) => undo(cluster, flags, &d),
+                ("pause", Object::Deployment(d)) => pause_resume(cluster, &d, true),
+                ("resume", Object::Deployment(d)) => pause_resume(cluster, &d, false),
+                ("history", obj) => set_history(cluster, flags, &obj),
+                ("undo", obj) => set_undo(cluster, flags, &obj),
+                // `defaultObjectPauser` / `defaultObjectResumer` know Deployments only; the error names the
+                // resource as `pause.go` formats it.
+                (_, obj) => Output::error(format!(
+                    "error: {} \"{}\" {} is not supported\n",
+                    resource_string(obj.kind()),
+                    obj.name(),
+                    if sub == "pause" { "pausing" } else { "resuming" }
+                )),
             };
             out.stdout.push_str(&res.stdout);
             if res.exit_code != 0 {
@@ -152,11 +167,114 @@ pub fn deployment_status(d: &Deployment, revision: Option<i64>) -> Result<(Strin
     Ok((format!("deployment \"{name}\" successfully rolled out\n"), true))
 }
 
+/// The status line of any kind `rollout status` watches (`StatusViewerFor`).
+fn object_status(obj: &Object, revision: Option<i64>) -> Result<(String, bool), String> {
+    match obj {
+        Object::Deployment(d) => deployment_status(d, revision),
+        Object::StatefulSet(s) => statefulset_status(s),
+        Object::DaemonSet(d) => daemonset_status(d),
+        other => Err(format!("no status viewer has been implemented for {}", other.kind().info().kind)),
+    }
+}
+
+/// `DaemonSetStatusViewer.Status` (the revision is ignored, as kubectl does).
+///
+/// 3 nodes scheduled, 1 updated → `Waiting for daemon set "x" rollout to finish: 1 out of 3 new pods have been
+/// updated...`; all 3 updated, 2 available → `… 2 of 3 updated pods are available...`.
+pub fn daemonset_status(d: &DaemonSet) -> Result<(String, bool), String> {
+    let name = d.metadata.name.as_deref().unwrap_or_default();
+    let strategy = d.spec.as_ref().and_then(|s| s.update_strategy.as_ref()).and_then(|u| u.type_.as_deref());
+    if strategy != Some("RollingUpdate") {
+        return Err("rollout status is only available for RollingUpdate strategy type".into());
+    }
+    let status = d.status.clone().unwrap_or_default();
+    if d.metadata.generation.unwrap_or(0) > status.observed_generation.unwrap_or(0) {
+        return Ok(("Waiting for daemon set spec update to be observed...\n".into(), false));
+    }
+    let desired = status.desired_number_scheduled;
+    let updated = status.updated_number_scheduled.unwrap_or(0);
+    let available = status.number_available.unwrap_or(0);
+    if updated < desired {
+        return Ok((
+            format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated...\n"),
+            false,
+        ));
+    }
+    if available < desired {
+        return Ok((
+            format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n"),
+            false,
+        ));
+    }
+    Ok((format!("daemon set \"{name}\" successfully rolled out\n"), true))
+}
+
+/// `StatefulSetStatusViewer.Status`. The API server always defaults `rollingUpdate.partition` to 0, so a
+/// RollingUpdate StatefulSet reports the partitioned messages even without a partition, exactly as real kubectl
+/// does: 3 replicas, partition 1, 1 updated → `Waiting for partitioned roll out to finish: 1 out of 2 new pods
+/// have been updated...`.
+pub fn statefulset_status(s: &StatefulSet) -> Result<(String, bool), String> {
+    let spec = s.spec.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.as_ref().and_then(|u| u.type_.as_deref());
+    if strategy != Some("RollingUpdate") {
+        return Err("rollout status is only available for RollingUpdate strategy type".into());
+    }
+    let status = s.status.clone().unwrap_or_default();
+    let observed = status.observed_generation.unwrap_or(0);
+    if observed == 0 || s.metadata.generation.unwrap_or(0) > observed {
+        return Ok(("Waiting for statefulset spec update to be observed...\n".into(), false));
+    }
+    let ready = status.ready_replicas.unwrap_or(0);
+    if let Some(r) = spec.replicas.filter(|r| ready < *r) {
+        return Ok((format!("Waiting for {} pods to be ready...\n", r - ready), false));
+    }
+    let updated = status.updated_replicas.unwrap_or(0);
+    if let Some(rolling) = spec.update_strategy.as_ref().and_then(|u| u.rolling_update.as_ref()) {
+        if let (Some(r), Some(p)) = (spec.replicas, rolling.partition) {
+            if updated < r - p {
+                return Ok((
+                    format!(
+                        "Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n",
+                        r - p
+                    ),
+                    false,
+                ));
+            }
+        }
+        return Ok((format!("partitioned roll out complete: {updated} new pods have been updated...\n"), true));
+    }
+    let update = status.update_revision.unwrap_or_default();
+    let current = status.current_revision.unwrap_or_default();
+    if update != current {
+        return Ok((
+            format!("waiting for statefulset rolling update to complete {updated} pods at revision {update}...\n"),
+            false,
+        ));
+    }
+    Ok((
+        format!(
+            "statefulset rolling update complete {} pods at revision {current}...\n",
+            status.current_replicas.unwrap_or(0)
+        ),
+        true,
+    ))
+}
+
+/// `kubectl rollout pause` names the resource as `pause.go` does: the plural, then `.group` if any.
+fn resource_string(kind: Kind) -> String {
+    let info = kind.info();
+    if info.group.is_empty() {
+        info.plural.to_string()
+    } else {
+        format!("{}.{}", info.plural, info.group)
+    }
+}
+
 fn annotation_revision(meta: &engine::api::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> i64 {
     meta.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok()).unwrap_or(0)
 }
 
-fn status(cluster: &mut Cluster, flags: &Parsed, d: Deployment) -> Output {
+fn status(cluster: &mut Cluster, flags: &Parsed, obj: Object) -> Output {
     let watch = !flags.has("watch") || flags.bool("watch");
     let revision = match flags.string("revision").map(str::parse::<i64>) {
         None => None,
@@ -180,17 +298,16 @@ fn status(cluster: &mut Cluster, flags: &Parsed, d: Deployment) -> Output {
             }
         },
     };
-    let ns = d.metadata.namespace.clone().unwrap_or_default();
-    let name = d.metadata.name.clone().unwrap_or_default();
+    let (kind, ns, name) = (obj.kind(), obj.namespace().to_string(), obj.name().to_string());
     let start = cluster.now();
     let deadline = start + timeout.unwrap_or(STATUS_WAIT_CAP_MS);
     let mut out = Output::default();
     // The first event of the watch is the object as it is now (UntilWithSync's initial list).
-    let mut versions: Vec<Deployment> = vec![d];
+    let mut versions: Vec<Object> = vec![obj];
     let mut last_rv: u64 = cluster.store().resource_version();
     loop {
         for version in versions.drain(..) {
-            match deployment_status(&version, revision) {
+            match object_status(&version, revision) {
                 Err(e) => {
                     out.fail(format!("error: {e}\n"));
                     return out;
@@ -219,12 +336,10 @@ waiting until interrupted\n",
         // Every change of the Deployment since the last look, in order (the watch's Modified events).
         let changes: Vec<(bool, Object)> = match cluster.store().changes_since(last_rv) {
             Some(changes) => changes
-                .filter(|c| {
-                    c.object.kind() == Kind::Deployment && c.object.name() == name && c.object.namespace() == ns
-                })
+                .filter(|c| c.object.kind() == kind && c.object.name() == name && c.object.namespace() == ns)
                 .map(|c| (c.kind == engine::store::WatchEventType::Deleted, (*c.object).clone()))
                 .collect(),
-            None => match cluster.get(Kind::Deployment, &ns, &name) {
+            None => match cluster.get(kind, &ns, &name) {
                 Ok(o) => vec![(false, o.clone())],
                 Err(_) => vec![(true, Object::from(Deployment::default()))],
             },
@@ -235,9 +350,7 @@ waiting until interrupted\n",
                 out.fail("error: object has been deleted\n");
                 return out;
             }
-            if let Object::Deployment(d) = obj {
-                versions.push(*d);
-            }
+            versions.push(obj);
         }
     }
 }
@@ -538,30 +651,34 @@ fn undo(cluster: &mut Cluster, flags: &Parsed, d: &Deployment) -> Output {
     }
 }
 
-fn strategic_patch(cluster: &mut Cluster, d: &Deployment, patch: Value) -> Result<(), String> {
-    let ns = d.metadata.namespace.clone().unwrap_or_default();
-    let name = d.metadata.name.clone().unwrap_or_default();
+fn strategic_patch(cluster: &mut Cluster, obj: &Object, patch: Value) -> Result<(), String> {
     let req =
-        Request::new(Verb::Patch, Kind::Deployment).namespace(ns).name(name).body(patch).options(
+        Request::new(Verb::Patch, obj.kind()).namespace(obj.namespace()).name(obj.name()).body(patch).options(
             engine::apiserver::RequestOptions { patch_type: Some(PatchType::Strategic), ..Default::default() },
         );
     send(cluster, req).object().map(|_| ()).map_err(|e| server_error(&e, None))
 }
 
 /// `rollout restart`: the template annotation `kubectl.kubernetes.io/restartedAt` set to now (RFC 3339).
-fn restart(cluster: &mut Cluster, d: &Deployment) -> Output {
-    let name = d.metadata.name.clone().unwrap_or_default();
-    if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
-        return Output::error(format!(
-            "error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)\n"
-        ));
-    }
+fn restart(cluster: &mut Cluster, obj: &Object) -> Output {
+    let name = obj.name().to_string();
+    let template = match obj {
+        Object::Deployment(d) => {
+            if d.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
+                return Output::error(format!(
+                    "error: deployments.apps \"{name}\" can't restart paused deployment (run rollout resume first)\n"
+                ));
+            }
+            d.spec.as_ref().map(|s| &s.template)
+        }
+        Object::StatefulSet(s) => s.spec.as_ref().map(|s| &s.template),
+        Object::DaemonSet(d) => d.spec.as_ref().map(|s| &s.template),
+        _ => None,
+    };
     let now = engine::clock::api_time(cluster.now());
     let stamp = now.0.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let current = d
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.metadata.as_ref())
+    let current = template
+        .and_then(|t| t.metadata.as_ref())
         .and_then(|m| m.annotations.as_ref())
         .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt"));
     if current == Some(&stamp) {
@@ -571,9 +688,19 @@ fn restart(cluster: &mut Cluster, d: &Deployment) -> Output {
     }
     let patch =
         json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}});
-    match strategic_patch(cluster, d, patch) {
-        Ok(()) => Output::ok(format!("{} restarted\n", what(d))),
+    match strategic_patch(cluster, obj, patch) {
+        Ok(()) => Output::ok(format!("{} restarted\n", object_what(obj))),
         Err(e) => Output::error(e),
+    }
+}
+
+/// `statefulset.apps/web`: how kubectl names an object in its messages.
+fn object_what(obj: &Object) -> String {
+    let info = obj.kind().info();
+    if info.group.is_empty() {
+        format!("{}/{}", info.singular, obj.name())
+    } else {
+        format!("{}.{}/{}", info.singular, info.group, obj.name())
     }
 }
 
@@ -585,7 +712,7 @@ fn pause_resume(cluster: &mut Cluster, d: &Deployment, pause: bool) -> Output {
         return Output::error(format!("error: deployments.apps \"{name}\" {state}\n"));
     }
     let patch = if pause { json!({"spec": {"paused": true}}) } else { json!({"spec": {"paused": null}}) };
-    match strategic_patch(cluster, d, patch) {
+    match strategic_patch(cluster, &Object::from(d.clone()), patch) {
         Ok(()) => Output::ok(format!("{} {}\n", what(d), if pause { "paused" } else { "resumed" })),
         Err(e) => Output::error(e),
     }
@@ -636,6 +763,87 @@ mod tests {
         assert_eq!(
             deployment_status(&d(3, 3, 3, 3), Some(4)).unwrap_err(),
             "desired revision (4) is different from the running revision (0)"
+        );
+    }
+
+    fn sts(replicas: i32, partition: Option<i32>, ready: i32, updated: i32) -> StatefulSet {
+        use engine::api::api::apps::v1::{
+            RollingUpdateStatefulSetStrategy, StatefulSetSpec, StatefulSetStatus, StatefulSetUpdateStrategy,
+        };
+        StatefulSet {
+            metadata: ObjectMeta { name: Some("web".into()), generation: Some(2), ..Default::default() },
+            spec: Some(StatefulSetSpec {
+                replicas: Some(replicas),
+                update_strategy: Some(StatefulSetUpdateStrategy {
+                    type_: Some("RollingUpdate".into()),
+                    rolling_update: Some(RollingUpdateStatefulSetStrategy { partition, ..Default::default() }),
+                }),
+                ..Default::default()
+            }),
+            status: Some(StatefulSetStatus {
+                observed_generation: Some(2),
+                ready_replicas: Some(ready),
+                updated_replicas: Some(updated),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn statefulset_lines_match_kubectl() {
+        let line = |x: StatefulSet| statefulset_status(&x).unwrap();
+        assert_eq!(line(sts(3, Some(0), 1, 3)), ("Waiting for 2 pods to be ready...\n".into(), false));
+        assert_eq!(
+            line(sts(3, Some(1), 3, 1)),
+            ("Waiting for partitioned roll out to finish: 1 out of 2 new pods have been updated...\n".into(), false)
+        );
+        assert_eq!(
+            line(sts(3, Some(0), 3, 3)),
+            ("partitioned roll out complete: 3 new pods have been updated...\n".into(), true)
+        );
+        let mut unobserved = sts(3, Some(0), 3, 3);
+        unobserved.metadata.generation = Some(3);
+        assert_eq!(line(unobserved).0, "Waiting for statefulset spec update to be observed...\n");
+        let mut on_delete = sts(3, None, 3, 3);
+        on_delete.spec.as_mut().unwrap().update_strategy.as_mut().unwrap().type_ = Some("OnDelete".into());
+        assert_eq!(
+            statefulset_status(&on_delete).unwrap_err(),
+            "rollout status is only available for RollingUpdate strategy type"
+        );
+    }
+
+    #[test]
+    fn daemonset_lines_match_kubectl() {
+        use engine::api::api::apps::v1::{DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy};
+        let ds = |desired: i32, updated: i32, available: i32| DaemonSet {
+            metadata: ObjectMeta { name: Some("agent".into()), generation: Some(1), ..Default::default() },
+            spec: Some(DaemonSetSpec {
+                update_strategy: Some(DaemonSetUpdateStrategy {
+                    type_: Some("RollingUpdate".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            status: Some(DaemonSetStatus {
+                observed_generation: Some(1),
+                desired_number_scheduled: desired,
+                updated_number_scheduled: Some(updated),
+                number_available: Some(available),
+                ..Default::default()
+            }),
+        };
+        let line = |x: DaemonSet| daemonset_status(&x).unwrap().0;
+        assert_eq!(
+            line(ds(3, 1, 3)),
+            "Waiting for daemon set \"agent\" rollout to finish: 1 out of 3 new pods have been updated...\n"
+        );
+        assert_eq!(
+            line(ds(3, 3, 2)),
+            "Waiting for daemon set \"agent\" rollout to finish: 2 of 3 updated pods are available...\n"
+        );
+        assert_eq!(
+            daemonset_status(&ds(3, 3, 3)).unwrap(),
+            ("daemon set \"agent\" successfully rolled out\n".into(), true)
         );
     }
 }
