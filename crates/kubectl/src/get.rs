@@ -23,6 +23,7 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("show-kind", None, FlagKind::Bool),
     flag("ignore-not-found", None, FlagKind::Bool),
     flag("show-managed-fields", None, FlagKind::Bool),
+    flag("sort-by", None, FlagKind::String),
 ];
 
 pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, io: &crate::io::Io) -> Output {
@@ -74,6 +75,12 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
         }
     }
 
+    if let Some(sort_by) = flags.string("sort-by") {
+        if let Err(e) = crate::output::sort_by::sort(&mut found, sort_by) {
+            out.fail(e);
+            return out;
+        }
+    }
     let listed = requests.iter().all(|(_, names)| names.is_empty());
     let show_namespace = all_namespaces && listed;
     let single = !listed && requests.len() == 1 && requests[0].1.len() == 1;

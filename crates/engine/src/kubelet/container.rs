@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::clock::Millis;
 use crate::cluster::Cluster;
+use crate::event_log::Change;
 use crate::object::{Kind, Object};
 use crate::recorder::Reporter;
 use crate::runtime::fs::MemFs;
@@ -177,6 +178,9 @@ pub struct ContainerRun {
     pub wake_at: Option<Millis>,
     /// When the shell process asked to be resumed.
     pub shell_wake: Millis,
+    /// The environment this container instance was created with (fixed for its life: a ConfigMap changed later
+    /// reaches it only when the container is created again).
+    pub env: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,6 +208,7 @@ impl ContainerRun {
             process: None,
             base: Arc::new(MemFs::new()),
             upper: MemFs::new(),
+            env: BTreeMap::new(),
             container_id: None,
             image_id: None,
             ready: false,
@@ -267,8 +272,19 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
     let spec = pod.spec.clone().unwrap_or_default();
     let init: Vec<ContainerRun> = spec.init_containers.iter().flatten().map(|c| ContainerRun::new(c, true)).collect();
     let containers: Vec<ContainerRun> = spec.containers.iter().map(|c| ContainerRun::new(c, false)).collect();
-    let volumes = super::status::volumes_for(cluster, node, pod, ip.as_deref().unwrap_or_default());
-    super::volumes::mount(cluster, node, pod);
+    let failures = super::volumes::setup_errors(cluster, node, pod);
+    let mount_wait = if failures.is_empty() {
+        None
+    } else {
+        report_mount_failures(cluster, node, pod, &failures);
+        Some(super::MountWait { attempts: 1, next_try: now + super::volumes::mount_backoff(1) })
+    };
+    let volumes = if mount_wait.is_none() {
+        super::volumes::mount(cluster, node, pod);
+        super::status::volumes_for(cluster, node, pod, ip.as_deref().unwrap_or_default())
+    } else {
+        BTreeMap::new()
+    };
     let mut run = PodRun {
         namespace: pod.metadata.namespace.clone().unwrap_or_default(),
         name: pod.metadata.name.clone().unwrap_or_default(),
@@ -287,9 +303,63 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
             .flatten()
             .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
             .collect(),
+        mount_wait,
+        volume_sync_at: None,
     };
     super::volumes::refresh(cluster, node, pod, &mut run);
     run
+}
+
+/// One `FailedMount` warning per volume that failed, as the operation executor reports each failed
+/// `MountVolume.SetUp`.
+fn report_mount_failures(cluster: &mut Cluster, node: &str, pod: &Pod, failures: &[(String, String)]) {
+    let obj = Object::from(pod.clone());
+    for (volume, error) in failures {
+        let message = format!("MountVolume.SetUp failed for volume \"{volume}\" : {error}");
+        cluster.emit_event(&obj, "Warning", "FailedMount", &message, &Reporter::kubelet(node));
+    }
+}
+
+/// The volume manager tries a failing pod's volumes again when the back-off allows; once every volume sets up,
+/// the sandbox is created. Returns whether the pod may go on.
+fn retry_mounts(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut PodRun, now: Millis) -> bool {
+    let Some(wait) = run.mount_wait.clone() else { return true };
+    if now < wait.next_try {
+        return false;
+    }
+    let failures = super::volumes::setup_errors(cluster, node, pod);
+    if !failures.is_empty() {
+        report_mount_failures(cluster, node, pod, &failures);
+        let attempts = wait.attempts + 1;
+        run.mount_wait = Some(super::MountWait { attempts, next_try: now + super::volumes::mount_backoff(attempts) });
+        return false;
+    }
+    super::volumes::mount(cluster, node, pod);
+    run.volumes = super::status::volumes_for(cluster, node, pod, run.ip.as_deref().unwrap_or_default());
+    super::volumes::refresh(cluster, node, pod, run);
+    run.mount_wait = None;
+    run.sandbox_ready_at = now + SANDBOX_MS;
+    let key = ObjectKey::new(Kind::Pod, run.namespace.as_str(), run.name.as_str());
+    let why = format!("{node}: volumes set up after {} failed attempts; sandbox created", wait.attempts);
+    cluster.record("kubelet", Change::Updated, &key, &why);
+    true
+}
+
+/// The periodic pod sync rewrites the volumes that follow their sources (configMap, secret, projected,
+/// downwardAPI) from the objects as they are now. Files reached through a `subPath` mount keep what they had.
+fn sync_volumes(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut PodRun) {
+    run.volume_sync_at = None;
+    let fresh = super::status::volumes_for(cluster, node, pod, run.ip.as_deref().unwrap_or_default());
+    let key = ObjectKey::new(Kind::Pod, run.namespace.as_str(), run.name.as_str());
+    for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).filter(|v| super::volumes::auto_updates(v)) {
+        let Some(new) = fresh.get(&v.name) else { continue };
+        if run.volumes.get(&v.name) == Some(new) {
+            continue;
+        }
+        run.volumes.insert(v.name.clone(), new.clone());
+        let why = format!("{node}: the pod sync rewrote volume {} from its source", v.name);
+        cluster.record("kubelet", Change::Updated, &key, &why);
+    }
 }
 
 /// Everything a container's transitions need to know about its pod.
@@ -321,6 +391,12 @@ pub(super) fn advance(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut Po
     };
     if ctx.deleting && run.kill_deadline.is_none() {
         run.kill_deadline = Some(now + ctx.grace_ms);
+    }
+    if run.mount_wait.is_some() && (ctx.deleting || !retry_mounts(cluster, node, pod, run, now)) {
+        return;
+    }
+    if run.volume_sync_at.is_some_and(|t| now >= t) && !ctx.deleting {
+        sync_volumes(cluster, node, pod, run);
     }
     if now < run.sandbox_ready_at {
         return;
@@ -671,6 +747,7 @@ fn start(
         }
     };
     c.image_id = Some(r.image_id());
+    c.env = env.clone();
     let argv = resolve_argv(info, spec);
     let id = images::digest_hex(&format!("{}/{}/{}/{}", run.uid, c.name, c.restart_count, now));
     c.container_id = Some(format!("containerd://{id}"));

@@ -107,6 +107,11 @@ pub fn mounts_of(pod: &Pod, container: &str) -> Vec<Mount> {
     for m in c.and_then(|c| c.volume_mounts.clone()).unwrap_or_default() {
         let mut mount = Mount::new(&m.mount_path, &m.name);
         if let Some(sub) = m.sub_path.filter(|s| !s.is_empty()) {
+            // A subPath of a volume that follows its source is a copy taken at mount time (never updated).
+            let follows = spec.volumes.iter().flatten().any(|v| v.name == m.name && super::volumes::auto_updates(v));
+            if follows {
+                mount = Mount::new(&m.mount_path, &super::volumes::frozen_key(&m.name));
+            }
             mount = mount.sub_path(&sub);
         }
         if m.read_only == Some(true) {
@@ -914,14 +919,8 @@ pub fn exec_in(
             return ExecResult { code: Ok(2), combined: text.clone(), stderr: text, ..Default::default() };
         }
     };
-    let env = super::status::container_env(
-        cluster,
-        pod,
-        &pod.spec.as_ref().and_then(|s| s.containers.iter().find(|x| x.name == c.name).cloned()).unwrap_or_default(),
-        pod_ip,
-        node,
-    )
-    .unwrap_or_default();
+    // An exec'd process inherits the container's environment as it was created.
+    let env = c.env.clone();
     let mut process = shell::Process::new(program, vec!["sh".into()], env);
     let deadline = now + timeout.unwrap_or(60_000);
     let mut at = now;
@@ -1020,6 +1019,9 @@ impl shell::Host for NodeHost<'_> {
     fn has_curl(&self) -> bool {
         true
     }
+    fn has_sudo(&self) -> bool {
+        true
+    }
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
         let agent = "curl/7.81.0";
         self.with_network(|h| h.http(url, agent))
@@ -1036,6 +1038,8 @@ impl shell::Host for NodeHost<'_> {
     fn host_command(&mut self, name: &str, args: &[String]) -> Option<(String, String, i32)> {
         match name {
             "sudo" => match args.split_first() {
+                // What the node answers itself (iptables) runs as root here; anything else goes back to the
+                // shell, which runs it (the simulated node has no file permissions to lift).
                 Some((cmd, rest)) => {
                     self.root = true;
                     let r = self.host_command(cmd, rest);

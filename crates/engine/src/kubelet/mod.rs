@@ -92,7 +92,24 @@ pub struct PodRun {
     pub transitions: BTreeMap<String, (String, Millis)>,
     /// The claims the pod mounts (for the event log's "unmounted" when the sandbox goes).
     pub claims: Vec<String>,
+    /// Volumes that could not be set up yet: no sandbox until the next attempt succeeds.
+    pub mount_wait: Option<MountWait>,
+    /// The next periodic pod sync that rewrites configMap/secret/projected/downwardAPI volumes whose source
+    /// changed since they were written (set only while such a change is pending).
+    pub volume_sync_at: Option<Millis>,
 }
+
+/// The volume manager's retry state while a pod's volumes fail to mount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MountWait {
+    /// Attempts made so far (each failed one emitted `FailedMount`).
+    pub attempts: u32,
+    pub next_try: Millis,
+}
+
+/// The kubelet's `syncFrequency` (1 min): how often a running pod is synced, which is when its
+/// configMap/secret/projected/downwardAPI volumes pick up changes.
+pub const SYNC_FREQUENCY_MS: Millis = 60_000;
 
 impl PodRun {
     pub fn all_containers(&self) -> impl Iterator<Item = &ContainerRun> {
@@ -287,11 +304,20 @@ impl Cluster {
         // Which pods to look at: (namespace, name), and the uids of pods whose objects went away.
         let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
         let mut gone: Vec<(String, String)> = Vec::new();
+        // ConfigMaps and Secrets that changed: (kind, namespace, name).
+        let mut sources: BTreeSet<(Kind, String, String)> = BTreeSet::new();
         let scan_all = {
             let history = if self.kubelets.full_scan { None } else { self.store.changes_since(self.kubelets.seen_rv) };
             match history {
                 Some(changes) => {
-                    for ch in changes.filter(|c| c.object.kind() == Kind::Pod) {
+                    for ch in changes {
+                        let kind = ch.object.kind();
+                        if matches!(kind, Kind::ConfigMap | Kind::Secret) {
+                            sources.insert((kind, ch.object.namespace().to_string(), ch.object.name().to_string()));
+                        }
+                        if kind != Kind::Pod {
+                            continue;
+                        }
                         let (ns, name) = (ch.object.namespace().to_string(), ch.object.name().to_string());
                         if ch.kind == crate::store::WatchEventType::Deleted {
                             if let Object::Pod(p) = ch.object.as_ref() {
@@ -326,6 +352,9 @@ impl Cluster {
             }
         }
         self.kubelets.full_scan = false;
+        if !sources.is_empty() {
+            self.queue_volume_syncs(&sources, now);
+        }
         // Timers that fired.
         while let Some(first) = self.kubelets.wakeups.first().cloned() {
             if first.0 > now {
@@ -364,6 +393,44 @@ impl Cluster {
         self.kubelets.seen_rv = self.store.resource_version();
     }
 
+    /// Pods that mount a changed ConfigMap or Secret (directly or projected) get their volumes rewritten at
+    /// their next periodic sync: the next whole `syncFrequency` since their sandbox started.
+    fn queue_volume_syncs(&mut self, sources: &BTreeSet<(Kind, String, String)>, now: Millis) {
+        let mut due = Vec::new();
+        for (node, agent) in &self.kubelets.nodes {
+            for (uid, run) in &agent.pods {
+                if run.mount_wait.is_some() || run.volume_sync_at.is_some() || run.sandbox_ready_at > now {
+                    continue;
+                }
+                let Some(Object::Pod(pod)) = self.store.get(&ObjectKey::new(Kind::Pod, &run.namespace, &run.name))
+                else {
+                    continue;
+                };
+                let uses = |kind: Kind, name: &str| sources.contains(&(kind, run.namespace.clone(), name.to_string()));
+                let mounts_changed = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
+                    v.config_map.as_ref().is_some_and(|c| uses(Kind::ConfigMap, &c.name))
+                        || v.secret
+                            .as_ref()
+                            .is_some_and(|c| uses(Kind::Secret, c.secret_name.as_deref().unwrap_or_default()))
+                        || v.projected.iter().flat_map(|p| p.sources.iter().flatten()).any(|p| {
+                            p.config_map.as_ref().is_some_and(|c| uses(Kind::ConfigMap, &c.name))
+                                || p.secret.as_ref().is_some_and(|c| uses(Kind::Secret, &c.name))
+                        })
+                });
+                if mounts_changed {
+                    let periods = (now - run.sandbox_ready_at) / SYNC_FREQUENCY_MS + 1;
+                    due.push((node.clone(), uid.clone(), run.sandbox_ready_at + periods * SYNC_FREQUENCY_MS));
+                }
+            }
+        }
+        for (node, uid, at) in due {
+            if let Some(run) = self.kubelets.nodes.get_mut(&node).and_then(|a| a.pods.get_mut(&uid)) {
+                run.volume_sync_at = Some(at);
+            }
+            self.kubelets.wakeups.insert((at, node, uid));
+        }
+    }
+
     /// Queues the next instant the pod's kubelet has work for it.
     fn schedule_wakeup(&mut self, node: &str, uid: &str) {
         let now = self.clock.now();
@@ -373,6 +440,8 @@ impl Cluster {
             .filter_map(|c| c.wake_at)
             .chain(run.kill_deadline)
             .chain(Some(run.sandbox_ready_at))
+            .chain(run.mount_wait.as_ref().map(|w| w.next_try))
+            .chain(run.volume_sync_at)
             .filter(|t| *t > now)
             .min();
         if let Some(t) = next {

@@ -141,7 +141,7 @@ pub fn build(cluster: &Cluster, pod: &Pod, run: &mut PodRun, now: Millis) -> Pod
     let spec = pod.spec.clone().unwrap_or_default();
     let generation = pod.metadata.generation;
     let phase = phase(pod, run);
-    let sandbox = now >= run.sandbox_ready_at && run.ip.is_some();
+    let sandbox = run.mount_wait.is_none() && now >= run.sandbox_ready_at && run.ip.is_some();
     let initialized = run.initialized();
     let unready: Vec<String> =
         run.containers.iter().filter(|c| !(c.ready && c.is_running())).map(|c| c.name.clone()).collect();
@@ -580,6 +580,15 @@ pub fn volumes_for(cluster: &Cluster, node: &str, pod: &Pod, ip: &str) -> BTreeM
                     put(&it.path, &field_value(pod, &f.field_path, ip, node, cluster));
                 }
             }
+        }
+        let sub_pathed = spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .flat_map(|c| c.volume_mounts.iter().flatten())
+            .any(|m| m.name == v.name && m.sub_path.as_deref().is_some_and(|p| !p.is_empty()));
+        if sub_pathed && super::volumes::auto_updates(v) {
+            out.insert(super::volumes::frozen_key(&v.name), fs.clone());
         }
         out.insert(v.name.clone(), fs);
     }

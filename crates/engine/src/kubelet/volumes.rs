@@ -6,6 +6,7 @@
 
 use k8s_openapi::api::core::v1::{Pod, Volume};
 
+use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::event_log::Change;
 use crate::object::{Kind, Object};
@@ -95,9 +96,31 @@ pub fn mount(cluster: &mut Cluster, node: &str, pod: &Pod) {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     for (vol, dir) in &vols {
+        let type_ = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.volumes.iter().flatten())
+            .find(|v| &v.name == vol)
+            .and_then(|v| v.host_path.as_ref())
+            .and_then(|h| h.type_.clone())
+            .unwrap_or_default();
         let fs = &mut cluster.ensure_agent(node).host_fs;
-        if !fs.is_dir(dir) {
-            let _ = fs.mkdir_all(dir, 0);
+        match type_.as_str() {
+            // `FileOrCreate` makes an empty file (0644) when nothing is there.
+            "FileOrCreate" if !fs.exists(dir) => {
+                if let Some((parent, _)) = dir.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
+                    let _ = fs.mkdir_all(parent, 0);
+                }
+                let _ = fs.write(dir, "", crate::runtime::fs::WriteMode::Truncate, 0);
+            }
+            // The type check passed, so what must exist does.
+            "Directory" | "File" | "FileOrCreate" | "Socket" | "CharDevice" | "BlockDevice" => {}
+            // `DirectoryOrCreate`, and no type: the directory is made (by the plugin, or by the runtime for the
+            // bind mount's source).
+            _ if !fs.is_dir(dir) => {
+                let _ = fs.mkdir_all(dir, 0);
+            }
+            _ => {}
         }
         let claim = pod
             .spec
@@ -110,5 +133,165 @@ pub fn mount(cluster: &mut Cluster, node: &str, pod: &Pod) {
             let why = format!("mounted into pod {name} on {node} (volume {vol}: {node}:{dir})");
             cluster.record(&format!("kubelet/{node}"), Change::Updated, &key, &why);
         }
+    }
+}
+
+/// Why the kubelet cannot set the pod's volumes up yet: (volume name, the error after `MountVolume.SetUp failed
+/// for volume "NAME" : `), as the volume plugins word them. A ConfigMap or Secret that does not exist (and is not
+/// `optional`), an `items` key it lacks, or a hostPath whose node path is not of the declared `type`.
+///
+/// A pod whose `config` volume names ConfigMap `app` that nobody created gets
+/// `("config", "configmap \"app\" not found")`; with the ConfigMap present but without key `a.conf` listed
+/// in `items`: `("config", "configmap references non-existent config key: a.conf")`.
+pub fn setup_errors(cluster: &Cluster, node: &str, pod: &Pod) -> Vec<(String, String)> {
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let host = cluster.kubelets.nodes.get(node).map(|a| &a.host_fs);
+    for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+        let mut errs: Vec<String> = Vec::new();
+        let mut source = |kind: Kind, name: &str, optional: Option<bool>, keys: Vec<&str>| {
+            let optional = optional.unwrap_or(false);
+            let present: Option<Vec<String>> = match cluster.store.get(&ObjectKey::new(kind, &ns, name)) {
+                Some(Object::ConfigMap(cm)) => Some(
+                    cm.data
+                        .iter()
+                        .flat_map(|d| d.keys())
+                        .chain(cm.binary_data.iter().flat_map(|d| d.keys()))
+                        .cloned()
+                        .collect(),
+                ),
+                Some(Object::Secret(s)) => Some(s.data.iter().flat_map(|d| d.keys()).cloned().collect()),
+                _ => None,
+            };
+            let what = if kind == Kind::ConfigMap { "configmap" } else { "secret" };
+            match present {
+                None if !optional => errs.push(format!("{what} \"{name}\" not found")),
+                None => {}
+                Some(have) => {
+                    if let Some(k) = keys.into_iter().find(|k| !have.iter().any(|h| h == k)).filter(|_| !optional) {
+                        errs.push(if kind == Kind::ConfigMap {
+                            format!("configmap references non-existent config key: {k}")
+                        } else {
+                            format!("references non-existent secret key: {k}")
+                        });
+                    }
+                }
+            }
+        };
+        let keys = |items: &Option<Vec<k8s_openapi::api::core::v1::KeyToPath>>| -> Vec<String> {
+            items.iter().flatten().map(|i| i.key.clone()).collect()
+        };
+        if let Some(cm) = &v.config_map {
+            let k = keys(&cm.items);
+            source(Kind::ConfigMap, &cm.name, cm.optional, k.iter().map(String::as_str).collect());
+        } else if let Some(s) = &v.secret {
+            let k = keys(&s.items);
+            source(
+                Kind::Secret,
+                s.secret_name.as_deref().unwrap_or_default(),
+                s.optional,
+                k.iter().map(String::as_str).collect(),
+            );
+        } else if let Some(p) = &v.projected {
+            for src in p.sources.iter().flatten() {
+                if let Some(cm) = &src.config_map {
+                    let k = keys(&cm.items);
+                    source(Kind::ConfigMap, &cm.name, cm.optional, k.iter().map(String::as_str).collect());
+                }
+                if let Some(s) = &src.secret {
+                    let k = keys(&s.items);
+                    source(Kind::Secret, &s.name, s.optional, k.iter().map(String::as_str).collect());
+                }
+            }
+        } else if let (Some(h), Some(fs)) = (&v.host_path, host) {
+            if let Some(e) = host_path_type_error(fs, &h.path, h.type_.as_deref().unwrap_or_default()) {
+                errs.push(e);
+            }
+        }
+        match errs.len() {
+            0 => {}
+            // The projected plugin returns its errors as one aggregate: `[a, b]` when there are several.
+            1 => out.push((v.name.clone(), errs.remove(0))),
+            _ => out.push((v.name.clone(), format!("[{}]", errs.join(", ")))),
+        }
+    }
+    out
+}
+
+/// The hostPath plugin's type check (`checkTypeInternal`) against the node's filesystem. The `OrCreate` types
+/// pass when the path is missing (the kubelet creates it); the node has no sockets or devices.
+fn host_path_type_error(fs: &MemFs, path: &str, type_: &str) -> Option<String> {
+    let is_dir = fs.is_dir(path);
+    let is_file = fs.exists(path) && !is_dir;
+    let fail = |what: &str| Some(format!("hostPath type check failed: {path} is not {what}"));
+    match type_ {
+        "DirectoryOrCreate" if !fs.exists(path) => None,
+        "Directory" | "DirectoryOrCreate" if !is_dir => fail("a directory"),
+        "FileOrCreate" if !fs.exists(path) => None,
+        "File" | "FileOrCreate" if !is_file => fail("a file"),
+        "Socket" => fail("a socket file"),
+        "CharDevice" => fail("a character device"),
+        "BlockDevice" => fail("a block device"),
+        _ => None,
+    }
+}
+
+/// The exponential back-off between two attempts to set up a failing volume (`nestedpendingoperations`: 500 ms,
+/// doubling, at most 2 min 2 s): after attempt 1 the next is 500 ms later, after attempt 4 it is 4 s later.
+pub fn mount_backoff(attempt: u32) -> Millis {
+    const MAX: Millis = 122_000;
+    500u64.saturating_mul(1u64 << attempt.saturating_sub(1).min(20)).min(MAX)
+}
+
+/// Volumes whose files the kubelet rewrites on its periodic pod sync when their source changes: configMap,
+/// secret, projected and downwardAPI.
+pub fn auto_updates(v: &Volume) -> bool {
+    v.config_map.is_some() || v.secret.is_some() || v.projected.is_some() || v.downward_api.is_some()
+}
+
+/// The pod-internal volume behind `subPath` mounts of a volume that follows its source: a copy taken when the
+/// volume was set up, which the periodic sync leaves alone (as a real kubelet's bind mount of the file does).
+pub fn frozen_key(volume: &str) -> String {
+    format!("\u{0}subpath:{volume}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::fs::WriteMode;
+
+    #[test]
+    fn mount_retries_back_off_like_nestedpendingoperations() {
+        let waits: Vec<Millis> = (1..=10).map(mount_backoff).collect();
+        assert_eq!(waits, [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 122_000, 122_000]);
+        assert_eq!(mount_backoff(u32::MAX), 122_000);
+    }
+
+    #[test]
+    fn host_path_types_are_checked_like_the_plugin() {
+        let mut fs = MemFs::new();
+        fs.mkdir_all("/data/dir", 0).unwrap();
+        fs.write("/data/file", "x", WriteMode::Truncate, 0).unwrap();
+        assert_eq!(host_path_type_error(&fs, "/data/dir", "Directory"), None);
+        assert_eq!(
+            host_path_type_error(&fs, "/data/none", "Directory").as_deref(),
+            Some("hostPath type check failed: /data/none is not a directory")
+        );
+        assert_eq!(host_path_type_error(&fs, "/data/none", "DirectoryOrCreate"), None);
+        assert_eq!(
+            host_path_type_error(&fs, "/data/file", "DirectoryOrCreate").as_deref(),
+            Some("hostPath type check failed: /data/file is not a directory")
+        );
+        assert_eq!(host_path_type_error(&fs, "/data/file", "File"), None);
+        assert_eq!(
+            host_path_type_error(&fs, "/data/dir", "FileOrCreate").as_deref(),
+            Some("hostPath type check failed: /data/dir is not a file")
+        );
+        assert_eq!(host_path_type_error(&fs, "/data/none", "FileOrCreate"), None);
+        assert_eq!(
+            host_path_type_error(&fs, "/run/x.sock", "Socket").as_deref(),
+            Some("hostPath type check failed: /run/x.sock is not a socket file")
+        );
+        assert_eq!(host_path_type_error(&fs, "/anything", ""), None);
     }
 }

@@ -88,6 +88,12 @@ impl JsonPath {
         Ok(groups.iter().map(|g| g.iter().map(sprint).collect()).collect())
     }
 
+    /// The first value the template finds (what `--sort-by` compares), if any.
+    pub(crate) fn find_first(&self, value: &Value) -> Option<Value> {
+        let groups = self.find(value).ok()?;
+        groups.first()?.first().map(to_json_value)
+    }
+
     fn find<'v>(&'v self, value: &'v Value) -> Result<Vec<Vec<Val<'v>>>, String> {
         let mut exec = Exec {
             nodes: &self.nodes,

@@ -8,5 +8,6 @@
 pub mod custom_columns;
 mod golang;
 pub mod jsonpath;
+pub mod sort_by;
 mod tabwriter;
 pub mod yaml;

@@ -347,6 +347,17 @@ impl Process {
             "ping" => return self.ping(args, restore, host),
             "nc" => self.nc(args, host),
             "curl" if host.has_curl() => self.curl(args, host),
+            "sudo" if host.has_sudo() && !args.is_empty() => match host.host_command(base, args) {
+                Some((out, err, code)) => {
+                    self.write_out(host, &out);
+                    self.write_err(host, &err);
+                    code
+                }
+                None => {
+                    let src = args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ");
+                    return self.run_source(&src, FrameKind::Eval, restore, host);
+                }
+            },
             _ => match host.host_command(base, args) {
                 Some((out, err, code)) => {
                     self.write_out(host, &out);

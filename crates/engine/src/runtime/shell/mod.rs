@@ -258,6 +258,11 @@ pub trait Host {
     fn has_curl(&self) -> bool {
         false
     }
+    /// Whether `sudo` is installed (minikube's nodes have it; images do not). A `sudo CMD` the host does not
+    /// answer itself through [`Host::host_command`] runs `CMD` as the shell would.
+    fn has_sudo(&self) -> bool {
+        false
+    }
     /// A command the host provides beyond the image's applets (a node's `iptables`, `sudo`): its standard
     /// output, standard error and exit code, or `None` when the host has no such command.
     fn host_command(&mut self, _name: &str, _args: &[String]) -> Option<(String, String, i32)> {
