@@ -1,11 +1,18 @@
-//! The page layout: header with the simulated clock, the visual area (tabs) and the terminal.
+//! The page layout: header with the simulated clock, the language and Reset; the visual area (tabs) and the
+//! terminal. A Lesson panel is planned as a collapsible region left of the views (`.lesson-panel` in
+//! style.css: the workspace grid gives it its own column when it is rendered).
 
 use gloo::timers::callback::Interval;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::editor::Editor;
+use crate::events::EventsView;
+use crate::i18n::{Key, Lang};
 use crate::inside::{DnsView, NetworkView};
+use crate::persist;
 use crate::state::{Action, AppState};
+use crate::storage::StorageView;
 use crate::terminal::Terminal;
 use crate::time::TimeControls;
 use crate::topology::Topology;
@@ -13,9 +20,42 @@ use crate::topology::Topology;
 /// How often the page advances simulated time, in real milliseconds.
 const TICK_MS: u64 = 100;
 
+/// The tabs in order (CONTRACT §5), with their labels.
+const TABS: &[(&str, Key)] = &[
+    ("topology", Key::TabTopology),
+    ("network", Key::TabNetwork),
+    ("dns", Key::TabDns),
+    ("storage", Key::TabStorage),
+    ("events", Key::TabEvents),
+];
+
+/// The tab ←/→/Home/End moves to from tab `i` of `n` (WAI-ARIA tabs: wrapping at both ends).
+pub fn tab_step(i: usize, n: usize, key: &str) -> Option<usize> {
+    match key {
+        "ArrowRight" => Some((i + 1) % n),
+        "ArrowLeft" => Some((i + n - 1) % n),
+        "Home" => Some(0),
+        "End" => Some(n - 1),
+        _ => None,
+    }
+}
+
+/// The language the learner chose before, else the browser's.
+fn initial_lang() -> Lang {
+    if let Some(tag) = persist::load_lang() {
+        return Lang::from_tag(&tag);
+    }
+    let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+    Lang::from_tag(&browser)
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
+    let lang = use_state(initial_lang);
+    let state = {
+        let lang = *lang;
+        use_reducer(move || AppState::restore(lang))
+    };
 
     {
         let dispatcher = state.dispatcher();
@@ -26,10 +66,34 @@ pub fn app() -> Html {
             move || drop(interval)
         });
     }
+    use_effect_with(*lang, |lang| {
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+    });
 
+    let l = *lang;
     let snapshot = state.inner.borrow().playground.snapshot();
     let tab = use_state(|| "topology");
-    let tab_button = |id: &'static str, label: &'static str| {
+    let current = TABS.iter().position(|(id, _)| *id == *tab).unwrap_or(0);
+    let onkeydown = {
+        let tab = tab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(next) = tab_step(current, TABS.len(), &e.key()) {
+                e.prevent_default();
+                let id = TABS[next].0;
+                tab.set(id);
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&format!("tab-{id}")))
+                    .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+        })
+    };
+    let tab_button = |id: &'static str, key: Key| {
         let selected = *tab == id;
         let onclick = {
             let tab = tab.clone();
@@ -38,27 +102,56 @@ pub fn app() -> Html {
         html! {
             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
                 aria-controls={format!("panel-{id}")} tabindex={if selected { "0" } else { "-1" }} class="tab" {onclick}>
-                {label}
+                {l.t(key)}
             </button>
         }
     };
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let chosen = Lang::from_tag(&select.value());
+            persist::save_lang(chosen.tag());
+            lang.set(chosen);
+        })
+    };
+    let on_reset = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let confirmed =
+                web_sys::window().and_then(|w| w.confirm_with_message(l.t(Key::ResetConfirm)).ok()).unwrap_or(false);
+            if confirmed {
+                state.dispatch(Action::Reset { notice: l.t(Key::ResetDone).to_string() });
+            }
+        })
+    };
     html! {
+        <ContextProvider<Lang> context={l}>
         <div class="app">
             <header class="bar">
                 <h1 class="brand">{"kubeground"}</h1>
                 <TimeControls state={state.clone()} />
+                <div class="page-controls">
+                    // CONTRACT §5: named `Language` in every language; each option in its own language.
+                    <select aria-label={l.t(Key::Language)} title={l.t(Key::Language)} onchange={on_lang}>
+                        <option value="en" lang="en" selected={l == Lang::En}>{"English"}</option>
+                        <option value="ja" lang="ja" selected={l == Lang::Ja}>{"日本語"}</option>
+                    </select>
+                    <button class="reset" onclick={on_reset}>{l.t(Key::ResetCluster)}</button>
+                </div>
             </header>
             <main class="workspace">
-                <section class="visual" aria-label="Views">
-                    <div role="tablist" aria-label="Views" class="tabs">
-                        { tab_button("topology", "Topology") }
-                        { tab_button("network", "Network") }
-                        { tab_button("dns", "DNS") }
+                // The Lesson panel (collapsible, left of the views) goes here.
+                <section class="visual" aria-label={l.t(Key::Views)}>
+                    <div role="tablist" aria-label={l.t(Key::Views)} class="tabs" {onkeydown}>
+                        { for TABS.iter().map(|(id, key)| tab_button(id, *key)) }
                     </div>
                     <div role="tabpanel" id={format!("panel-{}", *tab)} aria-labelledby={format!("tab-{}", *tab)} class="panel">
                         { match *tab {
                             "network" => html! { <NetworkView state={state.clone()} /> },
                             "dns" => html! { <DnsView state={state.clone()} /> },
+                            "storage" => html! { <StorageView state={state.clone()} /> },
+                            "events" => html! { <EventsView state={state.clone()} /> },
                             _ => html! { <Topology snapshot={snapshot} /> },
                         } }
                     </div>
@@ -67,10 +160,11 @@ pub fn app() -> Html {
                 <Terminal state={state.clone()} />
             </main>
         </div>
+        </ContextProvider<Lang>>
     }
 }
 
-/// CONTRACT §5: the ready signal tests and tools wait for.
+/// CONTRACT §5: the ready signal tests and tools wait for, once the (replayed) engine runs.
 fn announce_ready() {
     let Some(window) = web_sys::window() else {
         return;
@@ -80,5 +174,20 @@ fn announce_ready() {
     }
     if let Some(perf) = window.performance() {
         let _ = perf.mark("kubeground-ready");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tab_step;
+
+    #[test]
+    fn arrows_move_between_tabs_and_wrap() {
+        assert_eq!(tab_step(0, 5, "ArrowRight"), Some(1));
+        assert_eq!(tab_step(4, 5, "ArrowRight"), Some(0));
+        assert_eq!(tab_step(0, 5, "ArrowLeft"), Some(4));
+        assert_eq!(tab_step(3, 5, "Home"), Some(0));
+        assert_eq!(tab_step(1, 5, "End"), Some(4));
+        assert_eq!(tab_step(1, 5, "Enter"), None);
     }
 }

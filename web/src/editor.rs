@@ -5,6 +5,7 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::i18n::{Key, Lang};
 use crate::state::{Action, AppState};
 
 #[derive(Properties, PartialEq)]
@@ -14,6 +15,7 @@ pub struct Props {
 
 #[function_component(Editor)]
 pub fn editor(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let area_ref = use_node_ref();
     let (title, buffer) = {
         let inner = props.state.inner.borrow();
@@ -63,12 +65,12 @@ pub fn editor(props: &Props) -> Html {
             <header class="editor-bar">
                 <span class="editor-title">{ format!("kubectl edit — {title}") }</span>
                 <span class="editor-actions">
-                    <button class="editor-save" onclick={save}>{"Save"}</button>
-                    <button class="editor-cancel" onclick={cancel}>{"Cancel"}</button>
+                    <button class="editor-save" onclick={save}>{l.t(Key::Save)}</button>
+                    <button class="editor-cancel" onclick={cancel}>{l.t(Key::Cancel)}</button>
                 </span>
             </header>
             <textarea ref={area_ref} class="editor-text" spellcheck="false" autocapitalize="off"
-                aria-label="Object being edited" {onkeydown} />
+                aria-label={l.t(Key::ObjectBeingEdited)} {onkeydown} />
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use playground::views::{self, TraceView};
 use yew::prelude::*;
 
+use crate::i18n::{Key, Lang};
 use crate::state::AppState;
 
 #[derive(Properties, PartialEq)]
@@ -35,30 +36,32 @@ fn trace_html(t: &TraceView) -> Html {
 
 #[function_component(NetworkView)]
 pub fn network_view(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let inner = props.state.inner.borrow();
     let cluster = inner.playground.cluster();
     let services = views::services(cluster);
     let traces = views::latest_traces(cluster, false, SHOWN);
     html! {
         <div class="inside">
-            <h2>{"Services"}</h2>
-            <table class="services" aria-label="Services">
-                <thead><tr><th>{"Service"}</th><th>{"Type"}</th><th>{"ClusterIP"}</th><th>{"Ports"}</th><th>{"Ready endpoints"}</th></tr></thead>
+            <h2>{l.t(Key::Services)}</h2>
+            <table class="services" aria-label={l.t(Key::Services)}>
+                <thead><tr><th>{l.t(Key::ColService)}</th><th>{l.t(Key::ColType)}</th><th>{l.t(Key::ColClusterIp)}</th>
+                    <th>{l.t(Key::ColPorts)}</th><th>{l.t(Key::ColReadyEndpoints)}</th></tr></thead>
                 <tbody>
                 { for services.iter().map(|s| html! {
                     <tr data-service={s.name.clone()}>
                         <td>{s.name.clone()}</td><td>{s.kind.clone()}</td><td>{s.cluster_ip.clone()}</td>
                         <td>{s.ports.clone()}</td>
-                        <td>{ if s.endpoints.is_empty() { "none".to_string() } else { s.endpoints.join(", ") } }</td>
+                        <td>{ if s.endpoints.is_empty() { l.t(Key::NoEndpoints).to_string() } else { s.endpoints.join(", ") } }</td>
                     </tr>
                 }) }
                 </tbody>
             </table>
-            <h2>{"Requests"}</h2>
+            <h2>{l.t(Key::Requests)}</h2>
             { if traces.is_empty() {
-                html! { <p class="hint">{"Run a request from a pod (kubectl exec POD -- wget -qO- http://SERVICE) and its path appears here, hop by hop."}</p> }
+                html! { <p class="hint">{l.t(Key::RequestsHint)}</p> }
             } else {
-                html! { <ol class="traces" aria-label="Requests">{ for traces.iter().map(trace_html) }</ol> }
+                html! { <ol class="traces" aria-label={l.t(Key::Requests)}>{ for traces.iter().map(trace_html) }</ol> }
             } }
         </div>
     }
@@ -66,15 +69,16 @@ pub fn network_view(props: &Props) -> Html {
 
 #[function_component(DnsView)]
 pub fn dns_view(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let inner = props.state.inner.borrow();
     let traces = views::latest_traces(inner.playground.cluster(), true, SHOWN);
     html! {
         <div class="inside">
-            <h2>{"Lookups"}</h2>
+            <h2>{l.t(Key::Lookups)}</h2>
             { if traces.is_empty() {
-                html! { <p class="hint">{"Look a name up from a pod (kubectl exec POD -- nslookup NAME) and the resolver's walk through its search list appears here."}</p> }
+                html! { <p class="hint">{l.t(Key::LookupsHint)}</p> }
             } else {
-                html! { <ol class="traces" aria-label="Lookups">{ for traces.iter().map(trace_html) }</ol> }
+                html! { <ol class="traces" aria-label={l.t(Key::Lookups)}>{ for traces.iter().map(trace_html) }</ol> }
             } }
         </div>
     }

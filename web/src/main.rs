@@ -3,8 +3,12 @@
 
 mod app;
 mod editor;
+mod events;
+mod i18n;
 mod inside;
+mod persist;
 mod state;
+mod storage;
 mod terminal;
 mod time;
 mod topology;

@@ -1,20 +1,26 @@
-//! The app's one reducer: it owns the playground and is the only thing that changes it.
+//! The app's one reducer: it owns the playground and is the only thing that changes it. After every change
+//! it saves the session (`persist`); simulated time alone is saved once a second.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use playground::Playground;
+use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
+use crate::i18n::{Key, Lang};
+use crate::persist::{self, Loaded, Saved, Unusable};
+
 /// Kinds of terminal line, styled differently (errors only get colour, as in a real terminal).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LineKind {
     Command,
     Stdout,
     Stderr,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermLine {
     pub kind: LineKind,
     pub text: String,
@@ -29,6 +35,65 @@ pub struct Inner {
     pub history: Vec<String>,
     pub running: bool,
     pub speed: f64,
+    /// Event-log position before the last command: the Events tab tells what happened since.
+    pub story_from: u64,
+    /// Clock ticks since the session was last saved.
+    ticks_unsaved: u32,
+}
+
+/// Ticks between saves while only simulated time moves (ten ticks: one real second).
+const TICKS_PER_SAVE: u32 = 10;
+
+impl Inner {
+    fn fresh(lines: Vec<TermLine>, history: Vec<String>) -> Inner {
+        let playground = Playground::new(0).with_editor();
+        let story_from = log_len(&playground);
+        Inner { playground, lines, history, running: true, speed: 1.0, story_from, ticks_unsaved: 0 }
+    }
+
+    /// The saved session replayed, or a fresh cluster with a notice in the terminal when it cannot be.
+    pub fn restore(lang: Lang) -> Inner {
+        let notice = |text: String| vec![TermLine { kind: LineKind::Stderr, text }];
+        match persist::load() {
+            Loaded::Nothing => Inner::fresh(Vec::new(), Vec::new()),
+            Loaded::Unusable(Unusable::Unreadable(why)) => {
+                Inner::fresh(notice(lang.fmt(Key::RestoreFailed, &[&why])), Vec::new())
+            }
+            Loaded::Unusable(Unusable::Crashed) => {
+                Inner::fresh(notice(lang.t(Key::RestoreCrashed).to_string()), Vec::new())
+            }
+            Loaded::Session(saved) => {
+                persist::replaying(true);
+                let playground = Playground::replay(&saved.session);
+                persist::replaying(false);
+                let story_from = saved.story_from.min(log_len(&playground));
+                Inner {
+                    playground,
+                    lines: saved.lines,
+                    history: saved.history,
+                    running: true,
+                    speed: 1.0,
+                    story_from,
+                    ticks_unsaved: 0,
+                }
+            }
+        }
+    }
+
+    fn save(&mut self) {
+        self.ticks_unsaved = 0;
+        persist::save(&Saved {
+            version: persist::VERSION,
+            session: self.playground.session().clone(),
+            lines: self.lines.clone(),
+            history: self.history.clone(),
+            story_from: self.story_from,
+        });
+    }
+}
+
+fn log_len(pg: &Playground) -> u64 {
+    pg.cluster().log().entries().len() as u64
 }
 
 /// App state: a shared handle on [`Inner`] plus a version that changes whenever it does, so Yew re-renders.
@@ -44,18 +109,10 @@ impl PartialEq for AppState {
     }
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        AppState {
-            inner: Rc::new(RefCell::new(Inner {
-                playground: Playground::new(0).with_editor(),
-                lines: Vec::new(),
-                history: Vec::new(),
-                running: true,
-                speed: 1.0,
-            })),
-            version: 0,
-        }
+impl AppState {
+    /// The state the page starts with: the saved session replayed (see [`Inner::restore`]).
+    pub fn restore(lang: Lang) -> AppState {
+        AppState { inner: Rc::new(RefCell::new(Inner::restore(lang))), version: 0 }
     }
 }
 
@@ -74,6 +131,10 @@ pub enum Action {
     Clear,
     /// The editor of a `kubectl edit` was saved with this text (Cancel saves the buffer as it was opened).
     SaveEdit(String),
+    /// A fresh cluster (the learner confirmed); the notice goes to the terminal.
+    Reset {
+        notice: String,
+    },
 }
 
 impl Reducible for AppState {
@@ -85,6 +146,7 @@ impl Reducible for AppState {
         }
         {
             let mut inner = self.inner.borrow_mut();
+            let tick = matches!(action, Action::Tick { .. });
             match action {
                 Action::Exec(input) => exec(&mut inner, &input),
                 Action::Tick { real_ms } => {
@@ -97,10 +159,21 @@ impl Reducible for AppState {
                 Action::SetSpeed(s) => inner.speed = s,
                 Action::Clear => inner.lines.clear(),
                 Action::SaveEdit(text) => {
+                    inner.story_from = log_len(&inner.playground);
                     let out = inner.playground.save_edit(&text);
                     push_text(&mut inner.lines, LineKind::Stdout, &out.stdout);
                     push_text(&mut inner.lines, LineKind::Stderr, &out.stderr);
                 }
+                Action::Reset { notice } => {
+                    let history = std::mem::take(&mut inner.history);
+                    *inner = Inner::fresh(vec![TermLine { kind: LineKind::Stderr, text: notice }], history);
+                }
+            }
+            if tick {
+                inner.ticks_unsaved += 1;
+            }
+            if !tick || inner.ticks_unsaved >= TICKS_PER_SAVE {
+                inner.save();
             }
         }
         Rc::new(AppState { inner: self.inner.clone(), version: self.version + 1 })
@@ -117,6 +190,9 @@ fn exec(inner: &mut Inner, input: &str) {
         return;
     }
     inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {input}") });
+    if !trimmed.is_empty() {
+        inner.story_from = log_len(&inner.playground);
+    }
     match inner.playground.exec(input) {
         Ok(results) => {
             for r in results {

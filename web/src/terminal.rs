@@ -3,6 +3,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::i18n::{Key, Lang};
 use crate::state::{Action, AppState, LineKind};
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +13,7 @@ pub struct Props {
 
 #[function_component(Terminal)]
 pub fn terminal(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let input_ref = use_node_ref();
     let output_ref = use_node_ref();
     // Position in the history while browsing with ↑/↓ (None: editing a new line).
@@ -56,6 +58,26 @@ pub fn terminal(props: &Props) -> Html {
         })
     };
 
+    // A paste of several lines (a heredoc with its manifest) runs as a terminal runs pasted lines: what
+    // was typed before it, then every pasted line, at once.
+    let onpaste = {
+        let state = props.state.clone();
+        let cursor = cursor.clone();
+        Callback::from(move |e: Event| {
+            let Ok(e) = wasm_bindgen::JsCast::dyn_into::<web_sys::ClipboardEvent>(e) else { return };
+            let text = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).unwrap_or_default();
+            if !text.contains('\n') {
+                return;
+            }
+            e.prevent_default();
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let typed = input.value();
+            input.set_value("");
+            *cursor.borrow_mut() = None;
+            state.dispatch(Action::Exec(format!("{typed}{}", text.replace("\r\n", "\n"))));
+        })
+    };
+
     let focus_input = {
         let input_ref = input_ref.clone();
         Callback::from(move |_: MouseEvent| {
@@ -67,8 +89,8 @@ pub fn terminal(props: &Props) -> Html {
 
     let inner = props.state.inner.borrow();
     html! {
-        <section class="terminal" aria-label="Terminal" onclick={focus_input}>
-            <div class="terminal-output" role="log" aria-label="Terminal output" aria-live="polite" ref={output_ref}>
+        <section class="terminal" aria-label={l.t(Key::Terminal)} onclick={focus_input}>
+            <div class="terminal-output" role="log" aria-label={l.t(Key::TerminalOutput)} aria-live="polite" ref={output_ref}>
                 { for inner.lines.iter().map(|l| {
                     let class = match l.kind {
                         LineKind::Command => "line command",
@@ -80,9 +102,9 @@ pub fn terminal(props: &Props) -> Html {
             </div>
             <div class="terminal-prompt">
                 <span class="prompt" aria-hidden="true">{"$"}</span>
-                <input ref={input_ref} class="terminal-input" type="text" aria-label="Terminal input"
+                <input ref={input_ref} class="terminal-input" type="text" aria-label={l.t(Key::TerminalInput)}
                     autocomplete="off" autocapitalize="off" spellcheck="false" autofocus=true
-                    placeholder="kubectl get nodes" {onkeydown} />
+                    placeholder={l.t(Key::TerminalPlaceholder)} {onkeydown} {onpaste} />
             </div>
         </section>
     }

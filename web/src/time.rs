@@ -3,6 +3,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::i18n::{Key, Lang};
 use crate::state::{Action, AppState, SPEEDS};
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +13,7 @@ pub struct Props {
 
 #[function_component(TimeControls)]
 pub fn time_controls(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let inner = props.state.inner.borrow();
     let running = inner.running;
     let speed = inner.speed;
@@ -30,16 +32,16 @@ pub fn time_controls(props: &Props) -> Html {
         })
     };
     html! {
-        <div class="time" role="group" aria-label="Simulated time">
-            <span class="clock" aria-live="off" title="Simulated time since the cluster started">
+        <div class="time" role="group" aria-label={l.t(Key::SimulatedTime)}>
+            <span class="clock" aria-live="off" title={l.t(Key::ClockTitle)}>
                 { format!("t = {}", clock_text(now)) }
             </span>
-            <button onclick={on(|| Action::Pause)} disabled={!running} aria-label="Pause">{"Pause"}</button>
-            <button onclick={on(|| Action::Play)} disabled={running} aria-label="Play">{"Play"}</button>
-            <button onclick={on(|| Action::Step)} aria-label="Step" title="Advance one simulated second">{"Step"}</button>
+            <button onclick={on(|| Action::Pause)} disabled={!running} aria-label={l.t(Key::Pause)}>{l.t(Key::Pause)}</button>
+            <button onclick={on(|| Action::Play)} disabled={running} aria-label={l.t(Key::Play)}>{l.t(Key::Play)}</button>
+            <button onclick={on(|| Action::Step)} aria-label={l.t(Key::Step)} title={l.t(Key::StepTitle)}>{l.t(Key::Step)}</button>
             <label class="speed">
-                <span>{"Speed"}</span>
-                <select aria-label="Speed" {onchange}>
+                <span>{l.t(Key::Speed)}</span>
+                <select aria-label={l.t(Key::Speed)} {onchange}>
                     { for SPEEDS.iter().map(|s| html! {
                         <option value={s.to_string()} selected={*s == speed}>{ format!("{s}×") }</option>
                     }) }

@@ -3,6 +3,8 @@
 use playground::{NodeView, PodView, Snapshot};
 use yew::prelude::*;
 
+use crate::i18n::{Key, Lang};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub snapshot: Snapshot,
@@ -32,18 +34,19 @@ pub fn layout(nodes: &[NodeView]) -> (Vec<(i32, i32)>, i32, i32) {
 
 #[function_component(Topology)]
 pub fn topology(props: &Props) -> Html {
+    let l = use_context::<Lang>().unwrap_or_default();
     let nodes = &props.snapshot.nodes;
     let (positions, width, height) = layout(nodes);
     let control_planes = nodes.iter().filter(|n| n.role == "control-plane").count();
-    let description =
-        format!("{} nodes: {} control plane, {} workers", nodes.len(), control_planes, nodes.len() - control_planes);
+    let (all, workers) = (nodes.len().to_string(), (nodes.len() - control_planes).to_string());
+    let description = l.fmt(Key::TopologyDescription, &[&all, &control_planes.to_string(), &workers]);
     html! {
-        <svg class="topology" role="img" aria-label="Cluster topology" viewBox={format!("0 0 {width} {height}")}
+        <svg class="topology" role="img" aria-label={l.t(Key::ClusterTopology)} viewBox={format!("0 0 {width} {height}")}
             preserveAspectRatio="xMinYMin meet">
             <title>{ description }</title>
-            <text class="row-label" x={GAP.to_string()} y="18">{"Control plane"}</text>
-            <text class="row-label" x={GAP.to_string()} y={(NODE_H + 2 * ROW_LABEL_H + GAP - 10).to_string()}>{"Workers"}</text>
-            { for nodes.iter().zip(positions).map(|(n, (x, y))| node_box(n, &props.snapshot.pods, x, y)) }
+            <text class="row-label" x={GAP.to_string()} y="18">{l.t(Key::ControlPlane)}</text>
+            <text class="row-label" x={GAP.to_string()} y={(NODE_H + 2 * ROW_LABEL_H + GAP - 10).to_string()}>{l.t(Key::Workers)}</text>
+            { for nodes.iter().zip(positions).map(|(n, (x, y))| node_box(n, &props.snapshot.pods, x, y, l)) }
         </svg>
     }
 }
@@ -51,9 +54,9 @@ pub fn topology(props: &Props) -> Html {
 /// Pods shown per node box; the rest are counted.
 const MAX_CHIPS: usize = 6;
 
-fn node_box(node: &NodeView, pods: &[PodView], x: i32, y: i32) -> Html {
+fn node_box(node: &NodeView, pods: &[PodView], x: i32, y: i32, l: Lang) -> Html {
     let mine: Vec<&PodView> = pods.iter().filter(|p| p.node == node.name).collect();
-    let chips = mine.iter().take(MAX_CHIPS).enumerate().map(|(i, p)| pod_chip(p, i));
+    let chips = mine.iter().take(MAX_CHIPS).enumerate().map(|(i, p)| pod_chip(p, i, l));
     let more = mine.len().saturating_sub(MAX_CHIPS);
     let ready = node.status == "Ready";
     let class = classes!("node", node.role, if ready { "ready" } else { "not-ready" });
@@ -63,20 +66,20 @@ fn node_box(node: &NodeView, pods: &[PodView], x: i32, y: i32) -> Html {
             <title>{ format!("{} ({}), {}", node.name, node.role, node.status) }</title>
             <rect width={NODE_W.to_string()} height={NODE_H.to_string()} rx="8" />
             <text class="node-name" x="12" y="24">{ node.name.clone() }</text>
-            <text class="node-detail" x="12" y="46">{ format!("IP {}", node.internal_ip) }</text>
-            <text class="node-detail" x="12" y="64">{ format!("pods {}", node.pod_cidr) }</text>
+            <text class="node-detail" x="12" y="46">{ l.fmt(Key::NodeIp, &[&node.internal_ip]) }</text>
+            <text class="node-detail" x="12" y="64">{ l.fmt(Key::NodePods, &[&node.pod_cidr]) }</text>
             // Status in words and a shape, not colour alone.
             <text class="node-status" x="12" y="84">{ if ready { "● Ready" } else { "▲ NotReady" } }</text>
             { for chips }
             if more > 0 {
-                <text class="pod-more" x="104" y="90">{ format!("+{more} more") }</text>
+                <text class="pod-more" x="104" y="90">{ l.fmt(Key::PodsMore, &[&more.to_string()]) }</text>
             }
         </g>
     }
 }
 
 /// A pod inside its node: name, phase in words and shape (not colour alone), IP and restarts in its title.
-fn pod_chip(pod: &PodView, i: usize) -> Html {
+fn pod_chip(pod: &PodView, i: usize, l: Lang) -> Html {
     let (col, row) = ((i % 2) as i32, (i / 2) as i32);
     let (px, py) = (104 + col * 42, 8 + row * 26);
     let mark = match pod.phase.as_str() {
@@ -89,8 +92,8 @@ fn pod_chip(pod: &PodView, i: usize) -> Html {
     html! {
         <g class={classes!("pod", pod.phase.to_lowercase())} data-pod={format!("{}/{}", pod.namespace, pod.name)}
             data-phase={pod.phase.clone()} data-node={pod.node.clone()} transform={format!("translate({px},{py})")}>
-            <title>{ format!("{}/{}: {} ({}) IP {} restarts {}", pod.namespace, pod.name, pod.status, pod.ready,
-                if pod.ip.is_empty() { "<none>" } else { pod.ip.as_str() }, pod.restarts) }</title>
+            <title>{ l.fmt(Key::PodTitle, &[&format!("{}/{}", pod.namespace, pod.name), &pod.status, &pod.ready,
+                if pod.ip.is_empty() { "<none>" } else { pod.ip.as_str() }, &pod.restarts.to_string()]) }</title>
             <rect width="38" height="22" rx="4" />
             <text x="3" y="15">{ format!("{mark}{short}") }</text>
         </g>

@@ -1,7 +1,11 @@
-//! View models for the page's Network and DNS tabs: the Services with their addresses and live endpoints, and
-//! the engine's traces turned into numbered steps. Plain data, so the page only lays it out and tests read it.
+//! View models for the page's tabs: the Services with their addresses and live endpoints and the engine's
+//! traces turned into numbered steps (Network, DNS); StorageClasses, volumes, claims and the pods that mount
+//! them with a timeline per volume from the event log (Storage); and the story of the last command from the
+//! event log beside the Events list (Events). Plain data, so the page only lays it out and tests read it.
 
+use engine::event_log::{Change, LogEntry};
 use engine::network::{Hop, Trace, TraceKind};
+use engine::store::ObjectKey;
 use engine::{Cluster, Kind, Object};
 
 /// One Service as the Network tab lists it.
@@ -127,6 +131,465 @@ pub fn services(cluster: &Cluster) -> Vec<ServiceRow> {
         .collect()
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Storage
+
+/// A StorageClass as the Storage tab lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassRow {
+    pub name: String,
+    pub provisioner: String,
+    pub reclaim_policy: String,
+    pub binding_mode: String,
+    /// Marked default by `storageclass.kubernetes.io/is-default-class: "true"`.
+    pub default: bool,
+}
+
+/// One event-log entry about a volume or claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineStep {
+    pub seq: u64,
+    pub at_ms: u64,
+    pub actor: String,
+    /// `created`, `provisioned`, `bound`, `mounted`, `unmounted`, `released`, `deleted` or `updated`.
+    pub step: &'static str,
+    pub text: String,
+}
+
+/// A PersistentVolume (or one that is gone, known from the event log only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeRow {
+    pub name: String,
+    pub capacity: String,
+    pub access_modes: String,
+    pub reclaim_policy: String,
+    /// `status.phase`, or `Deleted` when only the event log still knows it.
+    pub phase: String,
+    /// `namespace/name` of the claim in its claimRef.
+    pub claim: Option<String>,
+    pub class: String,
+    /// Where its data lives (`hostPath /tmp/hostpath-provisioner/default/data`).
+    pub source: String,
+    pub timeline: Vec<TimelineStep>,
+}
+
+/// A PersistentVolumeClaim with the volume it is bound to and the pods that use it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRow {
+    pub namespace: String,
+    pub name: String,
+    /// `status.phase` (`Pending`, `Bound`, `Lost`), `Terminating` while deleted but in use, or `Deleted`.
+    pub phase: String,
+    pub volume: Option<String>,
+    pub class: String,
+    /// The capacity bound (`status.capacity`), else the request.
+    pub capacity: String,
+    pub access_modes: String,
+    /// `namespace/name` of the pods whose volumes name the claim.
+    pub pods: Vec<String>,
+    pub timeline: Vec<TimelineStep>,
+}
+
+/// One volume of a pod and where its containers mount it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodVolume {
+    pub name: String,
+    /// `emptyDir`, `hostPath`, `configMap`, `secret`, `persistentVolumeClaim`, `projected`, `downwardAPI`, …
+    pub kind: &'static str,
+    /// What it is made from: the claim, ConfigMap or Secret name, the host path, the medium.
+    pub source: String,
+    /// `container:/path` (with ` (ro)` when read-only), one per mount.
+    pub mounts: Vec<String>,
+}
+
+/// A pod with its volumes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodVolumes {
+    pub namespace: String,
+    pub name: String,
+    pub node: String,
+    pub phase: String,
+    pub volumes: Vec<PodVolume>,
+}
+
+/// Everything the Storage tab shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StorageView {
+    pub classes: Vec<ClassRow>,
+    pub volumes: Vec<VolumeRow>,
+    pub claims: Vec<ClaimRow>,
+    pub pods: Vec<PodVolumes>,
+}
+
+/// What a volume or claim log entry means for its timeline, read from the change and the reason the
+/// controllers wrote (`volumes.rs`, the kubelet's mount and teardown).
+pub fn timeline_step(change: Change, reason: &str) -> &'static str {
+    let lower = reason.to_lowercase();
+    match change {
+        Change::Deleted => "deleted",
+        _ if lower.contains("unmounted") => "unmounted",
+        _ if lower.contains("mounted into") => "mounted",
+        _ if lower.contains("provisioned it") => "provisioned",
+        _ if lower.contains("released") => "released",
+        _ if lower.contains("deleted the volume") => "deleted",
+        _ if lower.contains("bound to") || lower.contains("claimed by") => "bound",
+        Change::Created => "created",
+        Change::Updated => "updated",
+    }
+}
+
+fn timeline(entries: &[LogEntry], kind: Kind, namespace: &str, name: &str) -> Vec<TimelineStep> {
+    entries
+        .iter()
+        .filter(|e| e.kind == kind && e.namespace == namespace && e.name == name)
+        .map(|e| TimelineStep {
+            seq: e.seq,
+            at_ms: e.at_ms,
+            actor: e.actor.clone(),
+            step: timeline_step(e.change, &e.reason),
+            text: e.reason.clone(),
+        })
+        // Status writes that only restate the phase add nothing to the story.
+        .filter(|s| s.step != "updated" || !s.text.is_empty())
+        .collect()
+}
+
+fn quantity(
+    map: Option<&std::collections::BTreeMap<String, engine::api::apimachinery::pkg::api::resource::Quantity>>,
+) -> String {
+    map.and_then(|m| m.get("storage")).map(|q| q.0.clone()).unwrap_or_default()
+}
+
+/// `RWO,RWX` as kubectl prints access modes.
+fn access_modes(modes: Option<&Vec<String>>) -> String {
+    modes
+        .into_iter()
+        .flatten()
+        .map(|m| match m.as_str() {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Names of the objects of `kind` the event log has seen, in order of first appearance.
+fn logged_names(entries: &[LogEntry], kind: Kind) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for e in entries.iter().filter(|e| e.kind == kind) {
+        let key = (e.namespace.clone(), e.name.clone());
+        if !seen.contains(&key) {
+            seen.push(key);
+        }
+    }
+    seen
+}
+
+/// The Storage tab: classes, volumes and claims with their bindings and timelines, and every pod's volumes.
+/// Volumes and claims that are gone stay listed as `Deleted` with their timeline, so a learner can read
+/// how they ended.
+pub fn storage(cluster: &Cluster) -> StorageView {
+    let store = cluster.store();
+    let log = cluster.log().entries();
+    let classes = store
+        .list(Kind::StorageClass, None)
+        .filter_map(|o| {
+            let Object::StorageClass(sc) = o else { return None };
+            let annotations = sc.metadata.annotations.clone().unwrap_or_default();
+            Some(ClassRow {
+                name: o.name().to_string(),
+                provisioner: sc.provisioner.clone(),
+                reclaim_policy: sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
+                binding_mode: sc.volume_binding_mode.clone().unwrap_or_else(|| "Immediate".into()),
+                default: annotations.get("storageclass.kubernetes.io/is-default-class").is_some_and(|v| v == "true"),
+            })
+        })
+        .collect();
+
+    let mut pods = Vec::new();
+    let mut users: Vec<(String, String, String)> = Vec::new(); // (namespace, claim, pod)
+    for o in store.list(Kind::Pod, None) {
+        let Object::Pod(p) = o else { continue };
+        let Some(spec) = &p.spec else { continue };
+        let mut volumes = Vec::new();
+        for v in spec.volumes.iter().flatten() {
+            let (kind, source) = volume_source(v);
+            if let Some(c) = &v.persistent_volume_claim {
+                users.push((o.namespace().to_string(), c.claim_name.clone(), o.name().to_string()));
+            }
+            let mounts = spec
+                .init_containers
+                .iter()
+                .flatten()
+                .chain(spec.containers.iter())
+                .flat_map(|c| {
+                    c.volume_mounts.iter().flatten().filter(|m| m.name == v.name).map(|m| {
+                        let ro = if m.read_only == Some(true) { " (ro)" } else { "" };
+                        format!("{}:{}{ro}", c.name, m.mount_path)
+                    })
+                })
+                .collect();
+            volumes.push(PodVolume { name: v.name.clone(), kind, source, mounts });
+        }
+        // The ServiceAccount token every pod gets is shown too: it is a projected volume like any other.
+        if !volumes.is_empty() {
+            pods.push(PodVolumes {
+                namespace: o.namespace().to_string(),
+                name: o.name().to_string(),
+                node: spec.node_name.clone().unwrap_or_default(),
+                phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+                volumes,
+            });
+        }
+    }
+
+    let mut claims = Vec::new();
+    for (ns, name) in logged_names(log, Kind::PersistentVolumeClaim) {
+        let timeline = timeline(log, Kind::PersistentVolumeClaim, &ns, &name);
+        let claim_pods =
+            users.iter().filter(|(n, c, _)| *n == ns && *c == name).map(|(n, _, p)| format!("{n}/{p}")).collect();
+        let row = match store.get(&ObjectKey::new(Kind::PersistentVolumeClaim, &ns, &name)) {
+            Some(Object::PersistentVolumeClaim(c)) => {
+                let spec = c.spec.clone().unwrap_or_default();
+                let status = c.status.clone().unwrap_or_default();
+                let bound = quantity(status.capacity.as_ref());
+                let phase = if c.metadata.deletion_timestamp.is_some() {
+                    "Terminating".to_string()
+                } else {
+                    status.phase.unwrap_or_else(|| "Pending".into())
+                };
+                ClaimRow {
+                    namespace: ns.clone(),
+                    name: name.clone(),
+                    phase,
+                    volume: spec.volume_name.filter(|v| !v.is_empty()),
+                    class: spec.storage_class_name.unwrap_or_default(),
+                    capacity: if bound.is_empty() {
+                        quantity(spec.resources.as_ref().and_then(|r| r.requests.as_ref()))
+                    } else {
+                        bound
+                    },
+                    access_modes: access_modes(spec.access_modes.as_ref()),
+                    pods: claim_pods,
+                    timeline,
+                }
+            }
+            _ => ClaimRow {
+                namespace: ns.clone(),
+                name: name.clone(),
+                phase: "Deleted".into(),
+                volume: None,
+                class: String::new(),
+                capacity: String::new(),
+                access_modes: String::new(),
+                pods: claim_pods,
+                timeline,
+            },
+        };
+        claims.push(row);
+    }
+
+    let mut volumes = Vec::new();
+    for (_, name) in logged_names(log, Kind::PersistentVolume) {
+        let timeline = timeline(log, Kind::PersistentVolume, "", &name);
+        let row = match store.get(&ObjectKey::new(Kind::PersistentVolume, "", &name)) {
+            Some(Object::PersistentVolume(v)) => {
+                let spec = v.spec.clone().unwrap_or_default();
+                let claim = spec.claim_ref.as_ref().map(|r| {
+                    format!("{}/{}", r.namespace.clone().unwrap_or_default(), r.name.clone().unwrap_or_default())
+                });
+                let source = match (&spec.host_path, &spec.local, &spec.nfs) {
+                    (Some(h), _, _) => format!("hostPath {}", h.path),
+                    (_, Some(l), _) => format!("local {}", l.path),
+                    (_, _, Some(n)) => format!("nfs {}:{}", n.server, n.path),
+                    _ => String::new(),
+                };
+                VolumeRow {
+                    name: name.clone(),
+                    capacity: quantity(spec.capacity.as_ref()),
+                    access_modes: access_modes(spec.access_modes.as_ref()),
+                    reclaim_policy: spec.persistent_volume_reclaim_policy.unwrap_or_else(|| "Retain".into()),
+                    phase: v.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into()),
+                    claim,
+                    class: spec.storage_class_name.unwrap_or_default(),
+                    source,
+                    timeline,
+                }
+            }
+            _ => VolumeRow {
+                name: name.clone(),
+                capacity: String::new(),
+                access_modes: String::new(),
+                reclaim_policy: String::new(),
+                phase: "Deleted".into(),
+                claim: None,
+                class: String::new(),
+                source: String::new(),
+                timeline,
+            },
+        };
+        volumes.push(row);
+    }
+    StorageView { classes, volumes, claims, pods }
+}
+
+/// A pod volume's type in the API's field name and what it is made from.
+fn volume_source(v: &engine::api::api::core::v1::Volume) -> (&'static str, String) {
+    if let Some(c) = &v.persistent_volume_claim {
+        let ro = if c.read_only == Some(true) { " (ro)" } else { "" };
+        return ("persistentVolumeClaim", format!("{}{ro}", c.claim_name));
+    }
+    if let Some(e) = &v.empty_dir {
+        let medium = e.medium.clone().filter(|m| !m.is_empty()).unwrap_or_else(|| "node disk".into());
+        return ("emptyDir", medium);
+    }
+    if let Some(h) = &v.host_path {
+        return ("hostPath", h.path.clone());
+    }
+    if let Some(c) = &v.config_map {
+        return ("configMap", c.name.clone());
+    }
+    if let Some(s) = &v.secret {
+        return ("secret", s.secret_name.clone().unwrap_or_default());
+    }
+    if let Some(p) = &v.projected {
+        let parts: Vec<String> = p
+            .sources
+            .iter()
+            .flatten()
+            .map(|s| {
+                if s.service_account_token.is_some() {
+                    "serviceAccountToken".to_string()
+                } else if let Some(c) = &s.config_map {
+                    format!("configMap {}", c.name)
+                } else if let Some(c) = &s.secret {
+                    format!("secret {}", c.name)
+                } else if s.downward_api.is_some() {
+                    "downwardAPI".to_string()
+                } else {
+                    "other".to_string()
+                }
+            })
+            .collect();
+        return ("projected", parts.join(", "));
+    }
+    if v.downward_api.is_some() {
+        return ("downwardAPI", String::new());
+    }
+    if let Some(e) = &v.ephemeral {
+        let class =
+            e.volume_claim_template.as_ref().and_then(|t| t.spec.storage_class_name.clone()).unwrap_or_default();
+        return ("ephemeral", class);
+    }
+    if let Some(n) = &v.nfs {
+        return ("nfs", format!("{}:{}", n.server, n.path));
+    }
+    ("other", String::new())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Events: what just happened
+
+/// One thing an actor did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryStep {
+    pub seq: u64,
+    pub at_ms: u64,
+    /// `created`, `updated` or `deleted`.
+    pub change: &'static str,
+    /// The object's kind (`ReplicaSet`).
+    pub kind: &'static str,
+    /// `namespace/name`, or the name of a cluster-scoped object.
+    pub object: String,
+    pub reason: String,
+}
+
+/// Consecutive steps of one actor (`kubectl`, `deployment-controller`, `scheduler`, `kubelet/worker-1`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryGroup {
+    pub actor: String,
+    pub steps: Vec<StoryStep>,
+}
+
+/// Whether a log entry is background work that would bury the story: lease renewals and the events the
+/// recorder writes (those are listed beside the story, in the Events list).
+fn is_background(e: &LogEntry) -> bool {
+    matches!(e.kind, Kind::Lease | Kind::Event)
+}
+
+/// The event-log entries after position `from` (those a command caused and what followed from them, until
+/// the next command), as an ordered story grouped by consecutive actor. `filter` keeps only the steps whose
+/// `Kind namespace/name` contains it (case-insensitive); `limit` keeps the first steps.
+pub fn story(cluster: &Cluster, from: u64, filter: &str, limit: usize) -> Vec<StoryGroup> {
+    let filter = filter.trim().to_lowercase();
+    let entries = cluster.log().entries();
+    let start = (from as usize).min(entries.len());
+    let mut groups: Vec<StoryGroup> = Vec::new();
+    let steps = entries[start..]
+        .iter()
+        .filter(|e| !is_background(e))
+        .map(|e| {
+            let kind = e.kind.info().kind;
+            let object = if e.namespace.is_empty() { e.name.clone() } else { format!("{}/{}", e.namespace, e.name) };
+            let step = StoryStep {
+                seq: e.seq,
+                at_ms: e.at_ms,
+                change: match e.change {
+                    Change::Created => "created",
+                    Change::Updated => "updated",
+                    Change::Deleted => "deleted",
+                },
+                kind,
+                object,
+                reason: e.reason.clone(),
+            };
+            (e.actor.clone(), step)
+        })
+        .filter(|(_, s)| filter.is_empty() || format!("{} {}", s.kind, s.object).to_lowercase().contains(&filter))
+        .take(limit);
+    for (actor, step) in steps {
+        match groups.last_mut() {
+            Some(g) if g.actor == actor => g.steps.push(step),
+            _ => groups.push(StoryGroup { actor, steps: vec![step] }),
+        }
+    }
+    groups
+}
+
+/// The Events list as `kubectl get events -A` prints it (NAMESPACE, then kubectl's columns), ordered by
+/// when each was last seen as `kubectl events` orders them; `filter` keeps the rows whose OBJECT contains
+/// it; the newest `limit` rows.
+pub fn events(cluster: &Cluster, filter: &str, limit: usize) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let filter = filter.trim().to_lowercase();
+    let now = cluster.now();
+    let mut headers = vec!["NAMESPACE"];
+    headers.extend(kubectl::printers::headers(Kind::Event, false));
+    let mut rows: Vec<(engine::api::jiff::Timestamp, Vec<String>)> = cluster
+        .store()
+        .list(Kind::Event, None)
+        .filter_map(|o| {
+            let Object::Event(ev) = o else { return None };
+            let when = ev
+                .series
+                .as_ref()
+                .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+                .or(ev.last_timestamp.as_ref().map(|t| t.0))
+                .or(ev.event_time.as_ref().map(|t| t.0))
+                .unwrap_or_default();
+            let mut row = vec![o.namespace().to_string()];
+            row.extend(kubectl::printers::row(o, now, false));
+            Some((when, row))
+        })
+        .filter(|(_, row)| filter.is_empty() || row.get(4).is_some_and(|obj| obj.to_lowercase().contains(&filter)))
+        .collect();
+    rows.sort_by_key(|(when, _)| *when);
+    let skip = rows.len().saturating_sub(limit);
+    (headers, rows.into_iter().skip(skip).map(|(_, r)| r).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +616,86 @@ mod tests {
         let web = services(p.cluster()).into_iter().find(|s| s.name == "default/web").unwrap();
         assert_eq!(web.endpoints.len(), 2);
         assert_eq!(web.ports, "80/TCP");
+    }
+
+    fn pvc_and_pod(p: &mut Playground) {
+        p.exec(
+            "kubectl apply -f - <<EOF\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  \
+             accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n---\napiVersion: v1\n\
+             kind: Pod\nmetadata:\n  name: db\nspec:\n  containers:\n  - name: app\n    image: busybox\n    \
+             command: [sleep, \"3600\"]\n    volumeMounts:\n    - {name: d, mountPath: /data}\n    \
+             - {name: scratch, mountPath: /tmp, readOnly: true}\n  volumes:\n  - name: d\n    \
+             persistentVolumeClaim: {claimName: data}\n  - name: scratch\n    emptyDir: {}\nEOF\nsleep 10",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn storage_binds_claim_volume_class_and_pod_with_a_timeline() {
+        let mut p = Playground::new(0);
+        pvc_and_pod(&mut p);
+        let view = storage(p.cluster());
+        let standard = view.classes.iter().find(|c| c.name == "standard").unwrap();
+        assert!(standard.default);
+        assert_eq!(standard.provisioner, "k8s.io/minikube-hostpath");
+        let claim = view.claims.iter().find(|c| c.name == "data").unwrap();
+        assert_eq!(claim.phase, "Bound");
+        assert_eq!(claim.class, "standard");
+        assert_eq!(claim.pods, ["default/db"]);
+        assert_eq!(claim.access_modes, "RWO");
+        let pv = claim.volume.clone().unwrap();
+        assert!(pv.starts_with("pvc-"), "{pv}");
+        let volume = view.volumes.iter().find(|v| v.name == pv).unwrap();
+        assert_eq!(volume.phase, "Bound");
+        assert_eq!(volume.claim.as_deref(), Some("default/data"));
+        assert_eq!(volume.source, "hostPath /tmp/hostpath-provisioner/default/data");
+        let steps: Vec<&str> = volume.timeline.iter().map(|s| s.step).collect();
+        assert!(steps.contains(&"provisioned") && steps.contains(&"bound"), "{:#?}", volume.timeline);
+        let steps: Vec<&str> = claim.timeline.iter().map(|s| s.step).collect();
+        assert_eq!(steps.first(), Some(&"created"), "{:#?}", claim.timeline);
+        assert!(steps.contains(&"bound") && steps.contains(&"mounted"), "{:#?}", claim.timeline);
+        let db = view.pods.iter().find(|p| p.name == "db").unwrap();
+        let kinds: Vec<(&str, &str)> = db.volumes.iter().map(|v| (v.name.as_str(), v.kind)).collect();
+        assert_eq!(kinds[..2], [("d", "persistentVolumeClaim"), ("scratch", "emptyDir")]);
+        assert_eq!(db.volumes[0].mounts, ["app:/data"]);
+        assert_eq!(db.volumes[1].mounts, ["app:/tmp (ro)"]);
+        assert!(db.volumes.iter().any(|v| v.kind == "projected" && v.source.contains("serviceAccountToken")));
+
+        // The claim's and the volume's ends stay in the view.
+        p.exec("kubectl delete pod db --grace-period=0 --force\nkubectl delete pvc data\nsleep 40").unwrap();
+        let view = storage(p.cluster());
+        let claim = view.claims.iter().find(|c| c.name == "data").unwrap();
+        assert_eq!(claim.phase, "Deleted");
+        let steps: Vec<&str> = claim.timeline.iter().map(|s| s.step).collect();
+        assert!(steps.contains(&"unmounted") && steps.last() == Some(&"deleted"), "{:#?}", claim.timeline);
+        let volume = view.volumes.iter().find(|v| v.name == pv).unwrap();
+        assert_eq!(volume.phase, "Deleted");
+        let steps: Vec<&str> = volume.timeline.iter().map(|s| s.step).collect();
+        assert!(steps.contains(&"released") && steps.last() == Some(&"deleted"), "{:#?}", volume.timeline);
+    }
+
+    #[test]
+    fn the_story_of_create_deployment_goes_from_kubectl_to_the_kubelet() {
+        let mut p = Playground::new(0);
+        let from = p.cluster().log().entries().len() as u64;
+        p.exec("kubectl create deployment web --image=nginx --replicas=2\nsleep 20").unwrap();
+        let groups = story(p.cluster(), from, "", 1000);
+        let actors: Vec<&str> = groups.iter().map(|g| g.actor.as_str()).collect();
+        let first =
+            |a: &str| actors.iter().position(|x| x.starts_with(a)).unwrap_or_else(|| panic!("{a} in {actors:?}"));
+        assert_eq!(actors[0], "kubectl");
+        assert_eq!(groups[0].steps[0].kind, "Deployment");
+        assert!(first("deployment-controller") < first("replicaset-controller"), "{actors:?}");
+        assert!(first("replicaset-controller") < first("default-scheduler"), "{actors:?}");
+        assert!(first("default-scheduler") < first("kubelet"), "{actors:?}");
+        let rs = groups.iter().find(|g| g.actor == "deployment-controller").unwrap();
+        assert_eq!(rs.steps[0].kind, "ReplicaSet");
+        assert_eq!(rs.steps[0].change, "created");
+        // Filtering keeps only one object's steps.
+        let only = story(p.cluster(), from, "deployment default/web", 1000);
+        assert!(only.iter().flat_map(|g| &g.steps).all(|s| s.kind == "Deployment"));
+        let (headers, rows) = events(p.cluster(), "replicaset/", 50);
+        assert_eq!(headers, ["NAMESPACE", "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
+        assert!(rows.iter().any(|r| r[3] == "SuccessfulCreate"), "{rows:?}");
     }
 }

@@ -1,0 +1,192 @@
+//! Every string of the page's own interface, in English and Japanese, in one table.
+//!
+//! Terminal output is not here: kubectl and minikube print English, as on a real machine. Kubernetes words
+//! that learners type or read in kubectl output (Pod, Ready, ClusterIP, phases) stay as they are in both
+//! languages. CONTRACT §5: the Japanese page uses these Japanese accessible names, except `Language`.
+//! Placeholders `{0}`, `{1}`, … are filled by [`Lang::fmt`].
+
+/// The page's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Ja,
+}
+
+impl Lang {
+    /// The BCP 47 tag for `<html lang>` and storage.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language a tag (`ja-JP`, `en-US`, a stored `ja`) asks for; English unless it is Japanese.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("ja") {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The string `key` with `{0}`, `{1}`, … replaced by `args`.
+    pub fn fmt(self, key: Key, args: &[&str]) -> String {
+        let mut s = self.t(key).to_string();
+        for (i, a) in args.iter().enumerate() {
+            s = s.replace(&format!("{{{i}}}"), a);
+        }
+        s
+    }
+}
+
+macro_rules! strings {
+    ($($key:ident => $en:literal, $ja:literal;)*) => {
+        /// A string of the interface.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($key,)* }
+
+        /// Every key with its English and Japanese text (read by the tests).
+        #[cfg_attr(not(test), allow(dead_code))]
+        pub const TABLE: &[(Key, &str, &str)] = &[$((Key::$key, $en, $ja),)*];
+
+        impl Lang {
+            /// The text of `key` in this language.
+            pub fn t(self, key: Key) -> &'static str {
+                match (self, key) {
+                    $((Lang::En, Key::$key) => $en, (Lang::Ja, Key::$key) => $ja,)*
+                }
+            }
+        }
+    };
+}
+
+strings! {
+    // Header and page-wide controls.
+    Language => "Language", "Language";
+    ResetCluster => "Reset cluster", "クラスタをリセット";
+    ResetConfirm => "Start a fresh cluster? The commands run so far and their objects are lost.",
+        "新しいクラスタで始めますか？これまでのコマンドと作成したオブジェクトは失われます。";
+    ResetDone => "kubeground: started a fresh cluster.", "kubeground: 新しいクラスタを開始しました。";
+    RestoreFailed => "kubeground: the saved session could not be restored ({0}); started a fresh cluster.",
+        "kubeground: 保存されたセッションを復元できませんでした（{0}）。新しいクラスタを開始しました。";
+    RestoreCrashed => "kubeground: the saved session stopped the page while it was replayed; started a fresh cluster.",
+        "kubeground: 保存されたセッションの再生中にページが停止したため、新しいクラスタを開始しました。";
+    Views => "Views", "ビュー";
+    // Tabs (CONTRACT §5).
+    TabTopology => "Topology", "トポロジー";
+    TabNetwork => "Network", "ネットワーク";
+    TabDns => "DNS", "DNS";
+    TabStorage => "Storage", "ストレージ";
+    TabEvents => "Events", "イベント";
+    // Time controls.
+    SimulatedTime => "Simulated time", "シミュレーション時間";
+    ClockTitle => "Simulated time since the cluster started", "クラスタ起動からのシミュレーション時間";
+    Pause => "Pause", "一時停止";
+    Play => "Play", "再生";
+    Step => "Step", "ステップ";
+    StepTitle => "Advance one simulated second", "シミュレーション時間を1秒進める";
+    Speed => "Speed", "速度";
+    // Terminal.
+    Terminal => "Terminal", "ターミナル";
+    TerminalOutput => "Terminal output", "ターミナル出力";
+    TerminalInput => "Terminal input", "ターミナル入力";
+    TerminalPlaceholder => "kubectl get nodes", "kubectl get nodes";
+    // The kubectl edit editor.
+    Save => "Save", "保存";
+    Cancel => "Cancel", "キャンセル";
+    ObjectBeingEdited => "Object being edited", "編集中のオブジェクト";
+    // Topology.
+    ClusterTopology => "Cluster topology", "クラスタのトポロジー";
+    TopologyDescription => "{0} nodes: {1} control plane, {2} workers", "ノード {0} 台：コントロールプレーン {1} 台、ワーカー {2} 台";
+    ControlPlane => "Control plane", "コントロールプレーン";
+    Workers => "Workers", "ワーカー";
+    PodsMore => "+{0} more", "ほか {0}";
+    NodeIp => "IP {0}", "IP {0}";
+    NodePods => "pods {0}", "Pod {0}";
+    PodTitle => "{0}: {1} ({2}) IP {3} restarts {4}", "{0}：{1}（{2}）IP {3} 再起動 {4} 回";
+    // Network and DNS.
+    Services => "Services", "Service 一覧";
+    ColService => "Service", "Service";
+    ColType => "Type", "タイプ";
+    ColClusterIp => "ClusterIP", "ClusterIP";
+    ColPorts => "Ports", "ポート";
+    ColReadyEndpoints => "Ready endpoints", "Ready のエンドポイント";
+    NoEndpoints => "none", "なし";
+    Requests => "Requests", "リクエスト";
+    RequestsHint => "Run a request from a pod (kubectl exec POD -- wget -qO- http://SERVICE) and its path appears here, hop by hop.",
+        "Pod からリクエストを送ると（kubectl exec POD -- wget -qO- http://SERVICE）、その経路がここにホップごとに表示されます。";
+    Lookups => "Lookups", "名前解決";
+    LookupsHint => "Look a name up from a pod (kubectl exec POD -- nslookup NAME) and the resolver's walk through its search list appears here.",
+        "Pod から名前を引くと（kubectl exec POD -- nslookup NAME）、リゾルバーが検索リストをたどる様子がここに表示されます。";
+    // Storage.
+    StorageClasses => "StorageClasses", "StorageClass 一覧";
+    PersistentVolumes => "PersistentVolumes", "PersistentVolume 一覧";
+    Claims => "PersistentVolumeClaims", "PersistentVolumeClaim 一覧";
+    PodVolumes => "Pod volumes", "Pod のボリューム";
+    ColName => "Name", "名前";
+    ColProvisioner => "Provisioner", "プロビジョナー";
+    ColReclaim => "Reclaim policy", "回収ポリシー";
+    ColBindingMode => "Binding mode", "バインドのタイミング";
+    ColCapacity => "Capacity", "容量";
+    ColClass => "StorageClass", "StorageClass";
+    ColClaim => "Claim", "Claim";
+    ColVolume => "Volume", "ボリューム";
+    ColPods => "Used by", "使用中の Pod";
+    ColSource => "Source", "ソース";
+    ColMounts => "Mounted at", "マウント先";
+    ColNode => "Node", "ノード";
+    DefaultClass => "(default)", "（デフォルト）";
+    Timeline => "Timeline", "タイムライン";
+    NoClaims => "No claims yet. Create a PersistentVolumeClaim (kubectl apply -f - <<EOF …) and a pod that uses it: its binding and timeline appear here.",
+        "まだ Claim はありません。PersistentVolumeClaim とそれを使う Pod を作成すると、バインドとタイムラインがここに表示されます。";
+    NoVolumes => "No volumes yet.", "まだボリュームはありません。";
+    NotBound => "not bound", "未バインド";
+    NoPods => "no pod", "Pod なし";
+    // Events.
+    WhatJustHappened => "What just happened", "直前に起きたこと";
+    StoryHint => "Run a command (kubectl create deployment web --image=nginx) and what it set off appears here, actor by actor.",
+        "コマンドを実行すると（kubectl create deployment web --image=nginx）、それが引き起こしたことがコンポーネントごとにここに表示されます。";
+    StoryList => "Story of the last command", "直前のコマンドの経過";
+    FilterLabel => "Filter by object", "オブジェクトで絞り込み";
+    FilterPlaceholder => "e.g. replicaset or web", "例: replicaset や web";
+    EventsList => "Events list", "Event 一覧";
+    NoEvents => "No events match.", "該当する Event はありません。";
+    SystemPodsHidden => "Pods of the kube-* namespaces are left out.", "kube-* 名前空間の Pod は省いています。";
+    Created => "created", "作成";
+    Updated => "updated", "更新";
+    Deleted => "deleted", "削除";
+    Truncated => "Showing the first {0} steps.", "最初の {0} 件を表示しています。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_english_and_japanese_text() {
+        for (key, en, ja) in TABLE {
+            assert!(!en.trim().is_empty(), "{key:?} has no English text");
+            assert!(!ja.trim().is_empty(), "{key:?} has no Japanese text");
+            assert_eq!(Lang::En.t(*key), *en);
+            assert_eq!(Lang::Ja.t(*key), *ja);
+            // Placeholders match, so no translation drops a value.
+            for i in 0..4 {
+                let p = format!("{{{i}}}");
+                assert_eq!(en.contains(&p), ja.contains(&p), "{key:?} placeholder {p}");
+            }
+        }
+    }
+
+    #[test]
+    fn language_follows_the_tag_and_fills_placeholders() {
+        assert_eq!(Lang::from_tag("ja-JP"), Lang::Ja);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag("fr"), Lang::En);
+        assert_eq!(Lang::Ja.fmt(Key::PodsMore, &["3"]), "ほか 3");
+        // CONTRACT §5: the Language control keeps its English name on the Japanese page.
+        assert_eq!(Lang::Ja.t(Key::Language), "Language");
+        assert_eq!(Lang::Ja.t(Key::TabStorage), "ストレージ");
+    }
+}
