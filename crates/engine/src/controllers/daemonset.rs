@@ -199,6 +199,24 @@ fn updated_and_old<'p>(pods: &'p [Pod], hash: &str, generation: i64) -> Option<(
 
 impl Cluster {
     pub(super) fn reconcile_daemon_sets(&mut self) {
+        // Like the real controller, which syncs on watch events of DaemonSets, pods, nodes and revisions: a
+        // settle where none of those changed (a lease renewal) and no pod's availability came due is skipped.
+        let now = self.clock.now();
+        if let Some((seen, due)) = self.apps.daemon_sets_seen {
+            let relevant = |k: Kind| matches!(k, Kind::DaemonSet | Kind::Pod | Kind::Node | Kind::ControllerRevision);
+            let changed = match self.store.changes_since(seen) {
+                Some(mut changes) => changes.any(|c| relevant(c.object.kind())),
+                None => true,
+            };
+            if !changed && due.is_none_or(|t| now < t) {
+                return;
+            }
+        }
+        self.sync_all_daemon_sets();
+        self.apps.daemon_sets_seen = Some((self.store.resource_version(), self.apps_wakeup()));
+    }
+
+    fn sync_all_daemon_sets(&mut self) {
         let sets: Vec<DaemonSet> = self
             .store
             .list(Kind::DaemonSet, None)

@@ -22,6 +22,9 @@ use crate::store::ObjectKey;
 pub struct AppsState {
     /// Node name → the instant the pod GC first saw pods bound to it while the Node object was gone.
     pub missing_nodes: BTreeMap<String, Millis>,
+    /// The store's resourceVersion after the DaemonSet controller's last pass, and the next instant time alone
+    /// can change its answer (a pod turning available): with neither reached, a pass has nothing new to see.
+    pub daemon_sets_seen: Option<(u64, Option<Millis>)>,
 }
 
 /// FNV-1a, 32 bits (Go's `hash/fnv.New32a`), which `controller.HashControllerRevision` uses.

@@ -79,12 +79,14 @@ fn node_of(pod: &Pod) -> Option<&str> {
     pod.spec.as_ref()?.node_name.as_deref()
 }
 
-fn pods_bound(cluster: &Cluster) -> Vec<Pod> {
+/// Copies of the pods bound to a node for which `wanted(pod, node)` holds (only those are cloned: these passes
+/// run on every settle and usually find nothing to do).
+fn pods_bound(cluster: &Cluster, wanted: impl Fn(&Pod, &str) -> bool) -> Vec<Pod> {
     cluster
         .store
         .list(Kind::Pod, None)
         .filter_map(|o| match o {
-            Object::Pod(p) if node_of(p).is_some() => Some((**p).clone()),
+            Object::Pod(p) if node_of(p).is_some_and(|n| wanted(p, n)) => Some((**p).clone()),
             _ => None,
         })
         .collect()
@@ -121,11 +123,8 @@ impl Cluster {
         if unknown.is_empty() {
             return;
         }
-        for mut pod in pods_bound(self) {
+        for mut pod in pods_bound(self, |_, node| unknown.iter().any(|u| u == node)) {
             let node = node_of(&pod).unwrap_or_default().to_string();
-            if !unknown.contains(&node) {
-                continue;
-            }
             let conds = pod.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
             let Some(mut ready) = conds.into_iter().find(|c| c.type_ == "Ready" && c.status == "True") else {
                 continue;
@@ -158,10 +157,20 @@ impl Cluster {
     /// The taint-eviction controller's pass: delete every pod whose NoExecute toleration has run out.
     fn evict_for_taints(&mut self) {
         let now = self.clock.now();
-        for pod in pods_bound(self) {
-            if pod.metadata.deletion_timestamp.is_some() {
-                continue;
-            }
+        let tainted: std::collections::BTreeSet<String> = self
+            .nodes()
+            .filter(|n| {
+                n.spec
+                    .as_ref()
+                    .and_then(|s| s.taints.as_ref())
+                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
+            })
+            .filter_map(|n| n.metadata.name.clone())
+            .collect();
+        if tainted.is_empty() {
+            return;
+        }
+        for pod in pods_bound(self, |p, node| p.metadata.deletion_timestamp.is_none() && tainted.contains(node)) {
             let node = node_of(&pod).unwrap_or_default().to_string();
             let taints = no_execute_taints(self, &node);
             if taints.is_empty() {
@@ -217,11 +226,8 @@ impl Cluster {
     fn collect_pods(&mut self) {
         let now = self.clock.now();
         let nodes: std::collections::BTreeSet<String> = self.nodes().filter_map(|n| n.metadata.name.clone()).collect();
-        for mut pod in pods_bound(self) {
+        for mut pod in pods_bound(self, |_, node| !nodes.contains(node)) {
             let node = node_of(&pod).unwrap_or_default().to_string();
-            if nodes.contains(&node) {
-                continue;
-            }
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
             let name = pod.metadata.name.clone().unwrap_or_default();
             let key = ObjectKey::new(Kind::Pod, &ns, &name);
@@ -261,14 +267,20 @@ impl Cluster {
             self.log.amend_last_reason(format!("node {node} no longer exists: orphaned pod force-deleted"));
         }
         // gcTerminated: only above the threshold, oldest first.
-        let mut terminated: Vec<(Millis, Object)> = self
-            .store
-            .list(Kind::Pod, None)
-            .filter(|o| o.metadata().deletion_timestamp.is_none())
-            .filter(|o| matches!(o.to_json()["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
-            .map(|o| (o.metadata().creation_timestamp.as_ref().map(sim_millis).unwrap_or(0), o.clone()))
-            .collect();
-        if terminated.len() > TERMINATED_POD_GC_THRESHOLD {
+        let finished = |o: &&Object| {
+            o.metadata().deletion_timestamp.is_none()
+                && matches!(o, Object::Pod(p) if matches!(
+                    p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                    Some("Succeeded" | "Failed")
+                ))
+        };
+        if self.store.list(Kind::Pod, None).filter(finished).count() > TERMINATED_POD_GC_THRESHOLD {
+            let mut terminated: Vec<(Millis, Object)> = self
+                .store
+                .list(Kind::Pod, None)
+                .filter(finished)
+                .map(|o| (o.metadata().creation_timestamp.as_ref().map(sim_millis).unwrap_or(0), o.clone()))
+                .collect();
             terminated.stable_sort_by_key(|(t, _)| *t);
             let excess = terminated.len() - TERMINATED_POD_GC_THRESHOLD;
             for (_, pod) in terminated.into_iter().take(excess) {
