@@ -237,6 +237,17 @@ pub fn get(id: &str) -> Result<Option<Lesson>, SchemaError> {
     Ok(all()?.into_iter().find(|l| l.id == id))
 }
 
+/// Parses a `lesson.yaml` text alone (no prose, no term or prerequisite checks): for tools and tests.
+pub fn parse_structure(text: &str) -> Result<Lesson, String> {
+    let lesson: Lesson = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    for (i, step) in lesson.steps.iter().enumerate() {
+        for (j, check) in step.checks.iter().enumerate() {
+            check.validate().map_err(|m| format!("steps[{i}].checks[{j}]: {m}"))?;
+        }
+    }
+    Ok(lesson)
+}
+
 fn parse_lesson(dir: &str, files: &[(&str, &str)], term_ids: &BTreeSet<&str>) -> Result<Lesson, SchemaError> {
     let path = |f: &str| format!("lessons/{dir}/{f}");
     let err = |f: &str, message: String| SchemaError { file: path(f), message };
