@@ -74,7 +74,13 @@ fn print_step(state: &LessonState, lang: Lang) {
     let step = &state.steps[i];
     println!("\n── {} {}/{}: {} ──", lang.pick("Step", "ステップ"), i + 1, state.steps.len(), step.title);
     println!("{}", step.text.trim_end());
-    println!("{}", lang.pick("(type `hint` for a hint, `solution` for the answer)", "（`hint` でヒント、`solution` で解答を表示）"));
+    println!(
+        "{}",
+        lang.pick(
+            "(type `hint` for a hint, `solution` for the answer)",
+            "（`hint` でヒント、`solution` で解答を表示）"
+        )
+    );
 }
 
 fn print_checks(state: &LessonState, index: usize) {
@@ -163,7 +169,10 @@ fn play(lesson: lessons::Lesson, lang: Lang, seed: u64) -> ExitCode {
         if after.current != before.current {
             hints_shown = 0;
             if after.finished {
-                println!("\n{}", lang.pick("Every step is done. Well done!", "すべてのステップが完了しました。お疲れさまでした！"));
+                println!(
+                    "\n{}",
+                    lang.pick("Every step is done. Well done!", "すべてのステップが完了しました。お疲れさまでした！")
+                );
                 return ExitCode::SUCCESS;
             }
             print_step(&after, lang);

@@ -94,7 +94,9 @@ impl<'de> Deserialize<'de> for Check {
         let map = BTreeMap::<String, serde_yaml::Value>::deserialize(d)?;
         let mut entries = map.into_iter();
         let (Some((key, value)), None) = (entries.next(), entries.next()) else {
-            return Err(D::Error::custom("a check is a map with one key naming its kind, e.g. `pods: {selector: app=web}`"));
+            return Err(D::Error::custom(
+                "a check is a map with one key naming its kind, e.g. `pods: {selector: app=web}`",
+            ));
         };
         fn field<'de, T: Deserialize<'de>, E: Error>(key: &str, v: serde_yaml::Value) -> Result<T, E> {
             T::deserialize(v).map_err(|e| E::custom(format!("{key}: {e}")))
@@ -350,7 +352,9 @@ impl Check {
             Check::Pv(p) => {
                 phase(&p.phase, &["Pending", "Available", "Bound", "Released", "Failed"])?;
                 match p.reclaim_policy.as_deref() {
-                    Some(r) if !["Retain", "Delete", "Recycle"].contains(&r) => Err(format!("unknown reclaim policy {r:?}")),
+                    Some(r) if !["Retain", "Delete", "Recycle"].contains(&r) => {
+                        Err(format!("unknown reclaim policy {r:?}"))
+                    }
                     _ => Ok(()),
                 }
             }
@@ -521,17 +525,19 @@ impl Check {
                 )
             }
             Check::Node(n) => match (n.count, n.ready) {
-                (Some(c), Some(r)) => l.pick(
-                    format!("{c} nodes, {r} of them Ready"),
-                    format!("Node が {c} 台、うち Ready が {r} 台"),
-                ),
+                (Some(c), Some(r)) => {
+                    l.pick(format!("{c} nodes, {r} of them Ready"), format!("Node が {c} 台、うち Ready が {r} 台"))
+                }
                 (Some(c), None) => l.pick(format!("{c} nodes"), format!("Node が {c} 台")),
                 (None, Some(r)) => l.pick(format!("{r} nodes Ready"), format!("Ready な Node が {r} 台")),
                 (None, None) => String::new(),
             },
             Check::Label(m) | Check::Annotation(m) => {
-                let (what_en, what_ja) =
-                    if matches!(self, Check::Label(_)) { ("label", "ラベル") } else { ("annotation", "アノテーション") };
+                let (what_en, what_ja) = if matches!(self, Check::Label(_)) {
+                    ("label", "ラベル")
+                } else {
+                    ("annotation", "アノテーション")
+                };
                 let kv = match &m.value {
                     Some(v) => format!("{}={v}", m.key),
                     None => m.key.clone(),
@@ -598,14 +604,21 @@ impl Check {
         match self {
             Check::ObjectExists(r) => match get(&r.kind, &r.namespace, &r.name) {
                 Some(_) => pass(),
-                None => fail(l.pick(format!("no {} named {}", r.kind, r.name), format!("{} {} はまだありません", r.kind, r.name))),
+                None => fail(l.pick(
+                    format!("no {} named {}", r.kind, r.name),
+                    format!("{} {} はまだありません", r.kind, r.name),
+                )),
             },
             Check::ObjectAbsent(r) => match get(&r.kind, &r.namespace, &r.name) {
                 None => pass(),
-                Some(o) if o.metadata().deletion_timestamp.is_some() => {
-                    fail(l.pick(format!("{} {} is still terminating", r.kind, r.name), format!("{} {} はまだ終了処理中です", r.kind, r.name)))
-                }
-                Some(_) => fail(l.pick(format!("{} {} still exists", r.kind, r.name), format!("{} {} はまだ存在します", r.kind, r.name))),
+                Some(o) if o.metadata().deletion_timestamp.is_some() => fail(l.pick(
+                    format!("{} {} is still terminating", r.kind, r.name),
+                    format!("{} {} はまだ終了処理中です", r.kind, r.name),
+                )),
+                Some(_) => fail(l.pick(
+                    format!("{} {} still exists", r.kind, r.name),
+                    format!("{} {} はまだ存在します", r.kind, r.name),
+                )),
             },
             Check::Pods(p) => {
                 let selector = LabelSelector::parse(&p.selector).unwrap_or_default();
@@ -643,7 +656,10 @@ impl Check {
                     }
                     outcome(why, l)
                 }
-                _ => fail(l.pick(format!("no ReplicaSet named {}", r.name), format!("ReplicaSet {} はまだありません", r.name))),
+                _ => fail(l.pick(
+                    format!("no ReplicaSet named {}", r.name),
+                    format!("ReplicaSet {} はまだありません", r.name),
+                )),
             },
             Check::Deployment(d) => match get("Deployment", &d.namespace, &d.name) {
                 Some(Object::Deployment(dep)) => {
@@ -686,7 +702,10 @@ impl Check {
                         .collect();
                     if let Some(i) = &d.image {
                         if !images.contains(i) {
-                            why.push(l.pick(format!("image is {}", images.join(", ")), format!("イメージは {}", images.join(", "))));
+                            why.push(l.pick(
+                                format!("image is {}", images.join(", ")),
+                                format!("イメージは {}", images.join(", ")),
+                            ));
                         }
                     }
                     if let Some(n) = d.replica_sets {
@@ -702,7 +721,10 @@ impl Check {
                     }
                     outcome(why, l)
                 }
-                _ => fail(l.pick(format!("no Deployment named {}", d.name), format!("Deployment {} はまだありません", d.name))),
+                _ => fail(l.pick(
+                    format!("no Deployment named {}", d.name),
+                    format!("Deployment {} はまだありません", d.name),
+                )),
             },
             Check::Service(s) => match get("Service", &s.namespace, &s.name) {
                 Some(Object::Service(svc)) => {
@@ -714,12 +736,17 @@ impl Check {
                     if let Some(n) = s.endpoints {
                         let have = ready_endpoints(cluster, &s.namespace, &s.name);
                         if have != n {
-                            why.push(l.pick(format!("{have} ready endpoints"), format!("Ready なエンドポイントは {have} 個")));
+                            why.push(l.pick(
+                                format!("{have} ready endpoints"),
+                                format!("Ready なエンドポイントは {have} 個"),
+                            ));
                         }
                     }
                     outcome(why, l)
                 }
-                _ => fail(l.pick(format!("no Service named {}", s.name), format!("Service {} はまだありません", s.name))),
+                _ => {
+                    fail(l.pick(format!("no Service named {}", s.name), format!("Service {} はまだありません", s.name)))
+                }
             },
             Check::Pvc(p) => match get("PersistentVolumeClaim", &p.namespace, &p.name) {
                 Some(Object::PersistentVolumeClaim(c)) => {
@@ -786,18 +813,24 @@ impl Check {
                         o.metadata().annotations.as_ref()
                     };
                     match (map.and_then(|m2| m2.get(&m.key)), &m.value) {
-                        (Some(v), Some(want)) if v != want => fail(l.pick(format!("{} is {v}", m.key), format!("{} は {v}", m.key))),
+                        (Some(v), Some(want)) if v != want => {
+                            fail(l.pick(format!("{} is {v}", m.key), format!("{} は {v}", m.key)))
+                        }
                         (Some(_), _) => pass(),
                         (None, _) => fail(l.pick(format!("no {} yet", m.key), format!("{} はまだありません", m.key))),
                     }
                 }
-                None => fail(l.pick(format!("no {} named {}", m.kind, m.name), format!("{} {} はまだありません", m.kind, m.name))),
+                None => fail(l.pick(
+                    format!("no {} named {}", m.kind, m.name),
+                    format!("{} {} はまだありません", m.kind, m.name),
+                )),
             },
             Check::DnsLookup(d) => {
                 let hit = cluster.traces().iter().filter(|t| t.seq >= ctx.traces_from).any(|t| {
                     let TraceKind::Lookup { name } = &t.kind else { return false };
-                    let answered =
-                        !(t.outcome == "NXDOMAIN" || t.outcome.starts_with("timed out") || t.outcome.starts_with("no nameserver"));
+                    let answered = !(t.outcome == "NXDOMAIN"
+                        || t.outcome.starts_with("timed out")
+                        || t.outcome.starts_with("no nameserver"));
                     d.name.as_ref().is_none_or(|n| n == name)
                         && answered == d.answered
                         && from_matches(cluster, &t.client, d.from_selector.as_deref(), &d.namespace)
@@ -866,7 +899,10 @@ fn ready_endpoints(cluster: &Cluster, namespace: &str, name: &str) -> usize {
             Object::EndpointSlice(s) => Some(s),
             _ => None,
         })
-        .filter(|s| s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str) == Some(name))
+        .filter(|s| {
+            s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).map(String::as_str)
+                == Some(name)
+        })
         .flat_map(|s| s.endpoints.iter())
         .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
         .map(|e| e.addresses.len())
@@ -936,7 +972,10 @@ mod tests {
         assert_eq!(six, CheckOutcome { pass: false, detail: "5 nodes, 5 Ready".into() });
         let c = check("pods: {selector: k8s-app=kube-proxy, namespace: kube-system, phase: Running, ready: true, min_count: 5, max_count: 5}");
         assert!(eval(&c, &cluster, &[]).pass);
-        assert_eq!(c.label(Lang::En), "exactly 5 pods with labels k8s-app=kube-proxy, Running, ready in namespace kube-system");
+        assert_eq!(
+            c.label(Lang::En),
+            "exactly 5 pods with labels k8s-app=kube-proxy, Running, ready in namespace kube-system"
+        );
         assert_eq!(
             c.label(Lang::Ja),
             "ラベル k8s-app=kube-proxy のPod がRunning でReady で ちょうど 5 個（名前空間 kube-system）"
@@ -963,7 +1002,9 @@ mod tests {
         assert!(eval(&c, &cluster, &ran("kubectl describe po/web", 0)).pass);
         assert!(!eval(&c, &cluster, &ran("kubectl describe pod nope", 1)).pass, "failed commands do not count");
         assert!(!eval(&c, &cluster, &ran("kubectl describe node x", 0)).pass);
-        assert!(eval(&check("ran: {command: kubectl get pods}"), &cluster, &ran("kubectl get -n kube-system pods", 0)).pass);
+        assert!(
+            eval(&check("ran: {command: kubectl get pods}"), &cluster, &ran("kubectl get -n kube-system pods", 0)).pass
+        );
         let with = check("ran: {command: kubectl get pods, with: [-l]}");
         assert!(!eval(&with, &cluster, &ran("kubectl get pods", 0)).pass);
         assert!(eval(&with, &cluster, &ran("kubectl get pods -l app=web", 0)).pass);

@@ -251,16 +251,16 @@ pub fn parse_structure(text: &str) -> Result<Lesson, String> {
 fn parse_lesson(dir: &str, files: &[(&str, &str)], term_ids: &BTreeSet<&str>) -> Result<Lesson, SchemaError> {
     let path = |f: &str| format!("lessons/{dir}/{f}");
     let err = |f: &str, message: String| SchemaError { file: path(f), message };
-    let structure = files
-        .iter()
-        .find(|(f, _)| *f == "lesson.yaml")
-        .ok_or_else(|| err("lesson.yaml", "missing".into()))?
-        .1;
+    let structure =
+        files.iter().find(|(f, _)| *f == "lesson.yaml").ok_or_else(|| err("lesson.yaml", "missing".into()))?.1;
     let mut lesson: Lesson = serde_yaml::from_str(structure).map_err(|e| err("lesson.yaml", e.to_string()))?;
     lesson.dir = dir.to_string();
     let expected_dir = format!("{:02}-{}", lesson.order, lesson.id);
     if lesson.id != SANDBOX && dir != expected_dir {
-        return Err(err("lesson.yaml", format!("the folder of lesson {:?} (order {}) must be {expected_dir:?}", lesson.id, lesson.order)));
+        return Err(err(
+            "lesson.yaml",
+            format!("the folder of lesson {:?} (order {}) must be {expected_dir:?}", lesson.id, lesson.order),
+        ));
     }
     let mut step_ids = BTreeSet::new();
     for (i, step) in lesson.steps.iter().enumerate() {
@@ -378,7 +378,10 @@ mod tests {
         let e = parse(&LESSON.replace("[pod]", "[pods]"), EN, EN).unwrap_err();
         assert!(e.message.contains("unknown term id \"pods\""), "{e}");
         let e = parse(LESSON, EN, &EN.replace("hints: [h]", "hints: []")).unwrap_err();
-        assert_eq!((e.file.as_str(), e.message.as_str()), ("lessons/07-x/ja.yaml", "steps.a.hints: a step needs at least one hint"));
+        assert_eq!(
+            (e.file.as_str(), e.message.as_str()),
+            ("lessons/07-x/ja.yaml", "steps.a.hints: a step needs at least one hint")
+        );
         let e = parse(LESSON, EN, &EN.replace("  a:", "  b:")).unwrap_err();
         assert!(e.message.contains("steps.b: no step has this id"), "{e}");
         let missing = [("en.yaml", EN), ("lesson.yaml", LESSON)];

@@ -360,7 +360,10 @@ mod tests {
                 .steps
                 .iter()
                 .map(|s| {
-                    (s.id.clone(), lessons::StepProse { title: s.id.clone(), text: "t".into(), hints: vec!["h".into()] })
+                    (
+                        s.id.clone(),
+                        lessons::StepProse { title: s.id.clone(), text: "t".into(), hints: vec!["h".into()] },
+                    )
                 })
                 .collect();
             l.prose.insert(*lang, lessons::LessonProse { title: "T".into(), summary: "S".into(), steps });
