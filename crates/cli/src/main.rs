@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod lesson;
 mod serve;
 
 #[derive(Parser)]
@@ -31,6 +32,19 @@ enum Command {
     },
     /// An interactive terminal on a fresh default cluster (history, line editing; Ctrl-D to quit)
     Repl {
+        /// Seed for generated names, UIDs and IPs
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Lessons: `lesson list`, `lesson verify [ID]`, or `lesson ID [--lang ja]` to play one
+    Lesson {
+        /// `list`, `verify`, or a lesson id
+        what: String,
+        /// The lesson to verify (all when omitted)
+        id: Option<String>,
+        /// The language of the prose: en or ja
+        #[arg(long, default_value = "en")]
+        lang: String,
         /// Seed for generated names, UIDs and IPs
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -57,6 +71,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run { file, seed } => run(&file, seed),
         Command::Repl { seed } => repl(seed),
+        Command::Lesson { what, id, lang, seed } => lesson::main(&what, id.as_deref(), &lang, seed),
         Command::Serve { port, seed, kubeconfig, speed } => {
             serve::serve(serve::Options { port, seed, kubeconfig, speed })
         }

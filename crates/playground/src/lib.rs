@@ -7,6 +7,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod disk;
+pub mod lesson;
 pub mod minikube;
 pub mod script;
 pub mod shell;

@@ -499,13 +499,19 @@ impl<'a> ContainerHost<'a> {
     }
 
     fn local_target(&self, c: &'a ContainerRun, s: &'a Server) -> Target<'a> {
-        // The sibling shares this pod's volumes, which this host holds; it reads its own layers only.
+        // The sibling shares this pod's volumes, which this host holds (its mounts are applied over them in
+        // `http`); `volumes` stays empty here.
+        let key = crate::store::ObjectKey::new(Kind::Pod, &self.namespace, &self.pod_name);
+        let mounts = match self.cluster.store.get(&key) {
+            Some(Object::Pod(pod)) => mounts_of(pod, &c.name),
+            _ => Vec::new(),
+        };
         Target {
             server: s,
             node: self.node.clone(),
             uid: self.uid.clone(),
             container: c.name.clone(),
-            fs: ReadView { base: &c.base, upper: &c.upper, volumes: EMPTY_VOLUMES(), mounts: Vec::new() },
+            fs: ReadView { base: &c.base, upper: &c.upper, volumes: EMPTY_VOLUMES(), mounts },
             hostname: self.hostname.clone(),
         }
     }
@@ -575,9 +581,9 @@ impl<'a> ContainerHost<'a> {
             return HttpOutcome::TimedOut { ip, port };
         }
         let local_read;
-        let answer = if t.fs.mounts.is_empty() && t.uid == self.uid {
+        let answer = if ip == "127.0.0.1" && t.uid == self.uid {
             // A sibling container: read through this pod's volumes as the sibling mounts them.
-            local_read = |p: &str| read_through(t.fs.base, t.fs.upper, self.fs.volumes, &[], p);
+            local_read = |p: &str| read_through(t.fs.base, t.fs.upper, self.fs.volumes, &t.fs.mounts, p);
             t.server.http_get(path, self.now, &t.hostname, &local_read)
         } else {
             t.server.http_get(path, self.now, &t.hostname, &|p: &str| t.fs.read(p))
