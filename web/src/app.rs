@@ -1,6 +1,5 @@
-//! The page layout: header with the simulated clock, the language and Reset; the visual area (tabs) and the
-//! terminal. A Lesson panel is planned as a collapsible region left of the views (`.lesson-panel` in
-//! style.css: the workspace grid gives it its own column when it is rendered).
+//! The page layout: header with the simulated clock, the language and Reset; the Lesson panel (collapsible, left
+//! of the views), the visual area (tabs) and the terminal.
 
 use gloo::timers::callback::Interval;
 use web_sys::HtmlSelectElement;
@@ -10,6 +9,7 @@ use crate::editor::Editor;
 use crate::events::EventsView;
 use crate::i18n::{Key, Lang};
 use crate::inside::{DnsView, NetworkView};
+use crate::lesson::LessonPanel;
 use crate::persist;
 use crate::state::{Action, AppState};
 use crate::storage::StorageView;
@@ -93,6 +93,14 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_view = {
+        let tab = tab.clone();
+        Callback::from(move |view: &'static str| {
+            if TABS.iter().any(|(id, _)| *id == view) {
+                tab.set(view);
+            }
+        })
+    };
     let tab_button = |id: &'static str, key: Key| {
         let selected = *tab == id;
         let onclick = {
@@ -141,7 +149,7 @@ pub fn app() -> Html {
                 </div>
             </header>
             <main class="workspace">
-                // The Lesson panel (collapsible, left of the views) goes here.
+                <LessonPanel state={state.clone()} on_view={on_view} />
                 <section class="visual" aria-label={l.t(Key::Views)}>
                     <div role="tablist" aria-label={l.t(Key::Views)} class="tabs" {onkeydown}>
                         { for TABS.iter().map(|(id, key)| tab_button(id, *key)) }

@@ -158,6 +158,27 @@ strings! {
     Updated => "updated", "更新";
     Deleted => "deleted", "削除";
     Truncated => "Showing the first {0} steps.", "最初の {0} 件を表示しています。";
+    // The Lesson panel (CONTRACT §5: a region named `Lesson`).
+    LessonRegion => "Lesson", "レッスン";
+    Lessons => "Lessons", "レッスン一覧";
+    LessonsIntro => "Pick a lesson: it starts on a fresh cluster of its own, and the sandbox waits until you come back. Each step's goals tick as the cluster reaches them.",
+        "レッスンを選んでください。レッスンは専用の新しいクラスターで始まり、サンドボックスは戻るまでそのまま残ります。各ステップのゴールは、クラスターがその状態になると自動でチェックされます。";
+    LessonFinishedMark => "finished", "修了";
+    LessonNumber => "Lesson {0}", "レッスン {0}";
+    HidePanel => "Hide the lesson panel", "レッスン欄を隠す";
+    ShowPanel => "Show the lesson panel", "レッスン欄を表示";
+    Goals => "Goals", "ゴール";
+    StepDone => "done", "完了";
+    StepPending => "to do", "未完了";
+    HintButton => "Hint", "ヒント";
+    NextHint => "Another hint", "次のヒント";
+    ShowSolution => "Show solution", "解答を見る";
+    HideSolution => "Hide solution", "解答を隠す";
+    ResetLesson => "Reset lesson", "レッスンをやり直す";
+    LeaveLesson => "Back to the sandbox", "サンドボックスに戻る";
+    LessonComplete => "Lesson complete: every step is done. Pick another lesson, or keep exploring this cluster.",
+        "レッスン完了です。すべてのステップが終わりました。別のレッスンを選ぶか、このクラスターで自由に試してみてください。";
+    StepsOf => "Step {0} of {1}", "ステップ {0} / {1}";
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod editor;
 mod events;
 mod i18n;
 mod inside;
+mod lesson;
 mod persist;
 mod state;
 mod storage;

@@ -32,6 +32,19 @@ pub struct Saved {
     /// Event-log position before the last command (the Events tab's story starts there).
     #[serde(default)]
     pub story_from: u64,
+    /// The lesson being played (`session` is then the lesson's) and the sandbox waiting behind it.
+    #[serde(default)]
+    pub lesson: Option<SavedLesson>,
+    /// Ids of the lessons finished at least once.
+    #[serde(default)]
+    pub finished_lessons: Vec<String>,
+}
+
+/// A lesson in progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedLesson {
+    pub id: String,
+    pub sandbox: Session,
 }
 
 /// Reads a saved text; `Err` says why it cannot be used.
@@ -139,6 +152,8 @@ mod tests {
             }],
             history: vec!["kubectl create deployment web --image=nginx".into()],
             story_from: 12,
+            lesson: None,
+            finished_lessons: vec!["cluster".into()],
         }
     }
 

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use playground::lesson::{LessonRun, LessonState};
 use playground::Playground;
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
@@ -30,7 +31,14 @@ pub struct TermLine {
 pub const SPEEDS: &[f64] = &[0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 
 pub struct Inner {
+    /// The live playground: the sandbox's, or the lesson's while one is played (see [`with_lesson`]).
     pub playground: Playground,
+    /// The lesson being played, holding the sandbox's playground while it waits.
+    pub lesson: Option<LessonRun>,
+    /// The lesson as the panel draws it, in English and Japanese, refreshed after every change.
+    pub lesson_view: Option<[LessonState; 2]>,
+    /// Ids of the lessons finished at least once (the lesson map marks them).
+    pub finished_lessons: Vec<String>,
     pub lines: Vec<TermLine>,
     pub history: Vec<String>,
     pub running: bool,
@@ -48,7 +56,18 @@ impl Inner {
     fn fresh(lines: Vec<TermLine>, history: Vec<String>) -> Inner {
         let playground = Playground::new(0).with_editor();
         let story_from = log_len(&playground);
-        Inner { playground, lines, history, running: true, speed: 1.0, story_from, ticks_unsaved: 0 }
+        Inner {
+            playground,
+            lesson: None,
+            lesson_view: None,
+            finished_lessons: Vec::new(),
+            lines,
+            history,
+            running: true,
+            speed: 1.0,
+            story_from,
+            ticks_unsaved: 0,
+        }
     }
 
     /// The saved session replayed, or a fresh cluster with a notice in the terminal when it cannot be.
@@ -64,32 +83,110 @@ impl Inner {
             }
             Loaded::Session(saved) => {
                 persist::replaying(true);
-                let playground = Playground::replay(&saved.session);
+                let lesson = saved.lesson.as_ref().and_then(|l| Some((lesson_by_id(&l.id)?, &l.sandbox)));
+                let (playground, lesson) = match lesson {
+                    // The lesson's session replays through its run (checks re-evaluated), the sandbox behind it.
+                    Some((lesson, sandbox)) => {
+                        let run = LessonRun::resume(lesson, &saved.session);
+                        (Playground::replay(sandbox), Some(run))
+                    }
+                    None => (Playground::replay(&saved.session), None),
+                };
                 persist::replaying(false);
-                let story_from = saved.story_from.min(log_len(&playground));
-                Inner {
+                let mut inner = Inner {
                     playground,
+                    lesson,
+                    lesson_view: None,
+                    finished_lessons: saved.finished_lessons,
                     lines: saved.lines,
                     history: saved.history,
                     running: true,
                     speed: 1.0,
-                    story_from,
+                    story_from: 0,
                     ticks_unsaved: 0,
+                };
+                // The run holds the lesson's playground; the live one goes where the page reads it.
+                if let Some(run) = inner.lesson.as_mut() {
+                    std::mem::swap(&mut inner.playground, run.playground_mut());
                 }
+                inner.story_from = saved.story_from.min(log_len(&inner.playground));
+                inner.refresh_lesson();
+                inner
             }
         }
     }
 
     fn save(&mut self) {
         self.ticks_unsaved = 0;
+        let lesson = self.lesson.as_ref().map(|run| persist::SavedLesson {
+            id: run.lesson().id.clone(),
+            // While a lesson is played, the run holds the sandbox's playground.
+            sandbox: run.playground().session().clone(),
+        });
         persist::save(&Saved {
             version: persist::VERSION,
             session: self.playground.session().clone(),
             lines: self.lines.clone(),
             history: self.history.clone(),
             story_from: self.story_from,
+            lesson,
+            finished_lessons: self.finished_lessons.clone(),
         });
     }
+
+    /// Runs `f` on the lesson run with its own playground in place, then puts the live playground back where
+    /// the page reads it. `None` in the sandbox.
+    fn with_lesson<R>(&mut self, f: impl FnOnce(&mut LessonRun) -> R) -> Option<R> {
+        let mut run = self.lesson.take()?;
+        std::mem::swap(&mut self.playground, run.playground_mut());
+        let r = f(&mut run);
+        std::mem::swap(&mut self.playground, run.playground_mut());
+        self.lesson = Some(run);
+        Some(r)
+    }
+
+    /// Recomputes the panel's view of the lesson and records a lesson finished for the first time.
+    fn refresh_lesson(&mut self) {
+        let states = self.with_lesson(|run| [run.state(lessons::Lang::En), run.state(lessons::Lang::Ja)]);
+        if let Some([en, _]) = &states {
+            if en.finished && !self.finished_lessons.contains(&en.id) {
+                self.finished_lessons.push(en.id.clone());
+            }
+        }
+        self.lesson_view = states;
+    }
+
+    /// Starts lesson `id` on its own cluster; the sandbox waits behind it. Another lesson in progress is left.
+    fn start_lesson(&mut self, id: &str) {
+        let Some(lesson) = lesson_by_id(id) else { return };
+        self.leave_lesson();
+        let mut run = LessonRun::start_with_editor(lesson, 0);
+        std::mem::swap(&mut self.playground, run.playground_mut());
+        let transcript: Vec<playground::CommandResult> = run.start_transcript().to_vec();
+        self.lesson = Some(run);
+        self.lines.clear();
+        for r in transcript {
+            self.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {}", r.command) });
+            push_text(&mut self.lines, LineKind::Stdout, &r.output.stdout);
+            push_text(&mut self.lines, LineKind::Stderr, &r.output.stderr);
+        }
+        self.story_from = log_len(&self.playground);
+        self.refresh_lesson();
+    }
+
+    /// Back to the sandbox as it was left.
+    fn leave_lesson(&mut self) {
+        if let Some(mut run) = self.lesson.take() {
+            std::mem::swap(&mut self.playground, run.playground_mut());
+            self.story_from = log_len(&self.playground);
+        }
+        self.lesson_view = None;
+    }
+}
+
+/// The lesson with this id from the embedded curriculum (`None` for an unknown id or the sandbox).
+fn lesson_by_id(id: &str) -> Option<lessons::Lesson> {
+    lessons::get(id).ok().flatten().filter(|l| !l.is_sandbox())
 }
 
 fn log_len(pg: &Playground) -> u64 {
@@ -135,6 +232,12 @@ pub enum Action {
     Reset {
         notice: String,
     },
+    /// Play this lesson from its start.
+    StartLesson(String),
+    /// The current lesson from its start again.
+    ResetLesson,
+    /// Back to the sandbox.
+    LeaveLesson,
 }
 
 impl Reducible for AppState {
@@ -151,23 +254,36 @@ impl Reducible for AppState {
                 Action::Exec(input) => exec(&mut inner, &input),
                 Action::Tick { real_ms } => {
                     let ms = (real_ms as f64 * inner.speed).round() as u64;
-                    inner.playground.step(ms);
+                    step(&mut inner, ms);
                 }
                 Action::Pause => inner.running = false,
                 Action::Play => inner.running = true,
-                Action::Step => inner.playground.step(1000),
+                Action::Step => step(&mut inner, 1000),
                 Action::SetSpeed(s) => inner.speed = s,
                 Action::Clear => inner.lines.clear(),
                 Action::SaveEdit(text) => {
                     inner.story_from = log_len(&inner.playground);
-                    let out = inner.playground.save_edit(&text);
+                    let out = match inner.with_lesson(|run| run.save_edit(&text)) {
+                        Some(out) => out,
+                        None => inner.playground.save_edit(&text),
+                    };
+                    inner.refresh_lesson();
                     push_text(&mut inner.lines, LineKind::Stdout, &out.stdout);
                     push_text(&mut inner.lines, LineKind::Stderr, &out.stderr);
                 }
                 Action::Reset { notice } => {
                     let history = std::mem::take(&mut inner.history);
+                    let finished = std::mem::take(&mut inner.finished_lessons);
                     *inner = Inner::fresh(vec![TermLine { kind: LineKind::Stderr, text: notice }], history);
+                    inner.finished_lessons = finished;
                 }
+                Action::StartLesson(id) => inner.start_lesson(&id),
+                Action::ResetLesson => {
+                    if let Some(id) = inner.lesson.as_ref().map(|r| r.lesson().id.clone()) {
+                        inner.start_lesson(&id);
+                    }
+                }
+                Action::LeaveLesson => inner.leave_lesson(),
             }
             if tick {
                 inner.ticks_unsaved += 1;
@@ -189,18 +305,38 @@ fn exec(inner: &mut Inner, input: &str) {
         inner.lines.clear();
         return;
     }
-    inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {input}") });
     if !trimmed.is_empty() {
         inner.story_from = log_len(&inner.playground);
     }
-    match inner.playground.exec(input) {
-        Ok(results) => {
+    let ran = match inner.with_lesson(|run| run.exec(input)) {
+        Some(ran) => ran,
+        None => inner.playground.exec(input),
+    };
+    inner.refresh_lesson();
+    match ran {
+        // Each command is echoed before its own output, as a shell runs pasted lines one by one (a heredoc's
+        // body is not echoed, as in `kubeground run` transcripts).
+        Ok(results) if !results.is_empty() => {
             for r in results {
+                inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {}", r.command) });
                 push_text(&mut inner.lines, LineKind::Stdout, &r.output.stdout);
                 push_text(&mut inner.lines, LineKind::Stderr, &r.output.stderr);
             }
         }
-        Err(e) => push_text(&mut inner.lines, LineKind::Stderr, &format!("kubeground: {e}\n")),
+        Ok(_) => inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {input}") }),
+        Err(e) => {
+            inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {input}") });
+            push_text(&mut inner.lines, LineKind::Stderr, &format!("kubeground: {e}\n"));
+        }
+    }
+}
+
+/// Simulated time passes (through the lesson run while one is played, so its checks follow).
+fn step(inner: &mut Inner, ms: u64) {
+    if inner.with_lesson(|run| run.step(ms)).is_none() {
+        inner.playground.step(ms);
+    } else {
+        inner.refresh_lesson();
     }
 }
 

@@ -151,6 +151,12 @@ impl LessonRun {
         &self.pg
     }
 
+    /// The run's playground, for a UI that keeps the live playground in its own place between calls (it
+    /// swaps it back before calling the run again).
+    pub fn playground_mut(&mut self) -> &mut Playground {
+        &mut self.pg
+    }
+
     pub fn session(&self) -> &Session {
         self.pg.session()
     }
