@@ -9,6 +9,21 @@ use yew::prelude::*;
 use crate::i18n::{Key, Lang};
 use crate::state::{Action, AppState};
 
+thread_local! {
+    /// The embedded curriculum, parsed once (the map is drawn on every clock tick).
+    static CURRICULUM: Vec<lessons::Lesson> = lessons::all().unwrap_or_default();
+}
+
+/// Every lesson, in curriculum order (empty if the embedded data did not parse; a test guards that).
+pub fn curriculum() -> Vec<lessons::Lesson> {
+    CURRICULUM.with(|c| c.clone())
+}
+
+/// The lesson with this id (`None` for an unknown id or the sandbox).
+pub fn lesson_by_id(id: &str) -> Option<lessons::Lesson> {
+    CURRICULUM.with(|c| c.iter().find(|l| l.id == id && !l.is_sandbox()).cloned())
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<AppState>,
@@ -77,7 +92,7 @@ pub fn lesson_panel(props: &Props) -> Html {
 /// The lesson map: every lesson in curriculum order, finished ones marked.
 fn map_html(l: Lang, finished: &[String], state: &UseReducerHandle<AppState>) -> Html {
     let lang = if l == Lang::Ja { lessons::Lang::Ja } else { lessons::Lang::En };
-    let all = lessons::all().unwrap_or_default();
+    let all = curriculum();
     html! {
         <div class="lesson-map">
             <h3>{l.t(Key::Lessons)}</h3>

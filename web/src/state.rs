@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
 use crate::i18n::{Key, Lang};
+use crate::lesson::lesson_by_id;
 use crate::persist::{self, Loaded, Saved, Unusable};
 
 /// Kinds of terminal line, styled differently (errors only get colour, as in a real terminal).
@@ -184,10 +185,7 @@ impl Inner {
     }
 }
 
-/// The lesson with this id from the embedded curriculum (`None` for an unknown id or the sandbox).
-fn lesson_by_id(id: &str) -> Option<lessons::Lesson> {
-    lessons::get(id).ok().flatten().filter(|l| !l.is_sandbox())
-}
+
 
 fn log_len(pg: &Playground) -> u64 {
     pg.cluster().log().entries().len() as u64
