@@ -86,3 +86,32 @@ minikube ssh -n worker-1 -- sudo mkdir -p /data/logs
 sleep 60
 kubectl get pod reader
 kubectl exec reader -- cat /creds/password.txt
+# downwardAPI files follow the pod's labels at the next sync too.
+kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: labelled
+  labels:
+    tier: web
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: info
+      mountPath: /etc/podinfo
+  volumes:
+  - name: info
+    downwardAPI:
+      items:
+      - path: labels
+        fieldRef:
+          fieldPath: metadata.labels
+EOF
+kubectl wait --for=condition=Ready pod/labelled
+kubectl exec labelled -- cat /etc/podinfo/labels
+kubectl label pod labelled tier=api --overwrite
+sleep 60
+kubectl exec labelled -- cat /etc/podinfo/labels

@@ -185,8 +185,6 @@ impl Inner {
     }
 }
 
-
-
 fn log_len(pg: &Playground) -> u64 {
     pg.cluster().log().entries().len() as u64
 }

@@ -431,6 +431,26 @@ impl Cluster {
         }
     }
 
+    /// A pod whose labels or annotations changed gets its downwardAPI files (plain or projected) rewritten at
+    /// its next periodic sync, like configMap volumes (only checked for pods that have such volumes).
+    fn queue_downward_sync(&mut self, node: &str, pod: &Pod, run: &mut PodRun, now: Millis) {
+        let downward = |v: &k8s_openapi::api::core::v1::Volume| {
+            v.downward_api.is_some()
+                || v.projected.iter().flat_map(|p| p.sources.iter().flatten()).any(|s| s.downward_api.is_some())
+        };
+        let volumes: Vec<&k8s_openapi::api::core::v1::Volume> =
+            pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).filter(|v| downward(v)).collect();
+        if volumes.is_empty() || run.mount_wait.is_some() || run.volume_sync_at.is_some() || run.sandbox_ready_at > now
+        {
+            return;
+        }
+        let fresh = status::volumes_for(self, node, pod, run.ip.as_deref().unwrap_or_default());
+        if volumes.iter().any(|v| fresh.get(&v.name) != run.volumes.get(&v.name)) {
+            let periods = (now - run.sandbox_ready_at) / SYNC_FREQUENCY_MS + 1;
+            run.volume_sync_at = Some(run.sandbox_ready_at + periods * SYNC_FREQUENCY_MS);
+        }
+    }
+
     /// Queues the next instant the pod's kubelet has work for it.
     fn schedule_wakeup(&mut self, node: &str, uid: &str) {
         let now = self.clock.now();
@@ -556,6 +576,7 @@ impl Cluster {
             self.ensure_agent(node).pods.insert(uid.clone(), run);
         }
         let Some(mut run) = self.ensure_agent(node).pods.remove(&uid) else { return };
+        self.queue_downward_sync(node, pod, &mut run, now);
         container::advance(self, node, pod, &mut run);
         let deleting = pod.metadata.deletion_timestamp.is_some();
         let stopped = run.all_containers().all(|c| !c.is_running());
