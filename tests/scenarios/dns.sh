@@ -141,3 +141,9 @@ EOF
 sleep 20
 kubectl exec two -c sidecar -- nc -z -v localhost 80
 kubectl exec two -c sidecar -- nc -z -v localhost 81
+# SRV records exist for named ports only; an address asks for its PTR record (ClusterIPs and endpoints).
+kubectl exec client -- nslookup -type=srv _web._tcp.nginx
+kubectl exec client -- nslookup -type=srv _http._tcp.api.shop
+kubectl exec client -- nslookup 10.96.0.10
+kubectl exec client -- nslookup 192.0.2.1
+kubectl exec client -- nslookup -type=mx example.com

@@ -13,7 +13,7 @@ use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::runtime::fs::{Fs, LayeredFs, MemFs, Mount};
-use crate::runtime::shell::{self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOutcome, PingOutcome, Poll};
+use crate::runtime::shell::{self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOutcome, PingOutcome, Poll, QueryType};
 
 use crate::network::dns::{self, Answer, ResolvConf, CLUSTER_DNS};
 use crate::network::proxy::{self, ServicePortRule};
@@ -186,10 +186,10 @@ impl<'a> ContainerHost<'a> {
         if crate::network::parse_ipv4(host).is_some() {
             return Some(host.to_string());
         }
-        match self.lookup_traced(host) {
+        match self.lookup_traced(host, QueryType::A) {
             DnsOutcome::Answers { answers, .. } => answers.into_iter().find_map(|a| match a {
                 DnsAnswer::Found { addresses, .. } | DnsAnswer::Cname { addresses, .. } => addresses.into_iter().next(),
-                DnsAnswer::NxDomain { .. } => None,
+                DnsAnswer::NxDomain { .. } | DnsAnswer::Ptr { .. } | DnsAnswer::Srv { .. } => None,
             }),
             DnsOutcome::TimedOut => None,
         }
@@ -319,7 +319,7 @@ impl<'a> ContainerHost<'a> {
 
     /// The resolver: reads this container's `/etc/resolv.conf`, sends each candidate name to the nameserver
     /// (through kube-proxy to a CoreDNS pod for the cluster DNS), and records the walk as a trace.
-    fn lookup_traced(&mut self, name: &str) -> DnsOutcome {
+    fn lookup_traced(&mut self, name: &str, qtype: QueryType) -> DnsOutcome {
         let rc = ResolvConf::parse(&self.fs.read("/etc/resolv.conf").unwrap_or_default());
         self.begin_trace(TraceKind::Lookup { name: name.to_string() });
         let Some(server) = rc.nameservers.first().cloned() else {
@@ -371,12 +371,15 @@ impl<'a> ContainerHost<'a> {
             self.hop(Hop::Deliver { node: String::new(), pod: None, ip: server.clone(), port: 53 });
         }
         let mut last = name.to_string();
-        for (query, domain) in rc.candidates(name) {
+        // A reverse lookup asks for exactly the in-addr.arpa name; other queries walk the search list.
+        let candidates = if qtype == QueryType::Ptr { vec![(name.to_string(), None)] } else { rc.candidates(name) };
+        for (query, domain) in candidates {
             self.hop(Hop::Query { query: query.clone(), server: server.clone(), search_domain: domain });
-            let answer = if server == CLUSTER_DNS {
-                dns::answer(self.cluster, &query)
-            } else if query.ends_with(".cluster.local") {
+            let answer = if server != CLUSTER_DNS && (query.ends_with(".cluster.local") || qtype != QueryType::A) {
+                // The node's resolver knows neither cluster names nor the cluster's addresses.
                 Answer::NxDomain
+            } else if qtype == QueryType::Srv {
+                dns::answer_srv(self.cluster, &query)
             } else {
                 dns::answer(self.cluster, &query)
             };
@@ -393,6 +396,14 @@ impl<'a> ContainerHost<'a> {
                         server,
                         answers: vec![DnsAnswer::Cname { name: query, target, addresses }],
                     };
+                }
+                Answer::Ptr(targets) => {
+                    self.end_trace(&format!("PTR {}", targets.join(", ")));
+                    return DnsOutcome::Answers { server, answers: vec![DnsAnswer::Ptr { name: query, targets }] };
+                }
+                Answer::Srv(records) => {
+                    self.end_trace(&format!("{} SRV records", records.len()));
+                    return DnsOutcome::Answers { server, answers: vec![DnsAnswer::Srv { name: query, records }] };
                 }
                 Answer::NxDomain => {}
             }
@@ -684,8 +695,8 @@ impl shell::Host for ContainerHost<'_> {
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
         self.http(url, "Wget")
     }
-    fn lookup(&mut self, name: &str) -> DnsOutcome {
-        self.lookup_traced(name)
+    fn lookup(&mut self, name: &str, qtype: QueryType) -> DnsOutcome {
+        self.lookup_traced(name, qtype)
     }
     fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {
         let Some(ip) = self.resolve(host) else { return ConnectOutcome::BadAddress };
@@ -1032,8 +1043,8 @@ impl shell::Host for NodeHost<'_> {
         let agent = "curl/7.81.0";
         self.with_network(|h| h.http(url, agent))
     }
-    fn lookup(&mut self, name: &str) -> DnsOutcome {
-        self.with_network(|h| h.lookup_traced(name))
+    fn lookup(&mut self, name: &str, qtype: QueryType) -> DnsOutcome {
+        self.with_network(|h| h.lookup_traced(name, qtype))
     }
     fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {
         self.with_network(|h| shell::Host::tcp_connect(h, host, port))

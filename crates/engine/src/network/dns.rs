@@ -5,8 +5,9 @@
 //! Records: `svc.ns.svc.cluster.local` → the ClusterIP, or for a headless Service the ready endpoint IPs;
 //! `hostname.svc.ns.svc.cluster.local` for endpoints with a hostname (StatefulSet pods behind their headless
 //! Service); ExternalName → a CNAME to `spec.externalName`; `a-b-c-d.ns.pod.cluster.local` (`pods insecure`);
-//! anything else in the zone is NXDOMAIN. (SRV records are not simulated: busybox's `nslookup` here asks
-//! for A records only.)
+//! anything else in the zone is NXDOMAIN. SRV records `_port._proto.svc.ns.svc.cluster.local` for named
+//! ports; PTR records under `in-addr.arpa` for ClusterIPs and endpoint addresses (other addresses fall through
+//! to the upstream resolver, which knows none of them here).
 
 use crate::cluster::Cluster;
 use crate::controllers::endpoints::LABEL_SERVICE_NAME;
@@ -91,11 +92,27 @@ pub enum Answer {
     /// A CNAME (ExternalName), with the addresses it resolves to upstream, if any.
     Cname(String, Vec<String>),
     NxDomain,
+    /// PTR records (a reverse lookup).
+    Ptr(Vec<String>),
+    /// SRV records: (priority, weight, port, target).
+    Srv(Vec<(u16, u16, u16, String)>),
+}
+
+/// `d.c.b.a.in-addr.arpa` for `a.b.c.d`.
+pub fn reverse_name(ip: &str) -> String {
+    let mut octets: Vec<&str> = ip.split('.').collect();
+    octets.reverse();
+    format!("{}.in-addr.arpa", octets.join("."))
 }
 
 impl Answer {
     pub fn describe(&self) -> String {
         match self {
+            Answer::Ptr(names) => format!("PTR {}", names.join(", ")),
+            Answer::Srv(records) => format!(
+                "SRV {}",
+                records.iter().map(|(p, w, port, t)| format!("{p} {w} {port} {t}")).collect::<Vec<_>>().join(", ")
+            ),
             Answer::A(ips) => format!("A {}", ips.join(", ")),
             Answer::Cname(target, ips) if ips.is_empty() => format!("CNAME {target}"),
             Answer::Cname(target, ips) => format!("CNAME {target} → A {}", ips.join(", ")),
@@ -134,6 +151,9 @@ fn slice_endpoints(cluster: &Cluster, ns: &str, svc: &str) -> Vec<(String, Optio
 /// internet outside it (NXDOMAIN for names it does not know).
 pub fn answer(cluster: &Cluster, fqdn: &str) -> Answer {
     let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(reversed) = fqdn.strip_suffix(".in-addr.arpa") {
+        return reverse(cluster, reversed);
+    }
     let Some(base) = fqdn.strip_suffix(&format!(".{CLUSTER_DOMAIN}")) else {
         return upstream(&fqdn).map(|ip| Answer::A(vec![ip])).unwrap_or(Answer::NxDomain);
     };
@@ -149,7 +169,7 @@ pub fn answer(cluster: &Cluster, fqdn: &str) -> Answer {
                 let ips = match answer(cluster, &target) {
                     Answer::A(ips) => ips,
                     Answer::Cname(_, ips) => ips,
-                    Answer::NxDomain => Vec::new(),
+                    Answer::NxDomain | Answer::Ptr(_) | Answer::Srv(_) => Vec::new(),
                 };
                 return Answer::Cname(target, ips);
             }
@@ -187,6 +207,97 @@ pub fn answer(cluster: &Cluster, fqdn: &str) -> Answer {
     }
 }
 
+/// CoreDNS's `kubernetes` plugin for `in-addr.arpa`: a ClusterIP names its Service; an endpoint address names
+/// itself under each Service it serves (`hostname` or the dashed address). Anything else falls through to the
+/// upstream resolver, which knows no private address here: NXDOMAIN.
+fn reverse(cluster: &Cluster, reversed: &str) -> Answer {
+    let mut octets: Vec<&str> = reversed.split('.').collect();
+    octets.reverse();
+    let ip = octets.join(".");
+    if crate::network::parse_ipv4(&ip).is_none() {
+        return Answer::NxDomain;
+    }
+    let mut names = Vec::new();
+    for o in cluster.store.list(Kind::Service, None) {
+        let Object::Service(s) = o else { continue };
+        let ips = s.spec.as_ref().and_then(|s| s.cluster_ips.clone()).unwrap_or_default();
+        if ips.contains(&ip) {
+            names.push(format!("{}.{}.svc.{CLUSTER_DOMAIN}", o.name(), o.namespace()));
+        }
+    }
+    if names.is_empty() {
+        for o in cluster.store.list(Kind::EndpointSlice, None) {
+            let Object::EndpointSlice(s) = o else { continue };
+            let Some(svc) = s.metadata.labels.as_ref().and_then(|l| l.get(LABEL_SERVICE_NAME)) else { continue };
+            for e in s.endpoints.iter().filter(|e| e.addresses.contains(&ip)) {
+                let host = e.hostname.clone().unwrap_or_else(|| ip.replace('.', "-"));
+                let name = format!("{host}.{svc}.{}.svc.{CLUSTER_DOMAIN}", o.namespace());
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    if names.is_empty() {
+        Answer::NxDomain
+    } else {
+        Answer::Ptr(names)
+    }
+}
+
+/// CoreDNS's SRV answer for `_port._proto.svc.ns.svc.cluster.local`: the Service's named port, pointing at the
+/// Service name (one record, weight 100), or for a headless Service at each ready endpoint's name (weights
+/// sharing 100).
+pub fn answer_srv(cluster: &Cluster, fqdn: &str) -> Answer {
+    let fqdn = fqdn.trim_end_matches('.').to_ascii_lowercase();
+    let Some(base) = fqdn.strip_suffix(&format!(".{CLUSTER_DOMAIN}")) else { return Answer::NxDomain };
+    let parts: Vec<&str> = base.split('.').collect();
+    let [port_label, proto_label, svc, ns, "svc"] = parts.as_slice() else { return Answer::NxDomain };
+    let (Some(port_name), Some(proto)) = (port_label.strip_prefix('_'), proto_label.strip_prefix('_')) else {
+        return Answer::NxDomain;
+    };
+    let Some(Object::Service(s)) = cluster.store.get(&ObjectKey::new(Kind::Service, ns, svc)) else {
+        return Answer::NxDomain;
+    };
+    let spec = s.spec.clone().unwrap_or_default();
+    let Some(port) = spec.ports.iter().flatten().find(|p| {
+        p.name.as_deref() == Some(port_name) && p.protocol.as_deref().unwrap_or("TCP").eq_ignore_ascii_case(proto)
+    }) else {
+        return Answer::NxDomain;
+    };
+    if spec.cluster_ip.as_deref() == Some("None") {
+        // A headless Service's records carry the endpoints' port (the target port), from its slices.
+        let target_port = cluster
+            .store
+            .list(Kind::EndpointSlice, Some(ns))
+            .filter_map(|o| match o {
+                Object::EndpointSlice(sl)
+                    if sl.metadata.labels.as_ref().and_then(|l| l.get(LABEL_SERVICE_NAME)).map(String::as_str)
+                        == Some(*svc) =>
+                {
+                    sl.ports.iter().flatten().find(|p| p.name.as_deref() == Some(port_name)).and_then(|p| p.port)
+                }
+                _ => None,
+            })
+            .next()
+            .unwrap_or(port.port);
+        let eps = slice_endpoints(cluster, ns, svc);
+        if eps.is_empty() {
+            return Answer::NxDomain;
+        }
+        let weight = (100 / eps.len()) as u16;
+        let records = eps
+            .into_iter()
+            .map(|(ip, host)| {
+                let host = host.unwrap_or_else(|| ip.replace('.', "-"));
+                (0, weight, target_port as u16, format!("{host}.{svc}.{ns}.svc.{CLUSTER_DOMAIN}"))
+            })
+            .collect();
+        return Answer::Srv(records);
+    }
+    Answer::Srv(vec![(0, 100, port.port as u16, format!("{svc}.{ns}.svc.{CLUSTER_DOMAIN}"))])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +326,16 @@ mod tests {
         assert_eq!(answer(&c, "10-244-3-2.default.pod.cluster.local"), Answer::A(vec!["10.244.3.2".into()]));
         assert_eq!(answer(&c, "example.com"), Answer::A(vec!["93.184.215.14".into()]));
         assert_eq!(answer(&c, "nowhere.invalid"), Answer::NxDomain);
+    }
+}
+
+#[cfg(test)]
+mod reverse_tests {
+    use super::*;
+
+    #[test]
+    fn reverse_names_reverse_the_octets() {
+        assert_eq!(reverse_name("10.96.0.10"), "10.0.96.10.in-addr.arpa");
+        assert_eq!(reverse_name("192.168.49.2"), "2.49.168.192.in-addr.arpa");
     }
 }

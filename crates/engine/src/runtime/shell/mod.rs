@@ -190,6 +190,18 @@ pub enum DnsAnswer {
     Cname { name: String, target: String, addresses: Vec<String> },
     /// `** server can't find <name>: NXDOMAIN`.
     NxDomain { name: String },
+    /// `<name>\tname = <target>` per PTR record (a reverse lookup).
+    Ptr { name: String, targets: Vec<String> },
+    /// `<name>\tservice = <priority> <weight> <port> <target>` per SRV record.
+    Srv { name: String, records: Vec<(u16, u16, u16, String)> },
+}
+
+/// The record type `nslookup` asks for (`-type=…`; an address argument asks for its PTR record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryType {
+    A,
+    Ptr,
+    Srv,
 }
 
 /// What `nslookup` is told: the server it asked and the answers in the order busybox prints them.
@@ -245,7 +257,7 @@ pub trait Host {
         HttpOutcome::BadAddress
     }
     /// Resolve a name (for `nslookup`).
-    fn lookup(&mut self, _name: &str) -> DnsOutcome {
+    fn lookup(&mut self, _name: &str, _qtype: QueryType) -> DnsOutcome {
         DnsOutcome::TimedOut
     }
     fn tcp_connect(&mut self, _host: &str, _port: u16) -> ConnectOutcome {
@@ -310,7 +322,7 @@ impl Host for TestHost {
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
         self.http.get(url).cloned().unwrap_or(HttpOutcome::BadAddress)
     }
-    fn lookup(&mut self, name: &str) -> DnsOutcome {
+    fn lookup(&mut self, name: &str, _qtype: QueryType) -> DnsOutcome {
         self.dns.get(name).cloned().unwrap_or(DnsOutcome::TimedOut)
     }
     fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {

@@ -1,7 +1,7 @@
 //! `wget`, `nslookup`, `ping`, `nc`: busybox's output, formatted from what the [`Host`] network answers.
 
 use super::exec::{quote, Process};
-use super::{ConnectOutcome, DnsAnswer, DnsOutcome, Host, HttpOutcome, PingOutcome};
+use super::{ConnectOutcome, DnsAnswer, DnsOutcome, Host, HttpOutcome, PingOutcome, QueryType};
 use crate::clock::Millis;
 use crate::runtime::fs::{basename, WriteMode};
 
@@ -290,7 +290,24 @@ impl Process {
             self.write_err(host, "Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n");
             return 1;
         };
-        match host.lookup(name) {
+        let asked = args.iter().rev().find_map(|a| a.strip_prefix("-type=").or_else(|| a.strip_prefix("-query=")));
+        let qtype = match asked.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("a") | Some("aaaa") => QueryType::A,
+            Some("ptr") => QueryType::Ptr,
+            Some("srv") => QueryType::Srv,
+            Some(other) => {
+                let msg = format!("kubeground: nslookup -type={other} is not simulated (A, AAAA, PTR and SRV are)\n");
+                self.write_err(host, &msg);
+                return 1;
+            }
+        };
+        // An address asks for its PTR record (busybox's make_ptr).
+        let (name, qtype) = match crate::network::parse_ipv4(name) {
+            Some(_) if qtype == QueryType::A => (crate::network::dns::reverse_name(name), QueryType::Ptr),
+            _ => (name.to_string(), qtype),
+        };
+        let name = &name;
+        match host.lookup(name, qtype) {
             DnsOutcome::TimedOut => {
                 self.write_out(host, ";; connection timed out; no servers could be reached\n\n");
                 1
@@ -317,6 +334,20 @@ impl Process {
                         }
                         DnsAnswer::NxDomain { name } => {
                             out.push_str(&format!("** server can't find {name}: NXDOMAIN\n\n"));
+                        }
+                        DnsAnswer::Ptr { name, targets } => {
+                            found = true;
+                            for t in targets {
+                                out.push_str(&format!("{name}\tname = {t}\n"));
+                            }
+                            out.push('\n');
+                        }
+                        DnsAnswer::Srv { name, records } => {
+                            found = true;
+                            for (priority, weight, port, target) in records {
+                                out.push_str(&format!("{name}\tservice = {priority} {weight} {port} {target}\n"));
+                            }
+                            out.push('\n');
                         }
                     }
                 }
