@@ -5,6 +5,7 @@
 //! share links and bug reports rest on. Views are plain data ([`Snapshot`]); nothing here knows a browser
 //! or a terminal.
 
+pub mod complete;
 #[cfg(not(target_arch = "wasm32"))]
 mod disk;
 pub mod minikube;
