@@ -8,8 +8,10 @@
 pub mod complete;
 #[cfg(not(target_arch = "wasm32"))]
 mod disk;
+pub mod export;
 pub mod minikube;
 pub mod script;
+pub mod share;
 pub mod shell;
 pub mod snapshot;
 pub mod views;
