@@ -2,7 +2,7 @@
 # Installs every tool the build and the tests need, idempotently and pinned.
 # A second run on a prepared machine takes seconds: each step checks first.
 #   scripts/setup.sh          build tools (wasm target, wasm-bindgen-cli, trunk)
-#   scripts/setup.sh --test   also Chromium, chromedriver and the end-to-end npm packages
+#   scripts/setup.sh --test   also Chromium, chromedriver, a Japanese font and the end-to-end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +44,14 @@ if [ "${1:-}" = "--test" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # Headless Chromium has no Japanese font of its own: without one the Japanese page's screenshots show
+  # boxes. IPAGothic (3.5 MB) is the smallest Debian package that covers Japanese.
+  if ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then
+    say "installing Debian's fonts-ipafont-gothic (Japanese text in screenshots)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends fonts-ipafont-gothic >/dev/null
   fi
   # node_modules is rebuilt only when the lock file changed since the last install (a copy is kept there).
   if ! cmp -s tests/e2e/package-lock.json tests/e2e/node_modules/.kubeground-lock 2>/dev/null; then

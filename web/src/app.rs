@@ -133,6 +133,29 @@ pub fn app() -> Html {
             }
         })
     };
+    let on_share = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let url = persist::share_url(state.inner.borrow().playground.session());
+            copy_to_clipboard(&url);
+            let output = vec![l.t(Key::ShareCopied).to_string(), url];
+            state.dispatch(Action::Echo { line: None, output, remember: false });
+        })
+    };
+    let on_download = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let yaml = playground::export::manifests(state.inner.borrow().playground.cluster());
+            let notice = if yaml.is_empty() {
+                l.t(Key::NothingToDownload).to_string()
+            } else {
+                download(MANIFESTS_FILE, &yaml);
+                let count = yaml.matches("\nkind: ").count() + usize::from(yaml.starts_with("kind: "));
+                l.fmt(Key::Downloaded, &[&count.to_string(), MANIFESTS_FILE])
+            };
+            state.dispatch(Action::Echo { line: None, output: vec![notice], remember: false });
+        })
+    };
     html! {
         <ContextProvider<Lang> context={l}>
         <div class="app">
@@ -145,6 +168,8 @@ pub fn app() -> Html {
                         <option value="en" lang="en" selected={l == Lang::En}>{"English"}</option>
                         <option value="ja" lang="ja" selected={l == Lang::Ja}>{"日本語"}</option>
                     </select>
+                    <button class="share" title={l.t(Key::ShareTitle)} onclick={on_share}>{l.t(Key::Share)}</button>
+                    <button class="download" title={l.t(Key::DownloadTitle)} onclick={on_download}>{l.t(Key::DownloadManifests)}</button>
                     <button class="reset" onclick={on_reset}>{l.t(Key::ResetCluster)}</button>
                 </div>
             </header>
@@ -169,6 +194,31 @@ pub fn app() -> Html {
             </main>
         </div>
         </ContextProvider<Lang>>
+    }
+}
+
+/// The name the exported manifests are saved under.
+const MANIFESTS_FILE: &str = "kubeground-manifests.yaml";
+
+/// Puts `text` on the clipboard when the browser allows it (a refusal is ignored: the terminal shows the
+/// link too).
+fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let promise = window.navigator().clipboard().write_text(text);
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+    let _ = promise.catch(&ignore);
+    ignore.forget();
+}
+
+/// Saves `text` as a file named `name` through a temporary link (a `data:` URL: no Blob needed).
+fn download(name: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = document.create_element("a") else { return };
+    let href = format!("data:application/yaml;charset=utf-8,{}", js_sys::encode_uri_component(text));
+    let _ = a.set_attribute("href", &href);
+    let _ = a.set_attribute("download", name);
+    if let Ok(a) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a) {
+        a.click();
     }
 }
 

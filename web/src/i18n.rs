@@ -74,6 +74,22 @@ strings! {
     RestoreCrashed => "kubeground: the saved session stopped the page while it was replayed; started a fresh cluster.",
         "kubeground: 保存されたセッションの再生中にページが停止したため、新しいクラスタを開始しました。";
     Views => "Views", "ビュー";
+    // Sharing and export.
+    Share => "Share", "共有";
+    ShareTitle => "Copy a link that rebuilds this cluster (its seed and commands) in any browser",
+        "このクラスタ（シードとコマンド）をどのブラウザでも再現できるリンクをコピー";
+    ShareCopied => "kubeground: a link to this session was copied to the clipboard:",
+        "kubeground: このセッションへのリンクをクリップボードにコピーしました：";
+    SharedOpened => "kubeground: opened a shared session ({0} commands replayed).",
+        "kubeground: 共有されたセッションを開きました（{0} 個のコマンドを再生）。";
+    SharedBroken => "kubeground: the share link could not be opened ({0}); kept your own session.",
+        "kubeground: 共有リンクを開けませんでした（{0}）。自分のセッションをそのまま使います。";
+    DownloadManifests => "Download manifests", "マニフェストをダウンロード";
+    DownloadTitle => "Your objects as YAML that kubectl apply -f accepts on a real cluster",
+        "作成したオブジェクトを、実際のクラスタで kubectl apply -f できる YAML として保存";
+    Downloaded => "kubeground: downloaded {0} objects as {1}.", "kubeground: {0} 個のオブジェクトを {1} として保存しました。";
+    NothingToDownload => "kubeground: there are no objects of yours to export yet.",
+        "kubeground: エクスポートできる自作のオブジェクトはまだありません。";
     // Tabs (CONTRACT §5).
     TabTopology => "Topology", "トポロジー";
     TabNetwork => "Network", "ネットワーク";
@@ -93,6 +109,37 @@ strings! {
     TerminalOutput => "Terminal output", "ターミナル出力";
     TerminalInput => "Terminal input", "ターミナル入力";
     TerminalPlaceholder => "kubectl get nodes", "kubectl get nodes";
+    HelpText => "kubeground: a simulated Kubernetes v1.34 cluster on minikube
+(3 control-plane nodes, 2 workers).
+  kubectl …      kubectl; `kubectl` alone lists what is simulated;
+                 `kubectl edit` opens the editor
+  minikube …     status, node list|add|stop|start|delete,
+                 ssh [-n NODE] -- CMD, ip, service NAME --url
+  sleep 30s      let simulated time pass (s, m, h)
+  echo TEXT      print text
+  clear          clear the screen
+  help           this text
+Keys: Tab completes commands, flags, kinds, names, namespaces and
+  nodes (several matches are listed); ↑/↓ walk the history;
+  Ctrl-C abandons the line; Ctrl-L clears the screen.
+Pasting several lines runs them in turn, heredocs included
+  (kubectl apply -f - <<EOF … EOF).",
+        "kubeground: minikube 上のシミュレーションされた
+Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカー 2 台）。
+  kubectl …      kubectl。`kubectl` だけでシミュレーション
+                 されているコマンドの一覧。`kubectl edit` は
+                 エディタを開きます
+  minikube …     status、node list|add|stop|start|delete、
+                 ssh [-n NODE] -- CMD、ip、service NAME --url
+  sleep 30s      シミュレーション時間を進める（s、m、h）
+  echo TEXT      テキストを表示
+  clear          画面を消去
+  help           このヘルプ
+キー操作：Tab でコマンド、フラグ、種類、名前、名前空間、
+  ノードを補完（候補が複数なら一覧表示）。↑/↓ で履歴、
+  Ctrl-C で入力行を破棄、Ctrl-L で画面を消去。
+複数行を貼り付けると順に実行します（ヒアドキュメントも可：
+  kubectl apply -f - <<EOF … EOF）。";
     // The kubectl edit editor.
     Save => "Save", "保存";
     Cancel => "Cancel", "キャンセル";

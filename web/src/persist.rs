@@ -123,6 +123,30 @@ pub fn save(saved: &Saved) {
     let _ = store.set_item(SESSION_KEY, &encode(&Saved { lines: Vec::new(), ..saved.clone() }));
 }
 
+/// The fragment a share link carries the session in: `#s=<playground::share text>`.
+pub const SHARE_PREFIX: &str = "#s=";
+
+/// The session of a share link the page was opened with, if any; the fragment is removed from the address
+/// (without a reload), so a later reload restores the saved session, which by then is this one.
+pub fn take_shared() -> Option<Result<Session, String>> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let text = hash.strip_prefix(SHARE_PREFIX)?;
+    let shared = playground::share::decode(text);
+    if let (Ok(history), Ok(href)) = (window.history(), window.location().href()) {
+        let without = href.split('#').next().unwrap_or_default().to_string();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&without));
+    }
+    Some(shared)
+}
+
+/// A link to `session`: this page's address with the session in its fragment.
+pub fn share_url(session: &Session) -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    format!("{base}{SHARE_PREFIX}{}", playground::share::encode(session))
+}
+
 /// The saved language, if the learner chose one.
 pub fn load_lang() -> Option<String> {
     storage()?.get_item(LANG_KEY).ok().flatten()

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use playground::lesson::{LessonRun, LessonState};
-use playground::Playground;
+use playground::{Playground, SessionEntry};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -71,8 +71,55 @@ impl Inner {
         }
     }
 
-    /// The saved session replayed, or a fresh cluster with a notice in the terminal when it cannot be.
+    /// A shared session from the page's link replaces the saved one (the link wins); else the saved
+    /// session is restored (see [`Inner::restore_saved`]). A damaged link leaves a notice.
     pub fn restore(lang: Lang) -> Inner {
+        match persist::take_shared() {
+            Some(Ok(session)) => {
+                persist::replaying(true);
+                let playground = Playground::replay(&session);
+                persist::replaying(false);
+                let history: Vec<String> = session
+                    .entries
+                    .iter()
+                    .filter_map(|e| match e {
+                        SessionEntry::Exec { line, .. } => Some(line.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let notice = lang.fmt(Key::SharedOpened, &[&history.len().to_string()]);
+                let story_from = log_len(&playground);
+                // Lessons finished before stay finished.
+                let finished_lessons = match persist::load() {
+                    Loaded::Session(saved) => saved.finished_lessons,
+                    _ => Vec::new(),
+                };
+                let mut inner = Inner {
+                    playground,
+                    lesson: None,
+                    lesson_view: None,
+                    finished_lessons,
+                    lines: vec![TermLine { kind: LineKind::Stdout, text: notice }],
+                    history,
+                    running: true,
+                    speed: 1.0,
+                    story_from,
+                    ticks_unsaved: 0,
+                };
+                inner.save();
+                inner
+            }
+            Some(Err(why)) => {
+                let mut inner = Inner::restore_saved(lang);
+                inner.lines.push(TermLine { kind: LineKind::Stderr, text: lang.fmt(Key::SharedBroken, &[&why]) });
+                inner
+            }
+            None => Inner::restore_saved(lang),
+        }
+    }
+
+    /// The saved session replayed, or a fresh cluster with a notice in the terminal when it cannot be.
+    fn restore_saved(lang: Lang) -> Inner {
         let notice = |text: String| vec![TermLine { kind: LineKind::Stderr, text }];
         match persist::load() {
             Loaded::Nothing => Inner::fresh(Vec::new(), Vec::new()),
@@ -222,6 +269,13 @@ pub enum Action {
     Step,
     SetSpeed(f64),
     Clear,
+    /// Something the page itself printed: the line as typed (`$ …`, e.g. `kubectl get po^C` or `help`)
+    /// and the lines after it, without running anything; `remember` puts the line in the history.
+    Echo {
+        line: Option<String>,
+        output: Vec<String>,
+        remember: bool,
+    },
     /// The editor of a `kubectl edit` was saved with this text (Cancel saves the buffer as it was opened).
     SaveEdit(String),
     /// A fresh cluster (the learner confirmed); the notice goes to the terminal.
@@ -257,6 +311,17 @@ impl Reducible for AppState {
                 Action::Step => step(&mut inner, 1000),
                 Action::SetSpeed(s) => inner.speed = s,
                 Action::Clear => inner.lines.clear(),
+                Action::Echo { line, output, remember } => {
+                    if let Some(line) = line {
+                        if remember && !line.trim().is_empty() {
+                            inner.history.push(line.trim().to_string());
+                        }
+                        inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {line}") });
+                    }
+                    for text in output {
+                        inner.lines.push(TermLine { kind: LineKind::Stdout, text });
+                    }
+                }
                 Action::SaveEdit(text) => {
                     inner.story_from = log_len(&inner.playground);
                     let out = match inner.with_lesson(|run| run.save_edit(&text)) {

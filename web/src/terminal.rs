@@ -1,4 +1,5 @@
-//! The terminal: a command line with history (↑/↓) and an output log that scrolls to the newest line.
+//! The terminal: a command line with history (↑/↓), Tab completion (`playground::complete`), Ctrl-C,
+//! Ctrl-L, `help`, and an output log that scrolls to the newest line.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -40,7 +41,46 @@ pub fn terminal(props: &Props) -> Html {
                     let line = input.value();
                     input.set_value("");
                     *cursor.borrow_mut() = None;
-                    state.dispatch(Action::Exec(line));
+                    if line.trim() == "help" {
+                        let output = l.t(Key::HelpText).lines().map(String::from).collect();
+                        state.dispatch(Action::Echo { line: Some(line), output, remember: true });
+                    } else {
+                        state.dispatch(Action::Exec(line));
+                    }
+                }
+                // Tab completes; on an empty line it moves the focus as usual, so the keyboard can leave.
+                "Tab" if !e.shift_key() && !e.ctrl_key() && !e.alt_key() && !input.value().is_empty() => {
+                    e.prevent_default();
+                    let value = input.value();
+                    let at16 = input.selection_start().ok().flatten().unwrap_or(u32::MAX) as usize;
+                    let at = byte_index(&value, at16);
+                    let completion = {
+                        let inner = state.inner.borrow();
+                        playground::complete::complete(&inner.playground, &value, at)
+                    };
+                    let (line, new_at) = playground::complete::apply(&value, at, &completion);
+                    if line != value {
+                        input.set_value(&line);
+                        let pos = utf16_len(&line[..new_at]);
+                        let _ = input.set_selection_range(pos, pos);
+                    }
+                    if completion.candidates.len() > 1 {
+                        // As bash lists them on a double Tab: the line, the candidates, the line again.
+                        let output = columns(&completion.candidates, LIST_WIDTH);
+                        state.dispatch(Action::Echo { line: Some(line), output, remember: false });
+                    }
+                }
+                // Ctrl-C abandons the line (`^C`, as a shell echoes it) unless text is selected to copy.
+                "c" if e.ctrl_key() && !e.alt_key() && !e.meta_key() && !has_selection(&input) => {
+                    e.prevent_default();
+                    let line = input.value();
+                    input.set_value("");
+                    *cursor.borrow_mut() = None;
+                    state.dispatch(Action::Echo {
+                        line: Some(format!("{line}^C")),
+                        output: Vec::new(),
+                        remember: false,
+                    });
                 }
                 "ArrowUp" | "ArrowDown" => {
                     e.prevent_default();
@@ -110,6 +150,58 @@ pub fn terminal(props: &Props) -> Html {
     }
 }
 
+/// Characters a completion list fills per line before wrapping.
+const LIST_WIDTH: usize = 72;
+
+/// Whether text is selected in the input or elsewhere on the page (Ctrl-C copies it then).
+fn has_selection(input: &HtmlInputElement) -> bool {
+    let in_input = matches!(
+        (input.selection_start(), input.selection_end()),
+        (Ok(Some(a)), Ok(Some(b))) if a != b
+    );
+    let on_page = web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !String::from(s.to_string()).is_empty());
+    in_input || on_page
+}
+
+/// The byte index in `s` of the UTF-16 position `at` the DOM reports (clamped to the end).
+pub fn byte_index(s: &str, at: usize) -> usize {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        if units >= at {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    s.len()
+}
+
+fn utf16_len(s: &str) -> u32 {
+    s.encode_utf16().count() as u32
+}
+
+/// Candidates laid out in columns as bash lists them: as many equal columns as fit in `width`, filled
+/// down each column first.
+pub fn columns(candidates: &[String], width: usize) -> Vec<String> {
+    let col = candidates.iter().map(|c| c.chars().count()).max().unwrap_or(0) + 2;
+    let per_line = (width / col).max(1);
+    let rows = candidates.len().div_ceil(per_line);
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<&String> = (0..per_line).filter_map(|c| candidates.get(c * rows + r)).collect();
+            let mut line = String::new();
+            for (i, cell) in cells.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < cells.len() {
+                    line.push_str(&" ".repeat(col - cell.chars().count()));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
 /// The history entry ↑ (`up`) or ↓ moves to from `cursor` in a history of `len` entries; `None` is the
 /// empty new line below the newest entry.
 pub fn history_step(len: usize, cursor: Option<usize>, up: bool) -> Option<usize> {
@@ -125,7 +217,21 @@ pub fn history_step(len: usize, cursor: Option<usize>, up: bool) -> Option<usize
 
 #[cfg(test)]
 mod tests {
-    use super::history_step;
+    use super::{byte_index, columns, history_step};
+
+    #[test]
+    fn candidates_fill_columns_downwards() {
+        let c: Vec<String> = ["apply", "create", "delete", "describe", "get"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(columns(&c, 30), ["apply     delete    get", "create    describe"]);
+        assert_eq!(columns(&c, 5), ["apply", "create", "delete", "describe", "get"]);
+    }
+
+    #[test]
+    fn dom_positions_are_utf16() {
+        assert_eq!(byte_index("kubectl", 3), 3);
+        assert_eq!(byte_index("é x", 1), 2);
+        assert_eq!(byte_index("abc", 99), 3);
+    }
 
     #[test]
     fn history_walks_up_stops_at_oldest_and_returns_to_an_empty_line() {

@@ -73,14 +73,10 @@ fn not_simulated(command: &str) -> Output {
     Output::error(format!("error: kubeground does not simulate \"kubectl {command}\" yet\n"))
 }
 
-/// Runs one kubectl command line against `cluster`, with `io` as its standard input and files.
-pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
-    let Some((pos, command)) = find_command(args) else {
-        return Output::ok(help_text());
-    };
-    let mut rest: Vec<String> = args[..pos].to_vec();
-    rest.extend_from_slice(&args[pos + 1..]);
-    let specs: Vec<FlagSpec> = match command.as_str() {
+/// The flags a simulated command accepts (the global ones included), or `None` for a command the playground
+/// does not simulate. `edit` is listed for completion; without an editor `run` refuses it first.
+pub fn command_flags(command: &str) -> Option<Vec<FlagSpec>> {
+    Some(match command {
         "get" => [GLOBAL_FLAGS, get::FLAGS].concat(),
         "apply" => [GLOBAL_FLAGS, apply::FLAGS].concat(),
         "create" => [GLOBAL_FLAGS, create::FLAGS].concat(),
@@ -97,7 +93,6 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "explain" => [GLOBAL_FLAGS, explain::FLAGS].concat(),
         "wait" => [GLOBAL_FLAGS, wait::FLAGS].concat(),
         "rollout" => [GLOBAL_FLAGS, rollout::FLAGS].concat(),
-        "edit" => return Output::error(edit::NO_EDITOR),
         "cordon" | "uncordon" => [GLOBAL_FLAGS, cluster_cmds::CORDON_FLAGS].concat(),
         "taint" => [GLOBAL_FLAGS, cluster_cmds::TAINT_FLAGS].concat(),
         "drain" => [GLOBAL_FLAGS, cluster_cmds::DRAIN_FLAGS].concat(),
@@ -105,8 +100,25 @@ pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
         "version" => [GLOBAL_FLAGS, &[flag("client", None, FlagKind::Bool)][..]].concat(),
         "logs" => [GLOBAL_FLAGS, pods_cmd::LOGS_FLAGS].concat(),
         "exec" => [GLOBAL_FLAGS, pods_cmd::EXEC_FLAGS].concat(),
-        c if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
-        other => return Output::error(commands::unknown_command(other)),
+        "edit" => [GLOBAL_FLAGS, edit::FLAGS].concat(),
+        _ => return None,
+    })
+}
+
+/// Runs one kubectl command line against `cluster`, with `io` as its standard input and files.
+pub fn run(cluster: &mut Cluster, args: &[String], io: &Io) -> Output {
+    let Some((pos, command)) = find_command(args) else {
+        return Output::ok(help_text());
+    };
+    let mut rest: Vec<String> = args[..pos].to_vec();
+    rest.extend_from_slice(&args[pos + 1..]);
+    let specs = match command.as_str() {
+        "edit" => return Output::error(edit::NO_EDITOR),
+        c => match command_flags(c) {
+            Some(specs) => specs,
+            None if commands::KUBECTL_COMMANDS.contains(&c) => return not_simulated(c),
+            None => return Output::error(commands::unknown_command(c)),
+        },
     };
     // `exec` takes its command after `--` verbatim (cobra's ArgsLenAtDash).
     let mut exec_command: Option<Vec<String>> = None;

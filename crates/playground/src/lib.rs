@@ -5,11 +5,14 @@
 //! share links and bug reports rest on. Views are plain data ([`Snapshot`]); nothing here knows a browser
 //! or a terminal.
 
+pub mod complete;
 #[cfg(not(target_arch = "wasm32"))]
 mod disk;
+pub mod export;
 pub mod lesson;
 pub mod minikube;
 pub mod script;
+pub mod share;
 pub mod shell;
 pub mod snapshot;
 pub mod views;
