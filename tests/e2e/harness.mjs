@@ -77,3 +77,28 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Resolves once the page's engine runs (CONTRACT §5's ready signal). */
+export const ready = (page) =>
+  page.waitForFunction(() => document.body.dataset.clusterReady === 'true', null, { timeout: 20000 });
+
+/**
+ * The terminal by its accessible names: `run` types a line and presses Enter; `paste` pastes several lines at
+ * once (a heredoc with its manifest), as a learner's paste does.
+ */
+export function terminal(page, names = { input: 'Terminal input', output: 'Terminal output' }) {
+  const input = page.getByRole('textbox', { name: names.input });
+  const output = page.getByRole('log', { name: names.output });
+  const run = async (line) => {
+    await input.fill(line);
+    await input.press('Enter');
+  };
+  const paste = async (text) => {
+    await input.evaluate((el, text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+  };
+  return { input, output, run, paste };
+}

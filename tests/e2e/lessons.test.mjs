@@ -3,7 +3,7 @@
 // lesson finished. A reload keeps a lesson in progress.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot } from './harness.mjs';
+import { serveDist, openBrowser, screenshot, ready, terminal } from './harness.mjs';
 
 let server;
 let browser;
@@ -18,13 +18,10 @@ after(async () => {
   await server?.close();
 });
 
-const ready = (page) =>
-  page.waitForFunction(() => document.body.dataset.clusterReady === 'true', null, { timeout: 20000 });
-
 const NAMES = {
-  en: { region: 'Lesson', input: 'Terminal input', solution: 'Show solution', hide: 'Hide solution',
+  en: { region: 'Lesson', input: 'Terminal input', output: 'Terminal output', solution: 'Show solution', hide: 'Hide solution',
     back: 'Back to the sandbox', number: (n) => `Lesson ${n}` },
-  ja: { region: 'レッスン', input: 'ターミナル入力', solution: '解答を見る', hide: '解答を隠す',
+  ja: { region: 'レッスン', input: 'ターミナル入力', output: 'ターミナル出力', solution: '解答を見る', hide: '解答を隠す',
     back: 'サンドボックスに戻る', number: (n) => `レッスン ${n}` },
 };
 
@@ -33,14 +30,7 @@ async function setLanguage(page, tag) {
   await page.waitForFunction((tag) => document.documentElement.lang === tag, tag);
 }
 
-async function paste(page, names, text) {
-  const input = page.getByRole('textbox', { name: names.input });
-  await input.evaluate((el, text) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', text);
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
-}
+const paste = (page, names, text) => terminal(page, { input: names.input, output: names.output }).paste(text);
 
 /** Plays lesson `id` (number `n`) through the panel in language `tag`; returns the step ids. */
 async function play(page, tag, id, n) {

@@ -2,7 +2,7 @@
 // Events tabs from what the engine recorded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, openBrowser, screenshot } from './harness.mjs';
+import { serveDist, openBrowser, screenshot, ready, terminal } from './harness.mjs';
 
 let server;
 let browser;
@@ -17,26 +17,6 @@ after(async () => {
   await server?.close();
 });
 
-const ready = (page) =>
-  page.waitForFunction(() => document.body.dataset.clusterReady === 'true', null, { timeout: 20000 });
-
-function terminal(page, names = { input: 'Terminal input', output: 'Terminal output' }) {
-  const input = page.getByRole('textbox', { name: names.input });
-  const output = page.getByRole('log', { name: names.output });
-  const run = async (line) => {
-    await input.fill(line);
-    await input.press('Enter');
-  };
-  // What a learner's paste of several lines does (a heredoc with its manifest).
-  const paste = async (text) => {
-    await input.evaluate((el, text) => {
-      const data = new DataTransfer();
-      data.setData('text/plain', text);
-      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  };
-  return { input, output, run, paste };
-}
 
 test('a reload restores the same cluster, terminal and history; Reset starts afresh', async () => {
   const { page, errors } = browser;

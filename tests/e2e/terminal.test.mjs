@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, openBrowser, screenshot } from './harness.mjs';
+import { serveDist, openBrowser, screenshot, ready, terminal as sharedTerminal } from './harness.mjs';
 
 let server;
 let browser;
@@ -18,17 +18,10 @@ after(async () => {
   await server?.close();
 });
 
-const ready = (page) =>
-  page.waitForFunction(() => document.body.dataset.clusterReady === 'true', null, { timeout: 20000 });
-
 function terminal(page) {
-  const input = page.getByRole('textbox', { name: 'Terminal input' });
-  const output = page.locator('.terminal-output');
-  const run = async (line) => {
-    await input.fill(line);
-    await input.press('Enter');
-  };
-  return { input, output, run };
+  // This file reads the output region by its class (it also checks text the log's role name would hide).
+  const { input, run } = sharedTerminal(page);
+  return { input, output: page.locator('.terminal-output'), run };
 }
 
 const podsOf = (page, prefix) =>
