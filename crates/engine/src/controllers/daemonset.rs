@@ -201,19 +201,14 @@ impl Cluster {
     pub(super) fn reconcile_daemon_sets(&mut self) {
         // Like the real controller, which syncs on watch events of DaemonSets, pods, nodes and revisions: a
         // settle where none of those changed (a lease renewal) and no pod's availability came due is skipped.
-        let now = self.clock.now();
-        if let Some((seen, due)) = self.apps.daemon_sets_seen {
-            let relevant = |k: Kind| matches!(k, Kind::DaemonSet | Kind::Pod | Kind::Node | Kind::ControllerRevision);
-            let changed = match self.store.changes_since(seen) {
-                Some(mut changes) => changes.any(|c| relevant(c.object.kind())),
-                None => true,
-            };
-            if !changed && due.is_none_or(|t| now < t) {
-                return;
-            }
+        let watched = [Kind::DaemonSet, Kind::Pod, Kind::Node, Kind::ControllerRevision, Kind::Namespace];
+        if !self.has_news(self.apps.daemon_sets_seen, &watched) {
+            return;
         }
+        // Its own writes are news for its next pass, as a real controller's watch delivers them back.
+        let before = self.store.resource_version();
         self.sync_all_daemon_sets();
-        self.apps.daemon_sets_seen = Some((self.store.resource_version(), self.apps_wakeup()));
+        self.apps.daemon_sets_seen = Some((before, self.apps_wakeup()));
     }
 
     fn sync_all_daemon_sets(&mut self) {

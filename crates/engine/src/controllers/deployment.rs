@@ -206,10 +206,19 @@ fn deployment_timed_out(d: &Deployment, s: &DeploymentStatus, now: Millis) -> bo
 
 impl Cluster {
     pub(super) fn reconcile_deployments(&mut self) {
+        // Like the real controller, which syncs on Deployment, ReplicaSet and pod events (and its progress
+        // deadline): a settle without them has nothing for it.
+        let watched = [Kind::Deployment, Kind::ReplicaSet, Kind::Pod, Kind::Namespace];
+        if !self.has_news(self.apps.deployments_seen, &watched) {
+            return;
+        }
+        // Its own writes are news for its next pass, as a real controller's watch delivers them back.
+        let before = self.store.resource_version();
         let keys: Vec<ObjectKey> = self.store.list(Kind::Deployment, None).map(ObjectKey::of).collect();
         for key in keys {
             self.sync_deployment(&key);
         }
+        self.apps.deployments_seen = Some((before, self.deployment_wakeup()));
     }
 
     /// When a rollout without progress will hit its deadline.

@@ -26,13 +26,27 @@ mod serviceaccount;
 mod statefulset;
 pub mod volumes;
 
+use crate::clock::Millis;
 use crate::cluster::Cluster;
+use crate::object::Kind;
 
 /// Upper bound on reconcile rounds per settle, so a controller bug cannot hang the page.
 const MAX_ROUNDS: usize = 64;
 
 impl Cluster {
     /// Runs every controller until the store stops changing (at most [`MAX_ROUNDS`] rounds).
+    /// Whether a controller that last looked at store version `seen.0` (and whose next time-driven instant was
+    /// `seen.1`) has anything new to see: a change of one of `kinds` since, or that instant reached. Real
+    /// controllers act on watch events; a settle that only renewed leases gives them none.
+    pub(crate) fn has_news(&self, seen: Option<(u64, Option<Millis>)>, kinds: &[Kind]) -> bool {
+        let Some((rv, due)) = seen else { return true };
+        let changed = match self.store.changes_since(rv) {
+            Some(mut changes) => changes.any(|c| kinds.contains(&c.object.kind())),
+            None => true,
+        };
+        changed || due.is_some_and(|t| self.clock.now() >= t)
+    }
+
     pub fn settle(&mut self) {
         // Without a working API server (etcd quorum lost) no controller can read or write anything.
         if !matches!(self.machines.quorum(), crate::machines::Quorum::Healthy { .. }) {

@@ -216,10 +216,18 @@ impl Cluster {
     }
 
     pub(super) fn reconcile_replica_sets(&mut self) {
+        // Like the real controller, which syncs on ReplicaSet and pod events: a settle with neither, and no
+        // pod's availability come due, has nothing for it.
+        if !self.has_news(self.apps.replica_sets_seen, &[Kind::ReplicaSet, Kind::Pod, Kind::Namespace]) {
+            return;
+        }
+        // Its own writes are news for its next pass, as a real controller's watch delivers them back.
+        let before = self.store.resource_version();
         let keys: Vec<ObjectKey> = self.store.list(Kind::ReplicaSet, None).map(ObjectKey::of).collect();
         for key in keys {
             self.sync_replica_set(&key);
         }
+        self.apps.replica_sets_seen = Some((before, self.replica_set_wakeup()));
     }
 
     fn sync_replica_set(&mut self, key: &ObjectKey) {

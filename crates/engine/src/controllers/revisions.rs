@@ -25,6 +25,9 @@ pub struct AppsState {
     /// The store's resourceVersion after the DaemonSet controller's last pass, and the next instant time alone
     /// can change its answer (a pod turning available): with neither reached, a pass has nothing new to see.
     pub daemon_sets_seen: Option<(u64, Option<Millis>)>,
+    /// The same for the ReplicaSet controller and the Deployment controller.
+    pub replica_sets_seen: Option<(u64, Option<Millis>)>,
+    pub deployments_seen: Option<(u64, Option<Millis>)>,
 }
 
 /// FNV-1a, 32 bits (Go's `hash/fnv.New32a`), which `controller.HashControllerRevision` uses.
