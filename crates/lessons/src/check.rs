@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use engine::api::api::core::v1 as core;
+use engine::api::apimachinery::pkg::util::intstr::IntOrString;
 use engine::apiserver::selectors::LabelSelector;
-use engine::network::TraceKind;
+use engine::network::{Hop, TraceKind};
 use engine::{Cluster, Kind, Object};
 use serde::Deserialize;
 
@@ -160,6 +161,8 @@ pub struct PodsCheck {
     pub containers: Option<usize>,
     /// Restarts summed over the pod's containers.
     pub restarts_at_least: Option<i32>,
+    /// Restarts summed over the pod's containers, at most.
+    pub restarts_at_most: Option<i32>,
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
@@ -208,6 +211,16 @@ pub struct ServiceCheck {
     /// `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`.
     #[serde(rename = "type")]
     pub type_: Option<String>,
+    /// Some port of the Service is this `port`.
+    pub port: Option<i32>,
+    /// That port (or, without `port`, some port) sends to this `targetPort` (a number or a port name).
+    pub target_port: Option<String>,
+    /// Some port has this `nodePort`.
+    pub node_port: Option<i32>,
+    /// A load balancer address is in `status.loadBalancer.ingress` (true) or not yet (false).
+    pub external_ip: Option<bool>,
+    /// `spec.externalName`.
+    pub external_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -259,6 +272,9 @@ pub struct DnsCheck {
     /// Whether the lookup got an answer (addresses or a CNAME) rather than NXDOMAIN or a timeout.
     #[serde(default = "yes")]
     pub answered: bool,
+    /// The answer came to the query built with this search domain (`default.svc.cluster.local`): the
+    /// resolver's search list, not the name as typed, found it.
+    pub search_domain: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -271,6 +287,12 @@ pub struct RequestCheck {
     pub namespace: String,
     /// The start of the trace's outcome (`HTTP 200`, `connection refused`).
     pub outcome: Option<String>,
+    /// The packets crossed nodes through Flannel's VXLAN overlay (`flannel.1`) (true) or stayed on the
+    /// client's node (false).
+    pub across_nodes: Option<bool>,
+    /// kube-proxy's rules translated a Service address to a pod (true), or the client named a pod directly
+    /// (false).
+    pub through_service: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -416,6 +438,17 @@ impl Check {
                     quals_en.push(format!("restarted at least {r} times"));
                     quals_ja.push(format!("{r} 回以上再起動して"));
                 }
+                match p.restarts_at_most {
+                    Some(0) => {
+                        quals_en.push("never restarted".into());
+                        quals_ja.push("一度も再起動せずに".into());
+                    }
+                    Some(r) => {
+                        quals_en.push(format!("restarted at most {r} times"));
+                        quals_ja.push(format!("再起動 {r} 回以下で"));
+                    }
+                    None => {}
+                }
                 let ns = ns_suffix(l, &p.namespace);
                 match l {
                     Lang::En => {
@@ -494,6 +527,40 @@ impl Check {
                     en.push(format!("has {n} ready endpoints"));
                     ja.push(format!("Ready なエンドポイントが {n} 個"));
                 }
+                match (s.port, &s.target_port) {
+                    (Some(p), Some(t)) => {
+                        en.push(format!("sends port {p} to targetPort {t}"));
+                        ja.push(format!("port {p} を targetPort {t} へ送る"));
+                    }
+                    (Some(p), None) => {
+                        en.push(format!("listens on port {p}"));
+                        ja.push(format!("port が {p}"));
+                    }
+                    (None, Some(t)) => {
+                        en.push(format!("sends to targetPort {t}"));
+                        ja.push(format!("targetPort が {t}"));
+                    }
+                    (None, None) => {}
+                }
+                if let Some(n) = s.node_port {
+                    en.push(format!("has nodePort {n}"));
+                    ja.push(format!("nodePort が {n}"));
+                }
+                match s.external_ip {
+                    Some(true) => {
+                        en.push("has an external IP".into());
+                        ja.push("外部 IP がある".into());
+                    }
+                    Some(false) => {
+                        en.push("has no external IP yet".into());
+                        ja.push("外部 IP がまだない".into());
+                    }
+                    None => {}
+                }
+                if let Some(n) = &s.external_name {
+                    en.push(format!("points to {n}"));
+                    ja.push(format!("{n} を指す"));
+                }
                 if en.is_empty() {
                     en.push("exists".into());
                     ja.push("が存在する".into());
@@ -551,15 +618,18 @@ impl Check {
                 let name = d.name.as_deref().unwrap_or("a name");
                 let name_ja = d.name.as_deref().unwrap_or("名前");
                 let from = d.from_selector.as_deref();
+                let via = d.search_domain.as_deref();
                 match l {
                     Lang::En => format!(
-                        "a DNS lookup of {name}{} {}",
+                        "a DNS lookup of {name}{} {}{}",
                         from.map(|s| format!(" from a pod with labels {s}")).unwrap_or_default(),
-                        if d.answered { "is answered" } else { "gets no answer" }
+                        if d.answered { "is answered" } else { "gets no answer" },
+                        via.map(|v| format!(" through the search domain {v}")).unwrap_or_default()
                     ),
                     Lang::Ja => format!(
-                        "{}{name_ja} の DNS 問い合わせに{}",
+                        "{}{name_ja} の DNS 問い合わせに{}{}",
                         from.map(|s| format!("ラベル {s} の Pod から")).unwrap_or_default(),
+                        via.map(|v| format!("検索ドメイン {v} で")).unwrap_or_default(),
                         if d.answered { "答えが返る" } else { "答えが返らない" }
                     ),
                 }
@@ -568,15 +638,41 @@ impl Check {
                 let to = r.to.as_deref().unwrap_or("a server");
                 let to_ja = r.to.as_deref().unwrap_or("サーバー");
                 let from = r.from_selector.as_deref();
+                let mut how_en = Vec::new();
+                let mut how_ja = Vec::new();
+                match r.across_nodes {
+                    Some(true) => {
+                        how_en.push("across nodes through the overlay");
+                        how_ja.push("オーバーレイ経由で Node をまたいで");
+                    }
+                    Some(false) => {
+                        how_en.push("within one node");
+                        how_ja.push("1 つの Node の中で");
+                    }
+                    None => {}
+                }
+                match r.through_service {
+                    Some(true) => {
+                        how_en.push("through kube-proxy's Service rules");
+                        how_ja.push("kube-proxy の Service ルールを通って");
+                    }
+                    Some(false) => {
+                        how_en.push("straight to a pod IP");
+                        how_ja.push("Pod の IP へ直接");
+                    }
+                    None => {}
+                }
+                let how_en: String = how_en.iter().map(|h| format!(" {h}")).collect();
                 match l {
                     Lang::En => format!(
-                        "a request to {to}{}{}",
+                        "a request to {to}{}{how_en}{}",
                         from.map(|s| format!(" from a pod with labels {s}")).unwrap_or_default(),
                         r.outcome.as_deref().map(|o| format!(" gets {o}")).unwrap_or_else(|| " is made".into())
                     ),
                     Lang::Ja => format!(
-                        "{}{to_ja} へのリクエスト{}",
+                        "{}{}{to_ja} へのリクエスト{}",
                         from.map(|s| format!("ラベル {s} の Pod から")).unwrap_or_default(),
+                        how_ja.concat(),
                         r.outcome.as_deref().map(|o| format!("が {o} を受け取る")).unwrap_or_else(|| "を送る".into())
                     ),
                 }
@@ -742,6 +838,50 @@ impl Check {
                             ));
                         }
                     }
+                    let spec = svc.spec.clone().unwrap_or_default();
+                    let ports = spec.ports.unwrap_or_default();
+                    let target = |p: &core::ServicePort| match &p.target_port {
+                        Some(IntOrString::Int(n)) => n.to_string(),
+                        Some(IntOrString::String(s)) => s.clone(),
+                        None => p.port.to_string(),
+                    };
+                    let port_ok = ports.iter().any(|p| {
+                        s.port.is_none_or(|want| p.port == want)
+                            && s.target_port.as_ref().is_none_or(|want| *want == target(p))
+                    });
+                    if (s.port.is_some() || s.target_port.is_some()) && !port_ok {
+                        let have: Vec<String> = ports.iter().map(|p| format!("{}→{}", p.port, target(p))).collect();
+                        why.push(l.pick(
+                            format!("ports are {}", have.join(", ")),
+                            format!("ポートは {}", have.join("、")),
+                        ));
+                    }
+                    if let Some(n) = s.node_port {
+                        if !ports.iter().any(|p| p.node_port == Some(n)) {
+                            why.push(l.pick(format!("no nodePort {n}"), format!("nodePort {n} はありません")));
+                        }
+                    }
+                    if let Some(want) = s.external_ip {
+                        let has = svc
+                            .status
+                            .as_ref()
+                            .and_then(|st| st.load_balancer.as_ref())
+                            .and_then(|lb| lb.ingress.as_ref())
+                            .is_some_and(|i| !i.is_empty());
+                        if has != want {
+                            why.push(if has {
+                                l.pick("it has an external IP".into(), "外部 IP があります".into())
+                            } else {
+                                l.pick("no external IP yet (pending)".into(), "外部 IP はまだありません（pending）".into())
+                            });
+                        }
+                    }
+                    if let Some(want) = &s.external_name {
+                        let have = spec.external_name.unwrap_or_default();
+                        if have != *want {
+                            why.push(l.pick(format!("externalName is {have:?}"), format!("externalName は {have:?}")));
+                        }
+                    }
                     outcome(why, l)
                 }
                 _ => {
@@ -833,6 +973,7 @@ impl Check {
                         || t.outcome.starts_with("no nameserver"));
                     d.name.as_ref().is_none_or(|n| n == name)
                         && answered == d.answered
+                        && d.search_domain.as_ref().is_none_or(|want| answered_via(&t.hops) == Some(want.as_str()))
                         && from_matches(cluster, &t.client, d.from_selector.as_deref(), &d.namespace)
                 });
                 if hit {
@@ -848,8 +989,12 @@ impl Check {
                         Some((h, p)) => h == host && p == port.to_string(),
                         None => to == host,
                     });
+                    let overlay = t.hops.iter().any(|h| matches!(h, Hop::Vxlan { .. }));
+                    let proxied = t.hops.iter().any(|h| matches!(h, Hop::KubeProxy { .. }));
                     to_ok
                         && r.outcome.as_ref().is_none_or(|o| t.outcome.starts_with(o.as_str()))
+                        && r.across_nodes.is_none_or(|want| want == overlay)
+                        && r.through_service.is_none_or(|want| want == proxied)
                         && from_matches(cluster, &t.client, r.from_selector.as_deref(), &r.namespace)
                 });
                 if hit {
@@ -867,6 +1012,19 @@ impl Check {
             }
         }
     }
+}
+
+/// The search domain of the query CoreDNS answered with an address or a CNAME (`None` when no query was
+/// answered, or the answered one was the name as given).
+fn answered_via(hops: &[Hop]) -> Option<&str> {
+    let answered = hops.iter().find_map(|h| match h {
+        Hop::Answer { query, answer } if answer != "NXDOMAIN" => Some(query),
+        _ => None,
+    })?;
+    hops.iter().find_map(|h| match h {
+        Hop::Query { query, search_domain, .. } if query == answered => search_domain.as_deref(),
+        _ => None,
+    })
 }
 
 fn outcome(why: Vec<String>, l: Lang) -> CheckOutcome {
@@ -888,6 +1046,7 @@ fn pod_matches(pod: &core::Pod, p: &PodsCheck) -> bool {
         && p.ready.is_none_or(|r| r == ready)
         && p.containers.is_none_or(|c| c == containers)
         && p.restarts_at_least.is_none_or(|r| restarts >= r)
+        && p.restarts_at_most.is_none_or(|r| restarts <= r)
 }
 
 /// Ready addresses in the EndpointSlices of Service `name`.
