@@ -280,7 +280,8 @@ pub struct DnsCheck {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestCheck {
-    /// The host as the client named it (`localhost`, `web`, an IP), optionally with `:port`.
+    /// The host as the client named it (`localhost`, `web`, an IP), optionally with `:port`; `:30080` is
+    /// port 30080 of any host.
     pub to: Option<String>,
     pub from_selector: Option<String>,
     #[serde(default = "default_namespace")]
@@ -635,8 +636,11 @@ impl Check {
                 }
             }
             Check::Request(r) => {
-                let to = r.to.as_deref().unwrap_or("a server");
-                let to_ja = r.to.as_deref().unwrap_or("サーバー");
+                let (to, to_ja) = match r.to.as_deref() {
+                    None => ("a server".to_string(), "サーバー".to_string()),
+                    Some(t) if t.starts_with(':') => (format!("port {}", &t[1..]), format!("ポート {}", &t[1..])),
+                    Some(t) => (t.to_string(), t.to_string()),
+                };
                 let from = r.from_selector.as_deref();
                 let mut how_en = Vec::new();
                 let mut how_ja = Vec::new();
@@ -986,7 +990,7 @@ impl Check {
                 let hit = cluster.traces().iter().filter(|t| t.seq >= ctx.traces_from).any(|t| {
                     let TraceKind::Connect { host, port } = &t.kind else { return false };
                     let to_ok = r.to.as_ref().is_none_or(|to| match to.rsplit_once(':') {
-                        Some((h, p)) => h == host && p == port.to_string(),
+                        Some((h, p)) => (h.is_empty() || h == host) && p == port.to_string(),
                         None => to == host,
                     });
                     let overlay = t.hops.iter().any(|h| matches!(h, Hop::Vxlan { .. }));
