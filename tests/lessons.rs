@@ -23,7 +23,6 @@ const NOT_YET_COVERED: &[&str] = &[
     "job",
     "cronjob",
     "affinity",
-    "dns-policy",
 ];
 
 #[test]
