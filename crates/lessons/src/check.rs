@@ -56,6 +56,8 @@ pub enum Check {
     Service(ServiceCheck),
     Pvc(PvcCheck),
     Pv(PvCheck),
+    /// A ConfigMap's key holds a value.
+    ConfigMap(ConfigMapCheck),
     Node(NodeCheck),
     /// A label on an object (any value when `value` is not given).
     Label(MetaCheck),
@@ -79,6 +81,7 @@ pub const CHECK_KINDS: &[&str] = &[
     "service",
     "pvc",
     "pv",
+    "config_map",
     "node",
     "label",
     "annotation",
@@ -112,6 +115,7 @@ impl<'de> Deserialize<'de> for Check {
             "service" => Check::Service(field(k, value)?),
             "pvc" => Check::Pvc(field(k, value)?),
             "pv" => Check::Pv(field(k, value)?),
+            "config_map" => Check::ConfigMap(field(k, value)?),
             "node" => Check::Node(field(k, value)?),
             "label" => Check::Label(field(k, value)?),
             "annotation" => Check::Annotation(field(k, value)?),
@@ -239,6 +243,16 @@ pub struct PvCheck {
     pub reclaim_policy: Option<String>,
     #[serde(default = "one")]
     pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMapCheck {
+    pub name: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    pub key: String,
+    pub value: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -381,6 +395,7 @@ impl Check {
                     _ => Ok(()),
                 }
             }
+            Check::ConfigMap(_) => Ok(()),
             Check::Node(n) if n.count.is_none() && n.ready.is_none() => Err("node needs count or ready".into()),
             Check::Node(_) => Ok(()),
             Check::Label(m) | Check::Annotation(m) => kind(&m.kind),
@@ -592,6 +607,10 @@ impl Check {
                     ),
                 )
             }
+            Check::ConfigMap(c) => l.pick(
+                format!("ConfigMap {} has {}={}{}", c.name, c.key, c.value, ns_suffix(l, &c.namespace)),
+                format!("ConfigMap {} の {} が {}{}", c.name, c.key, c.value, ns_suffix(l, &c.namespace)),
+            ),
             Check::Node(n) => match (n.count, n.ready) {
                 (Some(c), Some(r)) => {
                     l.pick(format!("{c} nodes, {r} of them Ready"), format!("Node が {c} 台、うち Ready が {r} 台"))
@@ -927,6 +946,17 @@ impl Check {
                     fail(l.pick(format!("{n} such volumes"), format!("該当する PV は {n} 個")))
                 }
             }
+            Check::ConfigMap(c) => match get("ConfigMap", &c.namespace, &c.name) {
+                Some(Object::ConfigMap(cm)) => match cm.data.as_ref().and_then(|d| d.get(&c.key)) {
+                    Some(v) if *v == c.value => pass(),
+                    Some(v) => fail(l.pick(format!("{} is {v}", c.key), format!("{} は {v}", c.key))),
+                    None => fail(l.pick(format!("no key {}", c.key), format!("キー {} はありません", c.key))),
+                },
+                _ => fail(l.pick(
+                    format!("no ConfigMap named {}", c.name),
+                    format!("ConfigMap {} はまだありません", c.name),
+                )),
+            },
             Check::Node(n) => {
                 let nodes: Vec<&Object> = cluster.store().list(Kind::Node, None).collect();
                 let ready = nodes
