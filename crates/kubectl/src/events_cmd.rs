@@ -1,7 +1,7 @@
 //! `kubectl events`: the cluster's Events sorted by time, with repeats shown as `42s (x3 over 52s)`.
 
-use engine::apiserver::{Request, Verb};
 use engine::api::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
+use engine::apiserver::{Request, Verb};
 use engine::clock::sim_millis;
 use engine::{Cluster, Kind, Object};
 

@@ -874,10 +874,9 @@ impl Check {
                     });
                     if (s.port.is_some() || s.target_port.is_some()) && !port_ok {
                         let have: Vec<String> = ports.iter().map(|p| format!("{}→{}", p.port, target(p))).collect();
-                        why.push(l.pick(
-                            format!("ports are {}", have.join(", ")),
-                            format!("ポートは {}", have.join("、")),
-                        ));
+                        why.push(
+                            l.pick(format!("ports are {}", have.join(", ")), format!("ポートは {}", have.join("、"))),
+                        );
                     }
                     if let Some(n) = s.node_port {
                         if !ports.iter().any(|p| p.node_port == Some(n)) {
@@ -895,7 +894,10 @@ impl Check {
                             why.push(if has {
                                 l.pick("it has an external IP".into(), "外部 IP があります".into())
                             } else {
-                                l.pick("no external IP yet (pending)".into(), "外部 IP はまだありません（pending）".into())
+                                l.pick(
+                                    "no external IP yet (pending)".into(),
+                                    "外部 IP はまだありません（pending）".into(),
+                                )
                             });
                         }
                     }
@@ -952,10 +954,9 @@ impl Check {
                     Some(v) => fail(l.pick(format!("{} is {v}", c.key), format!("{} は {v}", c.key))),
                     None => fail(l.pick(format!("no key {}", c.key), format!("キー {} はありません", c.key))),
                 },
-                _ => fail(l.pick(
-                    format!("no ConfigMap named {}", c.name),
-                    format!("ConfigMap {} はまだありません", c.name),
-                )),
+                _ => fail(
+                    l.pick(format!("no ConfigMap named {}", c.name), format!("ConfigMap {} はまだありません", c.name)),
+                ),
             },
             Check::Node(n) => {
                 let nodes: Vec<&Object> = cluster.store().list(Kind::Node, None).collect();
@@ -1203,6 +1204,51 @@ mod tests {
         assert!(eval(&with, &cluster, &ran("kubectl get pods -l app=web", 0)).pass);
         assert_eq!(with.label(Lang::En), "run `kubectl get pods` with -l");
         assert_eq!(with.label(Lang::Ja), "`kubectl get pods` を実行する（-l 付き）");
+    }
+
+    fn kubectl(c: &mut Cluster, line: &str) {
+        let out = kubectl::run(c, &words(line), &kubectl::Io::none());
+        assert_eq!(out.exit_code, 0, "{line}: {out:?}");
+        c.settle();
+    }
+
+    #[test]
+    fn services_requests_and_lookups() {
+        let mut c = Cluster::new(0);
+        kubectl(&mut c, "create deployment web --image=nginx --replicas=2");
+        kubectl(&mut c, "expose deployment web --port=8080 --target-port=80");
+        kubectl(&mut c, "create configmap settings --from-literal=color=blue");
+        kubectl(&mut c, "run client --image=busybox -- sleep 3600");
+        c.step(20_000);
+        let svc = check("service: {name: web, type: ClusterIP, port: 8080, target_port: '80', endpoints: 2}");
+        assert!(eval(&svc, &c, &[]).pass, "{:?}", eval(&svc, &c, &[]));
+        assert_eq!(
+            svc.label(Lang::En),
+            "Service web is of type ClusterIP and has 2 ready endpoints and sends port 8080 to targetPort 80"
+        );
+        let wrong = check("service: {name: web, port: 80, external_ip: true}");
+        assert_eq!(eval(&wrong, &c, &[]).detail, "ports are 8080→80, no external IP yet (pending)");
+        let cm = check("config_map: {name: settings, key: color, value: green}");
+        assert_eq!(eval(&cm, &c, &[]).detail, "color is blue");
+        assert_eq!(cm.label(Lang::Ja), "ConfigMap settings の color が green");
+
+        let proxied =
+            check("request: {to: 'web:8080', from_selector: run=client, through_service: true, outcome: HTTP 200}");
+        let direct = check("request: {from_selector: run=client, through_service: false}");
+        assert!(!eval(&proxied, &c, &[]).pass);
+        kubectl(&mut c, "exec client -- wget -qO- web:8080");
+        assert!(eval(&proxied, &c, &[]).pass, "{:?}", c.traces().last());
+        assert!(!eval(&direct, &c, &[]).pass);
+        let any_host = check("request: {to: ':8080'}");
+        assert!(eval(&any_host, &c, &[]).pass);
+        assert_eq!(any_host.label(Lang::En), "a request to port 8080 is made");
+
+        let search =
+            check("dns_lookup: {name: web, from_selector: run=client, search_domain: default.svc.cluster.local}");
+        let as_given = check("dns_lookup: {name: web, search_domain: svc.cluster.local}");
+        kubectl(&mut c, "exec client -- nslookup web");
+        assert!(eval(&search, &c, &[]).pass);
+        assert!(!eval(&as_given, &c, &[]).pass, "answered through the first search domain, not the second");
     }
 
     #[test]
