@@ -1,5 +1,6 @@
 //! `kubectl events`: the cluster's Events sorted by time, with repeats shown as `42s (x3 over 52s)`.
 
+use engine::api::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
 use engine::apiserver::{Request, Verb};
 use engine::clock::sim_millis;
 use engine::{Cluster, Kind, Object};
@@ -63,9 +64,21 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
         if !types.is_empty() && !types.contains(&ty) {
             continue;
         }
-        let last = e.last_timestamp.as_ref().map(sim_millis).unwrap_or(0);
-        let first = e.first_timestamp.as_ref().map(sim_millis).unwrap_or(last);
-        let count = e.count.unwrap_or(1);
+        // kubectl's `getInterval`: events written by the events.k8s.io API (the scheduler's) carry `eventTime`
+        // and perhaps a `series` instead of first/last timestamps.
+        let micro = |t: &MicroTime| sim_millis(&Time(t.0));
+        let series = e.series.as_ref();
+        let last = match (series.and_then(|s| s.last_observed_time.as_ref()), &e.last_timestamp, &e.event_time) {
+            (Some(t), _, _) => micro(t),
+            (None, Some(t), _) => sim_millis(t),
+            (None, None, Some(t)) => micro(t),
+            (None, None, None) => 0,
+        };
+        let first = match &e.event_time {
+            Some(t) => micro(t),
+            None => e.first_timestamp.as_ref().map(sim_millis).unwrap_or(last),
+        };
+        let count = series.and_then(|s| s.count).or(e.count).unwrap_or(1);
         let last_seen = if count > 1 {
             format!("{} (x{count} over {})", human(now.saturating_sub(last)), human(now.saturating_sub(first)))
         } else {
@@ -106,4 +119,26 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
     }
     table_rows.extend(rows.into_iter().map(|(_, r)| r));
     Output::ok(table::render(&table_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use engine::Cluster;
+
+    fn kubectl(c: &mut Cluster, line: &str) -> crate::Output {
+        let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+        crate::run(c, &args, &crate::Io::none())
+    }
+
+    #[test]
+    fn the_schedulers_events_are_dated_by_their_event_time() {
+        let mut c = Cluster::new(0);
+        c.step(100_000);
+        assert_eq!(kubectl(&mut c, "run web --image=nginx").exit_code, 0);
+        c.step(30_000);
+        let out = kubectl(&mut c, "events --for pod/web").stdout;
+        let scheduled = out.lines().find(|l| l.contains("Scheduled")).unwrap();
+        assert!(scheduled.starts_with("30s "), "{out}");
+        assert!(out.lines().nth(1).unwrap().contains("Scheduled"), "sorted by time: {out}");
+    }
 }

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use engine::api::api::core::v1 as core;
+use engine::api::apimachinery::pkg::util::intstr::IntOrString;
 use engine::apiserver::selectors::LabelSelector;
-use engine::network::TraceKind;
+use engine::network::{Hop, TraceKind};
 use engine::{Cluster, Kind, Object};
 use serde::Deserialize;
 
@@ -55,6 +56,8 @@ pub enum Check {
     Service(ServiceCheck),
     Pvc(PvcCheck),
     Pv(PvCheck),
+    /// A ConfigMap's key holds a value.
+    ConfigMap(ConfigMapCheck),
     Node(NodeCheck),
     /// A label on an object (any value when `value` is not given).
     Label(MetaCheck),
@@ -78,6 +81,7 @@ pub const CHECK_KINDS: &[&str] = &[
     "service",
     "pvc",
     "pv",
+    "config_map",
     "node",
     "label",
     "annotation",
@@ -111,6 +115,7 @@ impl<'de> Deserialize<'de> for Check {
             "service" => Check::Service(field(k, value)?),
             "pvc" => Check::Pvc(field(k, value)?),
             "pv" => Check::Pv(field(k, value)?),
+            "config_map" => Check::ConfigMap(field(k, value)?),
             "node" => Check::Node(field(k, value)?),
             "label" => Check::Label(field(k, value)?),
             "annotation" => Check::Annotation(field(k, value)?),
@@ -160,6 +165,8 @@ pub struct PodsCheck {
     pub containers: Option<usize>,
     /// Restarts summed over the pod's containers.
     pub restarts_at_least: Option<i32>,
+    /// Restarts summed over the pod's containers, at most.
+    pub restarts_at_most: Option<i32>,
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
@@ -208,6 +215,16 @@ pub struct ServiceCheck {
     /// `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`.
     #[serde(rename = "type")]
     pub type_: Option<String>,
+    /// Some port of the Service is this `port`.
+    pub port: Option<i32>,
+    /// That port (or, without `port`, some port) sends to this `targetPort` (a number or a port name).
+    pub target_port: Option<String>,
+    /// Some port has this `nodePort`.
+    pub node_port: Option<i32>,
+    /// A load balancer address is in `status.loadBalancer.ingress` (true) or not yet (false).
+    pub external_ip: Option<bool>,
+    /// `spec.externalName`.
+    pub external_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -226,6 +243,16 @@ pub struct PvCheck {
     pub reclaim_policy: Option<String>,
     #[serde(default = "one")]
     pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMapCheck {
+    pub name: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    pub key: String,
+    pub value: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -259,18 +286,28 @@ pub struct DnsCheck {
     /// Whether the lookup got an answer (addresses or a CNAME) rather than NXDOMAIN or a timeout.
     #[serde(default = "yes")]
     pub answered: bool,
+    /// The answer came to the query built with this search domain (`default.svc.cluster.local`): the
+    /// resolver's search list, not the name as typed, found it.
+    pub search_domain: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestCheck {
-    /// The host as the client named it (`localhost`, `web`, an IP), optionally with `:port`.
+    /// The host as the client named it (`localhost`, `web`, an IP), optionally with `:port`; `:30080` is
+    /// port 30080 of any host.
     pub to: Option<String>,
     pub from_selector: Option<String>,
     #[serde(default = "default_namespace")]
     pub namespace: String,
     /// The start of the trace's outcome (`HTTP 200`, `connection refused`).
     pub outcome: Option<String>,
+    /// The packets crossed nodes through Flannel's VXLAN overlay (`flannel.1`) (true) or stayed on the
+    /// client's node (false).
+    pub across_nodes: Option<bool>,
+    /// kube-proxy's rules translated a Service address to a pod (true), or the client named a pod directly
+    /// (false).
+    pub through_service: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -358,6 +395,7 @@ impl Check {
                     _ => Ok(()),
                 }
             }
+            Check::ConfigMap(_) => Ok(()),
             Check::Node(n) if n.count.is_none() && n.ready.is_none() => Err("node needs count or ready".into()),
             Check::Node(_) => Ok(()),
             Check::Label(m) | Check::Annotation(m) => kind(&m.kind),
@@ -415,6 +453,17 @@ impl Check {
                 if let Some(r) = p.restarts_at_least {
                     quals_en.push(format!("restarted at least {r} times"));
                     quals_ja.push(format!("{r} 回以上再起動して"));
+                }
+                match p.restarts_at_most {
+                    Some(0) => {
+                        quals_en.push("never restarted".into());
+                        quals_ja.push("一度も再起動せずに".into());
+                    }
+                    Some(r) => {
+                        quals_en.push(format!("restarted at most {r} times"));
+                        quals_ja.push(format!("再起動 {r} 回以下で"));
+                    }
+                    None => {}
                 }
                 let ns = ns_suffix(l, &p.namespace);
                 match l {
@@ -494,6 +543,40 @@ impl Check {
                     en.push(format!("has {n} ready endpoints"));
                     ja.push(format!("Ready なエンドポイントが {n} 個"));
                 }
+                match (s.port, &s.target_port) {
+                    (Some(p), Some(t)) => {
+                        en.push(format!("sends port {p} to targetPort {t}"));
+                        ja.push(format!("port {p} を targetPort {t} へ送る"));
+                    }
+                    (Some(p), None) => {
+                        en.push(format!("listens on port {p}"));
+                        ja.push(format!("port が {p}"));
+                    }
+                    (None, Some(t)) => {
+                        en.push(format!("sends to targetPort {t}"));
+                        ja.push(format!("targetPort が {t}"));
+                    }
+                    (None, None) => {}
+                }
+                if let Some(n) = s.node_port {
+                    en.push(format!("has nodePort {n}"));
+                    ja.push(format!("nodePort が {n}"));
+                }
+                match s.external_ip {
+                    Some(true) => {
+                        en.push("has an external IP".into());
+                        ja.push("外部 IP がある".into());
+                    }
+                    Some(false) => {
+                        en.push("has no external IP yet".into());
+                        ja.push("外部 IP がまだない".into());
+                    }
+                    None => {}
+                }
+                if let Some(n) = &s.external_name {
+                    en.push(format!("points to {n}"));
+                    ja.push(format!("{n} を指す"));
+                }
                 if en.is_empty() {
                     en.push("exists".into());
                     ja.push("が存在する".into());
@@ -524,6 +607,10 @@ impl Check {
                     ),
                 )
             }
+            Check::ConfigMap(c) => l.pick(
+                format!("ConfigMap {} has {}={}{}", c.name, c.key, c.value, ns_suffix(l, &c.namespace)),
+                format!("ConfigMap {} の {} が {}{}", c.name, c.key, c.value, ns_suffix(l, &c.namespace)),
+            ),
             Check::Node(n) => match (n.count, n.ready) {
                 (Some(c), Some(r)) => {
                     l.pick(format!("{c} nodes, {r} of them Ready"), format!("Node が {c} 台、うち Ready が {r} 台"))
@@ -551,32 +638,64 @@ impl Check {
                 let name = d.name.as_deref().unwrap_or("a name");
                 let name_ja = d.name.as_deref().unwrap_or("名前");
                 let from = d.from_selector.as_deref();
+                let via = d.search_domain.as_deref();
                 match l {
                     Lang::En => format!(
-                        "a DNS lookup of {name}{} {}",
+                        "a DNS lookup of {name}{} {}{}",
                         from.map(|s| format!(" from a pod with labels {s}")).unwrap_or_default(),
-                        if d.answered { "is answered" } else { "gets no answer" }
+                        if d.answered { "is answered" } else { "gets no answer" },
+                        via.map(|v| format!(" through the search domain {v}")).unwrap_or_default()
                     ),
                     Lang::Ja => format!(
-                        "{}{name_ja} の DNS 問い合わせに{}",
+                        "{}{name_ja} の DNS 問い合わせに{}{}",
                         from.map(|s| format!("ラベル {s} の Pod から")).unwrap_or_default(),
+                        via.map(|v| format!("検索ドメイン {v} で")).unwrap_or_default(),
                         if d.answered { "答えが返る" } else { "答えが返らない" }
                     ),
                 }
             }
             Check::Request(r) => {
-                let to = r.to.as_deref().unwrap_or("a server");
-                let to_ja = r.to.as_deref().unwrap_or("サーバー");
+                let (to, to_ja) = match r.to.as_deref() {
+                    None => ("a server".to_string(), "サーバー".to_string()),
+                    Some(t) if t.starts_with(':') => (format!("port {}", &t[1..]), format!("ポート {}", &t[1..])),
+                    Some(t) => (t.to_string(), t.to_string()),
+                };
                 let from = r.from_selector.as_deref();
+                let mut how_en = Vec::new();
+                let mut how_ja = Vec::new();
+                match r.across_nodes {
+                    Some(true) => {
+                        how_en.push("across nodes through the overlay");
+                        how_ja.push("オーバーレイ経由で Node をまたいで");
+                    }
+                    Some(false) => {
+                        how_en.push("within one node");
+                        how_ja.push("1 つの Node の中で");
+                    }
+                    None => {}
+                }
+                match r.through_service {
+                    Some(true) => {
+                        how_en.push("through kube-proxy's Service rules");
+                        how_ja.push("kube-proxy の Service ルールを通って");
+                    }
+                    Some(false) => {
+                        how_en.push("straight to a pod IP");
+                        how_ja.push("Pod の IP へ直接");
+                    }
+                    None => {}
+                }
+                let how_en: String = how_en.iter().map(|h| format!(" {h}")).collect();
                 match l {
                     Lang::En => format!(
-                        "a request to {to}{}{}",
+                        "a request to {to}{}{how_en}{}",
                         from.map(|s| format!(" from a pod with labels {s}")).unwrap_or_default(),
                         r.outcome.as_deref().map(|o| format!(" gets {o}")).unwrap_or_else(|| " is made".into())
                     ),
                     Lang::Ja => format!(
-                        "{}{to_ja} へのリクエスト{}",
+                        "{}{}{to_ja} へのリクエスト{}",
                         from.map(|s| format!("ラベル {s} の Pod から")).unwrap_or_default(),
+                        how_ja.concat(),
                         r.outcome.as_deref().map(|o| format!("が {o} を受け取る")).unwrap_or_else(|| "を送る".into())
                     ),
                 }
@@ -742,6 +861,52 @@ impl Check {
                             ));
                         }
                     }
+                    let spec = svc.spec.clone().unwrap_or_default();
+                    let ports = spec.ports.unwrap_or_default();
+                    let target = |p: &core::ServicePort| match &p.target_port {
+                        Some(IntOrString::Int(n)) => n.to_string(),
+                        Some(IntOrString::String(s)) => s.clone(),
+                        None => p.port.to_string(),
+                    };
+                    let port_ok = ports.iter().any(|p| {
+                        s.port.is_none_or(|want| p.port == want)
+                            && s.target_port.as_ref().is_none_or(|want| *want == target(p))
+                    });
+                    if (s.port.is_some() || s.target_port.is_some()) && !port_ok {
+                        let have: Vec<String> = ports.iter().map(|p| format!("{}→{}", p.port, target(p))).collect();
+                        why.push(
+                            l.pick(format!("ports are {}", have.join(", ")), format!("ポートは {}", have.join("、"))),
+                        );
+                    }
+                    if let Some(n) = s.node_port {
+                        if !ports.iter().any(|p| p.node_port == Some(n)) {
+                            why.push(l.pick(format!("no nodePort {n}"), format!("nodePort {n} はありません")));
+                        }
+                    }
+                    if let Some(want) = s.external_ip {
+                        let has = svc
+                            .status
+                            .as_ref()
+                            .and_then(|st| st.load_balancer.as_ref())
+                            .and_then(|lb| lb.ingress.as_ref())
+                            .is_some_and(|i| !i.is_empty());
+                        if has != want {
+                            why.push(if has {
+                                l.pick("it has an external IP".into(), "外部 IP があります".into())
+                            } else {
+                                l.pick(
+                                    "no external IP yet (pending)".into(),
+                                    "外部 IP はまだありません（pending）".into(),
+                                )
+                            });
+                        }
+                    }
+                    if let Some(want) = &s.external_name {
+                        let have = spec.external_name.unwrap_or_default();
+                        if have != *want {
+                            why.push(l.pick(format!("externalName is {have:?}"), format!("externalName は {have:?}")));
+                        }
+                    }
                     outcome(why, l)
                 }
                 _ => {
@@ -783,6 +948,16 @@ impl Check {
                     fail(l.pick(format!("{n} such volumes"), format!("該当する PV は {n} 個")))
                 }
             }
+            Check::ConfigMap(c) => match get("ConfigMap", &c.namespace, &c.name) {
+                Some(Object::ConfigMap(cm)) => match cm.data.as_ref().and_then(|d| d.get(&c.key)) {
+                    Some(v) if *v == c.value => pass(),
+                    Some(v) => fail(l.pick(format!("{} is {v}", c.key), format!("{} は {v}", c.key))),
+                    None => fail(l.pick(format!("no key {}", c.key), format!("キー {} はありません", c.key))),
+                },
+                _ => fail(
+                    l.pick(format!("no ConfigMap named {}", c.name), format!("ConfigMap {} はまだありません", c.name)),
+                ),
+            },
             Check::Node(n) => {
                 let nodes: Vec<&Object> = cluster.store().list(Kind::Node, None).collect();
                 let ready = nodes
@@ -833,6 +1008,7 @@ impl Check {
                         || t.outcome.starts_with("no nameserver"));
                     d.name.as_ref().is_none_or(|n| n == name)
                         && answered == d.answered
+                        && d.search_domain.as_ref().is_none_or(|want| answered_via(&t.hops) == Some(want.as_str()))
                         && from_matches(cluster, &t.client, d.from_selector.as_deref(), &d.namespace)
                 });
                 if hit {
@@ -845,11 +1021,15 @@ impl Check {
                 let hit = cluster.traces().iter().filter(|t| t.seq >= ctx.traces_from).any(|t| {
                     let TraceKind::Connect { host, port } = &t.kind else { return false };
                     let to_ok = r.to.as_ref().is_none_or(|to| match to.rsplit_once(':') {
-                        Some((h, p)) => h == host && p == port.to_string(),
+                        Some((h, p)) => (h.is_empty() || h == host) && p == port.to_string(),
                         None => to == host,
                     });
+                    let overlay = t.hops.iter().any(|h| matches!(h, Hop::Vxlan { .. }));
+                    let proxied = t.hops.iter().any(|h| matches!(h, Hop::KubeProxy { .. }));
                     to_ok
                         && r.outcome.as_ref().is_none_or(|o| t.outcome.starts_with(o.as_str()))
+                        && r.across_nodes.is_none_or(|want| want == overlay)
+                        && r.through_service.is_none_or(|want| want == proxied)
                         && from_matches(cluster, &t.client, r.from_selector.as_deref(), &r.namespace)
                 });
                 if hit {
@@ -867,6 +1047,19 @@ impl Check {
             }
         }
     }
+}
+
+/// The search domain of the query CoreDNS answered with an address or a CNAME (`None` when no query was
+/// answered, or the answered one was the name as given).
+fn answered_via(hops: &[Hop]) -> Option<&str> {
+    let answered = hops.iter().find_map(|h| match h {
+        Hop::Answer { query, answer } if answer != "NXDOMAIN" => Some(query),
+        _ => None,
+    })?;
+    hops.iter().find_map(|h| match h {
+        Hop::Query { query, search_domain, .. } if query == answered => search_domain.as_deref(),
+        _ => None,
+    })
 }
 
 fn outcome(why: Vec<String>, l: Lang) -> CheckOutcome {
@@ -888,6 +1081,7 @@ fn pod_matches(pod: &core::Pod, p: &PodsCheck) -> bool {
         && p.ready.is_none_or(|r| r == ready)
         && p.containers.is_none_or(|c| c == containers)
         && p.restarts_at_least.is_none_or(|r| restarts >= r)
+        && p.restarts_at_most.is_none_or(|r| restarts <= r)
 }
 
 /// Ready addresses in the EndpointSlices of Service `name`.
@@ -1010,6 +1204,51 @@ mod tests {
         assert!(eval(&with, &cluster, &ran("kubectl get pods -l app=web", 0)).pass);
         assert_eq!(with.label(Lang::En), "run `kubectl get pods` with -l");
         assert_eq!(with.label(Lang::Ja), "`kubectl get pods` を実行する（-l 付き）");
+    }
+
+    fn kubectl(c: &mut Cluster, line: &str) {
+        let out = kubectl::run(c, &words(line), &kubectl::Io::none());
+        assert_eq!(out.exit_code, 0, "{line}: {out:?}");
+        c.settle();
+    }
+
+    #[test]
+    fn services_requests_and_lookups() {
+        let mut c = Cluster::new(0);
+        kubectl(&mut c, "create deployment web --image=nginx --replicas=2");
+        kubectl(&mut c, "expose deployment web --port=8080 --target-port=80");
+        kubectl(&mut c, "create configmap settings --from-literal=color=blue");
+        kubectl(&mut c, "run client --image=busybox -- sleep 3600");
+        c.step(20_000);
+        let svc = check("service: {name: web, type: ClusterIP, port: 8080, target_port: '80', endpoints: 2}");
+        assert!(eval(&svc, &c, &[]).pass, "{:?}", eval(&svc, &c, &[]));
+        assert_eq!(
+            svc.label(Lang::En),
+            "Service web is of type ClusterIP and has 2 ready endpoints and sends port 8080 to targetPort 80"
+        );
+        let wrong = check("service: {name: web, port: 80, external_ip: true}");
+        assert_eq!(eval(&wrong, &c, &[]).detail, "ports are 8080→80, no external IP yet (pending)");
+        let cm = check("config_map: {name: settings, key: color, value: green}");
+        assert_eq!(eval(&cm, &c, &[]).detail, "color is blue");
+        assert_eq!(cm.label(Lang::Ja), "ConfigMap settings の color が green");
+
+        let proxied =
+            check("request: {to: 'web:8080', from_selector: run=client, through_service: true, outcome: HTTP 200}");
+        let direct = check("request: {from_selector: run=client, through_service: false}");
+        assert!(!eval(&proxied, &c, &[]).pass);
+        kubectl(&mut c, "exec client -- wget -qO- web:8080");
+        assert!(eval(&proxied, &c, &[]).pass, "{:?}", c.traces().last());
+        assert!(!eval(&direct, &c, &[]).pass);
+        let any_host = check("request: {to: ':8080'}");
+        assert!(eval(&any_host, &c, &[]).pass);
+        assert_eq!(any_host.label(Lang::En), "a request to port 8080 is made");
+
+        let search =
+            check("dns_lookup: {name: web, from_selector: run=client, search_domain: default.svc.cluster.local}");
+        let as_given = check("dns_lookup: {name: web, search_domain: svc.cluster.local}");
+        kubectl(&mut c, "exec client -- nslookup web");
+        assert!(eval(&search, &c, &[]).pass);
+        assert!(!eval(&as_given, &c, &[]).pass, "answered through the first search domain, not the second");
     }
 
     #[test]

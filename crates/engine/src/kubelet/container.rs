@@ -748,7 +748,7 @@ fn start(
     };
     c.image_id = Some(r.image_id());
     c.env = env.clone();
-    let argv = resolve_argv(info, spec);
+    let argv = resolve_argv(info, &super::status::expand_command_and_args(spec, &env));
     let id = images::digest_hex(&format!("{}/{}/{}/{}", run.uid, c.name, c.restart_count, now));
     c.container_id = Some(format!("containerd://{id}"));
     c.base = Arc::new(super::status::image_fs(info));

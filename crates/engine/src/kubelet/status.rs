@@ -356,6 +356,22 @@ pub fn container_env(
     Ok(env)
 }
 
+/// The container with `$(VAR)` in its `command` and `args` expanded from its environment, as the kubelet's
+/// `ExpandContainerCommandAndArgs` does before it asks the runtime to create it. Only variables the kubelet
+/// made (service links, `envFrom`, `env`) expand; the image's own (`PATH`, `HOME`, `HOSTNAME` here) are
+/// unknown to it, so `$(PATH)` stays as written. With `COLOR=blue`, `["sh", "-c", "echo $(COLOR) $$(COLOR)"]`
+/// becomes `["sh", "-c", "echo blue $(COLOR)"]`.
+pub fn expand_command_and_args(c: &Container, env: &BTreeMap<String, String>) -> Container {
+    let mut known = env.clone();
+    for image_var in ["PATH", "HOME", "HOSTNAME"] {
+        if c.env.iter().flatten().all(|e| e.name != image_var) {
+            known.remove(image_var);
+        }
+    }
+    let expand = |v: &Option<Vec<String>>| v.as_ref().map(|v| v.iter().map(|a| expand_env_refs(a, &known)).collect());
+    Container { command: expand(&c.command), args: expand(&c.args), ..c.clone() }
+}
+
 /// `$(VAR)` references to earlier variables expand; `$$(VAR)` escapes.
 fn expand_env_refs(v: &str, env: &BTreeMap<String, String>) -> String {
     let mut out = String::new();
@@ -653,4 +669,24 @@ pub fn image_fs(info: &ImageInfo) -> MemFs {
         let _ = fs.write(path, &content, crate::runtime::fs::WriteMode::Truncate, 0);
     }
     fs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_and_args_expand_the_containers_variables() {
+        let c = Container {
+            name: "shell".into(),
+            command: Some(vec!["sh".into(), "-c".into(), "echo $(COLOR) $$(COLOR) $(PATH) $(NOPE)".into()]),
+            args: Some(vec!["$(COLOR)".into()]),
+            ..Default::default()
+        };
+        let env: BTreeMap<String, String> =
+            [("COLOR", "blue"), ("PATH", "/bin")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let x = expand_command_and_args(&c, &env);
+        assert_eq!(x.command.unwrap()[2], "echo blue $(COLOR) $(PATH) $(NOPE)");
+        assert_eq!(x.args.unwrap(), ["blue"]);
+    }
 }

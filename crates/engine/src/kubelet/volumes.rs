@@ -136,6 +136,10 @@ pub fn mount(cluster: &mut Cluster, node: &str, pod: &Pod) {
     }
 }
 
+/// The gitRepo plugin's refusal when its feature gate is off, as it is by default from v1.33.
+pub const GIT_REPO_DISABLED: &str = "git-repo volume plugin has been disabled; if necessary, it may be re-enabled by \
+     enabling the feature-gate `GitRepoVolumeDriver`";
+
 /// Why the kubelet cannot set the pod's volumes up yet: (volume name, the error after `MountVolume.SetUp failed
 /// for volume "NAME" : `), as the volume plugins word them. A ConfigMap or Secret that does not exist (and is not
 /// `optional`), an `items` key it lacks, or a hostPath whose node path is not of the declared `type`.
@@ -203,6 +207,10 @@ pub fn setup_errors(cluster: &Cluster, node: &str, pod: &Pod) -> Vec<(String, St
                     source(Kind::Secret, &s.name, s.optional, k.iter().map(String::as_str).collect());
                 }
             }
+        } else if v.git_repo.is_some() {
+            // The gitRepo plugin is off by default since v1.33 (feature gate `GitRepoVolumeDriver`), and its
+            // mounter refuses with this text (pkg/volume/git_repo/git_repo.go).
+            errs.push(GIT_REPO_DISABLED.into());
         } else if let (Some(h), Some(fs)) = (&v.host_path, host) {
             if let Some(e) = host_path_type_error(fs, &h.path, h.type_.as_deref().unwrap_or_default()) {
                 errs.push(e);
@@ -259,6 +267,32 @@ pub fn frozen_key(volume: &str) -> String {
 mod tests {
     use super::*;
     use crate::runtime::fs::WriteMode;
+
+    #[test]
+    fn a_git_repo_volume_is_refused_as_the_disabled_plugin_does() {
+        use crate::apiserver::{Request, Verb};
+        let mut c = Cluster::new(0);
+        let body = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "site"}, "spec": {
+            "volumes": [{"name": "src", "gitRepo": {"repository": "https://github.com/kubernetes/examples.git"}}],
+            "containers": [{"name": "web", "image": "nginx", "volumeMounts": [{"name": "src", "mountPath": "/x"}]}]}});
+        c.handle("kubectl", Request::new(Verb::Create, Kind::Pod).namespace("default").body(body)).object().unwrap();
+        c.step(10_000);
+        let Some(Object::Pod(pod)) = c.store.get(&ObjectKey::new(Kind::Pod, "default", "site")) else { panic!() };
+        assert!(pod.status.as_ref().and_then(|s| s.pod_ip.as_ref()).is_none(), "no sandbox without the volume");
+        let mounts: Vec<String> = c
+            .store
+            .list(Kind::Event, Some("default"))
+            .filter_map(|o| match o {
+                Object::Event(e) if e.reason.as_deref() == Some("FailedMount") => e.message.clone(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            mounts,
+            ["MountVolume.SetUp failed for volume \"src\" : git-repo volume plugin has been disabled; if necessary, it \
+              may be re-enabled by enabling the feature-gate `GitRepoVolumeDriver`"]
+        );
+    }
 
     #[test]
     fn mount_retries_back_off_like_nestedpendingoperations() {
