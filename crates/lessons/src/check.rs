@@ -167,6 +167,8 @@ pub struct PodsCheck {
     pub restarts_at_least: Option<i32>,
     /// Restarts summed over the pod's containers, at most.
     pub restarts_at_most: Option<i32>,
+    /// The node the pod is bound to.
+    pub node: Option<String>,
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
@@ -464,6 +466,10 @@ impl Check {
                         quals_ja.push(format!("再起動 {r} 回以下で"));
                     }
                     None => {}
+                }
+                if let Some(n) = &p.node {
+                    quals_en.push(format!("on node {n}"));
+                    quals_ja.push(format!("Node {n} 上で"));
                 }
                 let ns = ns_suffix(l, &p.namespace);
                 match l {
@@ -1082,6 +1088,7 @@ fn pod_matches(pod: &core::Pod, p: &PodsCheck) -> bool {
         && p.containers.is_none_or(|c| c == containers)
         && p.restarts_at_least.is_none_or(|r| restarts >= r)
         && p.restarts_at_most.is_none_or(|r| restarts <= r)
+        && p.node.as_ref().is_none_or(|n| pod.spec.as_ref().and_then(|s| s.node_name.as_ref()) == Some(n))
 }
 
 /// Ready addresses in the EndpointSlices of Service `name`.
