@@ -29,6 +29,7 @@ const APPLETS: &[&str] = &[
     "echo", "cat", "ls", "touch", "rm", "mkdir", "sleep", "date", "env", "printenv", "hostname", "wget", "nslookup",
     "ping", "nc", "true", "false", "printf", "grep", "head", "tail", "wc", "seq", "expr", "cp", "mv", "kill", "ps",
     "test", "tee", "id", "whoami", "uname", "pwd", "sort", "uniq", "cut", "tr", "sed", "awk", "yes", "watch", "top",
+    "base64",
 ];
 
 pub fn is_applet(name: &str) -> bool {

@@ -297,6 +297,7 @@ impl Process {
             "head" => self.head_tail(args, host, true),
             "tail" => self.head_tail(args, host, false),
             "wc" => self.wc(args, host),
+            "base64" => self.base64(args, host),
             "tee" => self.tee(args, host),
             "seq" => self.seq(args, host),
             "expr" => self.expr(args, host),
@@ -1319,6 +1320,43 @@ impl Process {
         st
     }
 
+    /// busybox `base64 [-d] [FILE]`: encodes with lines of 76 characters, or decodes (line breaks ignored).
+    fn base64(&mut self, args: &[String], host: &mut dyn Host) -> i32 {
+        let (opts, files) = match getopt(args, "d", "w") {
+            Ok(x) => x,
+            Err(c) => return self.bad_option(host, "base64", c, "[-d] [-w COL] [FILE]"),
+        };
+        let file = files.first().cloned().unwrap_or_else(|| "-".into());
+        let data = match self.read_file(host, &file) {
+            Ok(d) => d,
+            Err(e) => {
+                self.applet_err(host, "base64", &format!("can't open '{file}': {}", e.strerror()));
+                return 1;
+            }
+        };
+        if has(&opts, 'd') {
+            match base64_decode(&data) {
+                Some(bytes) => {
+                    self.write_out(host, &String::from_utf8_lossy(&bytes));
+                    0
+                }
+                None => {
+                    self.applet_err(host, "base64", "invalid input");
+                    1
+                }
+            }
+        } else {
+            let encoded = base64_encode(data.as_bytes());
+            let mut out = String::new();
+            for chunk in encoded.as_bytes().chunks(76) {
+                out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+                out.push('\n');
+            }
+            self.write_out(host, &out);
+            0
+        }
+    }
+
     fn wc(&mut self, args: &[String], host: &mut dyn Host) -> i32 {
         let (opts, mut files) = match getopt(args, "lwmcL", "") {
             Ok(x) => x,
@@ -1830,5 +1868,60 @@ impl Expr<'_> {
             }
             _ => Ok(t),
         }
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding: `abc123` → `YWJjMTIz`.
+fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The bytes of base64 text (whitespace ignored); `None` for anything else.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        if c == b'=' {
+            break;
+        }
+        let v = BASE64.iter().position(|b| *b == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod base64_tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        assert_eq!(base64_encode(b"abc123"), "YWJjMTIz");
+        assert_eq!(base64_encode(b"s3cret"), "czNjcmV0");
+        assert_eq!(base64_encode(b"ab"), "YWI=");
+        assert_eq!(base64_encode(b"a"), "YQ==");
+        assert_eq!(base64_decode("YWJjMTIz\n").unwrap(), b"abc123");
+        assert_eq!(base64_decode("YWI=").unwrap(), b"ab");
+        assert_eq!(base64_decode("Y*"), None);
     }
 }
