@@ -10,6 +10,7 @@ use crate::events::EventsView;
 use crate::i18n::{Key, Lang};
 use crate::inside::{DnsView, NetworkView};
 use crate::lesson::LessonPanel;
+use crate::manifest::ManifestEditor;
 use crate::persist;
 use crate::state::{Action, AppState};
 use crate::storage::StorageView;
@@ -188,6 +189,7 @@ pub fn app() -> Html {
                             _ => html! { <Topology snapshot={snapshot} /> },
                         } }
                     </div>
+                    <ManifestEditor state={state.clone()} />
                     <Editor state={state.clone()} />
                 </section>
                 <Terminal state={state.clone()} />

@@ -226,6 +226,16 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     LessonComplete => "Lesson complete: every step is done. Pick another lesson, or keep exploring this cluster.",
         "レッスン完了です。すべてのステップが終わりました。別のレッスンを選ぶか、このクラスターで自由に試してみてください。";
     StepsOf => "Step {0} of {1}", "ステップ {0} / {1}";
+    // The manifest editor (CONTRACT §5: a text area named `Manifest editor` and a button `Apply`).
+    ManifestRegion => "Manifest", "マニフェスト";
+    ManifestEditor => "Manifest editor", "マニフェストエディタ";
+    ManifestPlaceholder => "Write or paste YAML (several documents separated by ---), or pick a template; Apply runs kubectl apply -f - (Ctrl+Enter). Tab indents; Esc then Tab leaves.",
+        "YAML を書くか貼り付けてください（--- で区切って複数のドキュメントも可）。テンプレートも選べます。適用で kubectl apply -f - を実行します（Ctrl+Enter）。Tab でインデント、Esc の後の Tab で移動します。";
+    Apply => "Apply", "適用";
+    Template => "Template", "テンプレート";
+    TemplatePick => "Template…", "テンプレート…";
+    TemplateReplace => "Replace the editor's text with the template?", "エディタの内容をテンプレートで置き換えますか？";
+    ErrorAtLine => "Line {0}: ", "{0} 行目: ";
 }
 
 #[cfg(test)]

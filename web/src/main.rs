@@ -7,6 +7,7 @@ mod events;
 mod i18n;
 mod inside;
 mod lesson;
+mod manifest;
 mod persist;
 mod state;
 mod storage;

@@ -40,6 +40,8 @@ pub struct Inner {
     pub lesson_view: Option<[LessonState; 2]>,
     /// Ids of the lessons finished at least once (the lesson map marks them).
     pub finished_lessons: Vec<String>,
+    /// What the manifest editor's last Apply printed: (succeeded, stdout or stderr).
+    pub manifest_result: Option<(bool, String)>,
     pub lines: Vec<TermLine>,
     pub history: Vec<String>,
     pub running: bool,
@@ -62,6 +64,7 @@ impl Inner {
             lesson: None,
             lesson_view: None,
             finished_lessons: Vec::new(),
+            manifest_result: None,
             lines,
             history,
             running: true,
@@ -99,6 +102,7 @@ impl Inner {
                     lesson: None,
                     lesson_view: None,
                     finished_lessons,
+                    manifest_result: None,
                     lines: vec![TermLine { kind: LineKind::Stdout, text: notice }],
                     history,
                     running: true,
@@ -146,6 +150,7 @@ impl Inner {
                     lesson,
                     lesson_view: None,
                     finished_lessons: saved.finished_lessons,
+                    manifest_result: None,
                     lines: saved.lines,
                     history: saved.history,
                     running: true,
@@ -288,6 +293,8 @@ pub enum Action {
     ResetLesson,
     /// Back to the sandbox.
     LeaveLesson,
+    /// The manifest editor's Apply: `kubectl apply -f -` with this text.
+    ApplyManifest(String),
 }
 
 impl Reducible for AppState {
@@ -345,6 +352,22 @@ impl Reducible for AppState {
                     }
                 }
                 Action::LeaveLesson => inner.leave_lesson(),
+                Action::ApplyManifest(text) => {
+                    let before = inner.lines.len();
+                    exec(&mut inner, &playground::manifest::apply_command(&text));
+                    let printed: Vec<&TermLine> = inner.lines[before..].iter().collect();
+                    let failed = printed.iter().any(|l| l.kind == LineKind::Stderr);
+                    let pick = |kind: LineKind| {
+                        printed
+                            .iter()
+                            .filter(|l| l.kind == kind)
+                            .map(|l| l.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
+                    let message = if failed { pick(LineKind::Stderr) } else { pick(LineKind::Stdout) };
+                    inner.manifest_result = Some((!failed, message));
+                }
             }
             if tick {
                 inner.ticks_unsaved += 1;

@@ -10,6 +10,7 @@ pub mod complete;
 mod disk;
 pub mod export;
 pub mod lesson;
+pub mod manifest;
 pub mod minikube;
 pub mod script;
 pub mod share;
