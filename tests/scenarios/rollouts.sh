@@ -44,3 +44,11 @@ kubectl rollout undo pod/single
 kubectl rollout restart pod/single
 kubectl rollout resume pod/single
 kubectl rollout status service/kubernetes
+# kubectl set resources changes the template's requests and limits, which rolls the pods.
+kubectl create deployment sized --image=nginx:1.27
+kubectl set resources deployment sized --requests=cpu=100m,memory=64Mi --limits=memory=128Mi
+kubectl rollout status deployment sized
+kubectl get deployment sized -o jsonpath='{.spec.template.spec.containers[0].resources}{"\n"}'
+kubectl set resources deployment sized -c=nginx
+kubectl set resources deployment sized --requests=cpu
+kubectl set env deployment sized A=B

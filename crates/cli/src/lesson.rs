@@ -142,25 +142,8 @@ fn play(lesson: lessons::Lesson, lang: Lang, seed: u64) -> ExitCode {
                 }
             }
         }
-        if !pending.is_empty() {
-            pending.push('\n');
-        }
-        pending.push_str(&line);
-        match run.exec(&pending) {
-            Ok(results) => {
-                let _ = editor.add_history_entry(pending.as_str());
-                for r in results {
-                    print!("{}", r.output.stdout);
-                    eprint!("{}", r.output.stderr);
-                }
-                pending.clear();
-            }
-            Err(e) if e.message.starts_with("unterminated") => continue,
-            Err(e) => {
-                eprintln!("kubeground: {e}");
-                pending.clear();
-                continue;
-            }
+        if crate::feed_line(&mut pending, &line, &mut editor, |text| run.exec(text)) != crate::Fed::Ran {
+            continue;
         }
         let after = run.state(lang);
         if let Some(i) = before.current {

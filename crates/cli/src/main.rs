@@ -137,29 +137,52 @@ fn repl(seed: u64) -> ExitCode {
         let prompt = if pending.is_empty() { "$ " } else { "> " };
         match editor.readline(prompt) {
             Ok(line) => {
-                if !pending.is_empty() {
-                    pending.push('\n');
-                }
-                pending.push_str(&line);
-                match pg.exec(&pending) {
-                    Ok(results) => {
-                        let _ = editor.add_history_entry(pending.as_str());
-                        for r in results {
-                            print!("{}", r.output.stdout);
-                            eprint!("{}", r.output.stderr);
-                        }
-                        pending.clear();
-                    }
-                    // An open quote or heredoc: keep reading lines, as a shell does.
-                    Err(e) if e.message.starts_with("unterminated") => {}
-                    Err(e) => {
-                        eprintln!("kubeground: {e}");
-                        pending.clear();
-                    }
-                }
+                feed_line(&mut pending, &line, &mut editor, |text| pg.exec(text));
             }
             Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
             Err(_) => return ExitCode::SUCCESS,
+        }
+    }
+}
+
+/// What [`feed_line`] did with a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fed {
+    /// The command ran (its output is printed).
+    Ran,
+    /// An open quote or heredoc: more lines are needed, as a shell keeps reading.
+    Incomplete,
+    /// It did not parse (the error is printed).
+    Refused,
+}
+
+/// Adds `line` to the command being typed and, once it is complete, runs it with `exec` and prints what it
+/// printed (the interactive shell and `kubeground lesson ID` read lines the same way).
+pub(crate) fn feed_line(
+    pending: &mut String,
+    line: &str,
+    editor: &mut rustyline::DefaultEditor,
+    exec: impl FnOnce(&str) -> Result<Vec<playground::CommandResult>, playground::ParseError>,
+) -> Fed {
+    if !pending.is_empty() {
+        pending.push('\n');
+    }
+    pending.push_str(line);
+    match exec(pending) {
+        Ok(results) => {
+            let _ = editor.add_history_entry(pending.as_str());
+            for r in results {
+                print!("{}", r.output.stdout);
+                eprint!("{}", r.output.stderr);
+            }
+            pending.clear();
+            Fed::Ran
+        }
+        Err(e) if e.message.starts_with("unterminated") => Fed::Incomplete,
+        Err(e) => {
+            eprintln!("kubeground: {e}");
+            pending.clear();
+            Fed::Refused
         }
     }
 }

@@ -26,7 +26,14 @@ pub const SCALE_FLAGS: &[FlagSpec] = &[
     flag("all", None, FlagKind::Bool),
 ];
 
-pub const SET_FLAGS: &[FlagSpec] = &[flag("all", None, FlagKind::Bool), flag("selector", Some('l'), FlagKind::String)];
+pub const SET_FLAGS: &[FlagSpec] = &[
+    flag("all", None, FlagKind::Bool),
+    flag("selector", Some('l'), FlagKind::String),
+    // `set resources`
+    flag("containers", Some('c'), FlagKind::String),
+    flag("limits", None, FlagKind::String),
+    flag("requests", None, FlagKind::String),
+];
 
 pub const PATCH_FLAGS: &[FlagSpec] = &[
     flag("patch", Some('p'), FlagKind::String),
@@ -257,16 +264,98 @@ pub fn scale(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
     out
 }
 
-/// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (`*` for every container).
-pub fn set_image(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
-    let Some(("image", rest)) = flags.args.split_first().map(|(a, r)| (a.as_str(), r)) else {
-        let sub = flags.args.first().cloned().unwrap_or_default();
-        return Output::error(if sub.is_empty() {
-            "error: kubeground simulates \"kubectl set image\"; name a subcommand: kubectl set image TYPE/NAME CONTAINER=IMAGE\n".to_string()
-        } else {
-            format!("error: kubeground does not simulate \"kubectl set {sub}\" yet\n")
-        });
+/// `kubectl set image|resources …`.
+pub fn set(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+    match flags.args.split_first().map(|(a, r)| (a.as_str(), r)) {
+        Some(("image", rest)) => set_image(cluster, flags, rest, namespace),
+        Some(("resources", rest)) => set_resources(cluster, flags, rest, namespace),
+        Some((sub, _)) => Output::error(format!("error: kubeground does not simulate \"kubectl set {sub}\" yet\n")),
+        None => Output::error(
+            "error: kubeground simulates \"kubectl set image\" and \"kubectl set resources\"; name a subcommand: \
+kubectl set image TYPE/NAME CONTAINER=IMAGE\n",
+        ),
+    }
+}
+
+/// Where the pod template's spec sits in an object of `kind`.
+fn pod_spec_pointer(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pod => "/spec",
+        Kind::CronJob => "/spec/jobTemplate/spec/template/spec",
+        _ => "/spec/template/spec",
+    }
+}
+
+/// `value` nested under every segment of `pointer` (`/spec/template/spec` → `{"spec":{"template":{"spec":…}}}`).
+fn nest(pointer: &str, value: Value) -> Value {
+    pointer.split('/').filter(|s| !s.is_empty()).rev().fold(value, |v, seg| json!({ seg: v }))
+}
+
+/// `kubectl set resources TYPE/NAME [-c C] --limits=cpu=200m,memory=512Mi --requests=…`: the containers'
+/// resource requirements (every container unless `-c` names some), by a strategic merge patch.
+fn set_resources(cluster: &mut Cluster, flags: &Parsed, rest: &[String], namespace: &str) -> Output {
+    // `HandleResourceRequirementsV1`'s syntax check; the quantities themselves are the API server's to judge.
+    let parse = |flag: &str| -> Result<Map<String, Value>, String> {
+        let mut m = Map::new();
+        for item in flags.string(flag).unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+            let Some((k, v)) = item.split_once('=').filter(|(_, v)| !v.is_empty() && !v.contains('=')) else {
+                return Err(format!("error: invalid argument syntax {item}, expected <resource>=<value>\n"));
+            };
+            m.insert(k.to_string(), json!(v));
+        }
+        Ok(m)
     };
+    let (limits, requests) = match (parse("limits"), parse("requests")) {
+        (Ok(l), Ok(r)) => (l, r),
+        (Err(e), _) | (_, Err(e)) => return Output::error(e),
+    };
+    if limits.is_empty() && requests.is_empty() {
+        return Output::error(
+            "error: you must specify an update to requests or limits (in the form of --requests/--limits)\n",
+        );
+    }
+    let objects = match targets(cluster, rest, flags, namespace) {
+        Ok(o) => o,
+        Err(e) => return Output::error(e),
+    };
+    let wanted = flags.string("containers").unwrap_or("*").to_string();
+    let mut out = Output::default();
+    for obj in objects {
+        let pointer = pod_spec_pointer(obj.kind());
+        let spec = obj.to_json().pointer(pointer).cloned().unwrap_or(Value::Null);
+        let mut containers = Vec::new();
+        for c in spec["containers"].as_array().into_iter().flatten() {
+            let name = c["name"].as_str().unwrap_or_default();
+            if wanted == "*" || wanted.split(',').any(|w| w == name) {
+                let mut res = Map::new();
+                if !limits.is_empty() {
+                    res.insert("limits".into(), Value::Object(limits.clone()));
+                }
+                if !requests.is_empty() {
+                    res.insert("requests".into(), Value::Object(requests.clone()));
+                }
+                containers.push(json!({"name": name, "resources": res}));
+            }
+        }
+        if containers.is_empty() {
+            out.fail(format!("error: unable to find container named {wanted}\n"));
+            continue;
+        }
+        let patch = nest(pointer, json!({ "containers": containers }));
+        match patch_object(cluster, &obj, patch, PatchType::Strategic, false) {
+            Ok(_) => out.stdout.push_str(&format!(
+                "{}/{} resource requirements updated\n",
+                obj.kind().info().qualified_singular(),
+                obj.name()
+            )),
+            Err(e) => out.fail(e),
+        }
+    }
+    out
+}
+
+/// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (`*` for every container).
+fn set_image(cluster: &mut Cluster, flags: &Parsed, rest: &[String], namespace: &str) -> Output {
     let split = rest.iter().position(|a| a.contains('=')).unwrap_or(rest.len());
     let (resource_args, pairs) = rest.split_at(split);
     if pairs.is_empty() {
@@ -279,11 +368,7 @@ pub fn set_image(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Outp
     let mut out = Output::default();
     for obj in objects {
         let json = obj.to_json();
-        let pointer = match obj.kind() {
-            Kind::Pod => "/spec",
-            Kind::CronJob => "/spec/jobTemplate/spec/template/spec",
-            _ => "/spec/template/spec",
-        };
+        let pointer = pod_spec_pointer(obj.kind());
         let spec = json.pointer(pointer).cloned().unwrap_or(Value::Null);
         let names: Vec<(String, &str)> = ["initContainers", "containers"]
             .iter()
@@ -313,10 +398,7 @@ pub fn set_image(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Outp
             out.fail(format!("error: unable to find container named \"{c}\"\n"));
             continue;
         }
-        let mut patch = Value::Object(lists);
-        for seg in pointer.split('/').filter(|s| !s.is_empty()).rev() {
-            patch = json!({ seg: patch });
-        }
+        let patch = nest(pointer, Value::Object(lists));
         match patch_object(cluster, &obj, patch, PatchType::Strategic, false) {
             Ok(_) => out.stdout.push_str(&format!(
                 "{}/{} image updated\n",

@@ -6,8 +6,9 @@
 
 use crate::Session;
 
+use engine::util::base64;
+
 const FORMAT: &str = "1.";
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The share text of `session`.
 pub fn encode(session: &Session) -> String {
@@ -26,36 +27,12 @@ pub fn decode(text: &str) -> Result<Session, String> {
 ///
 /// `base64url(b"any carnal pleas")` = `YW55IGNhcm5hbCBwbGVhcw`.
 pub fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    base64::encode(bytes, base64::URL_SAFE, false)
 }
 
-/// The bytes of unpadded base64url text; `None` for any other character or an impossible length.
+/// The bytes of base64url text; `None` for any other character or an impossible length.
 pub fn unbase64url(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    base64::decode(text, base64::URL_SAFE)
 }
 
 #[cfg(test)]

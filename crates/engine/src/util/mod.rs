@@ -1,4 +1,5 @@
 //! Small helpers shared by the engine and the kubectl crate.
 
+pub mod base64;
 pub mod sha256;
 pub mod sort;

@@ -1335,7 +1335,7 @@ impl Process {
             }
         };
         if has(&opts, 'd') {
-            match base64_decode(&data) {
+            match crate::util::base64::decode(&data, crate::util::base64::STANDARD) {
                 Some(bytes) => {
                     self.write_out(host, &String::from_utf8_lossy(&bytes));
                     0
@@ -1346,7 +1346,7 @@ impl Process {
                 }
             }
         } else {
-            let encoded = base64_encode(data.as_bytes());
+            let encoded = crate::util::base64::encode(data.as_bytes(), crate::util::base64::STANDARD, true);
             let mut out = String::new();
             for chunk in encoded.as_bytes().chunks(76) {
                 out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
@@ -1868,60 +1868,5 @@ impl Expr<'_> {
             }
             _ => Ok(t),
         }
-    }
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding: `abc123` → `YWJjMTIz`.
-fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// The bytes of base64 text (whitespace ignored); `None` for anything else.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        if c == b'=' {
-            break;
-        }
-        let v = BASE64.iter().position(|b| *b == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod base64_tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        assert_eq!(base64_encode(b"abc123"), "YWJjMTIz");
-        assert_eq!(base64_encode(b"s3cret"), "czNjcmV0");
-        assert_eq!(base64_encode(b"ab"), "YWI=");
-        assert_eq!(base64_encode(b"a"), "YQ==");
-        assert_eq!(base64_decode("YWJjMTIz\n").unwrap(), b"abc123");
-        assert_eq!(base64_decode("YWI=").unwrap(), b"ab");
-        assert_eq!(base64_decode("Y*"), None);
     }
 }
