@@ -9,6 +9,7 @@ use crate::editor::Editor;
 use crate::events::EventsView;
 use crate::i18n::{Key, Lang};
 use crate::inside::{DnsView, NetworkView};
+use crate::inspector::Inspector;
 use crate::lesson::LessonPanel;
 use crate::manifest::ManifestEditor;
 use crate::persist;
@@ -17,6 +18,7 @@ use crate::storage::StorageView;
 use crate::terminal::Terminal;
 use crate::time::TimeControls;
 use crate::topology::Topology;
+use playground::inspect::Target;
 
 /// How often the page advances simulated time, in real milliseconds.
 const TICK_MS: u64 = 100;
@@ -76,6 +78,16 @@ pub fn app() -> Html {
     let l = *lang;
     let snapshot = state.inner.borrow().playground.snapshot();
     let tab = use_state(|| "topology");
+    // The object open in the inspector (clicked in a picture or linked from a story).
+    let selected = use_state(|| None::<Target>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |t: Target| selected.set(Some(t)))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |()| selected.set(None))
+    };
     let current = TABS.iter().position(|(id, _)| *id == *tab).unwrap_or(0);
     let onkeydown = {
         let tab = tab.clone();
@@ -185,10 +197,13 @@ pub fn app() -> Html {
                             "network" => html! { <NetworkView state={state.clone()} /> },
                             "dns" => html! { <DnsView state={state.clone()} /> },
                             "storage" => html! { <StorageView state={state.clone()} /> },
-                            "events" => html! { <EventsView state={state.clone()} /> },
-                            _ => html! { <Topology snapshot={snapshot} /> },
+                            "events" => html! { <EventsView state={state.clone()} on_select={on_select.clone()} /> },
+                            _ => html! { <Topology snapshot={snapshot} on_select={on_select.clone()} /> },
                         } }
                     </div>
+                    if let Some(target) = (*selected).clone() {
+                        <Inspector state={state.clone()} {target} on_select={on_select.clone()} {on_close} />
+                    }
                     <ManifestEditor state={state.clone()} />
                     <Editor state={state.clone()} />
                 </section>

@@ -13,11 +13,28 @@ use crate::state::AppState;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: UseReducerHandle<AppState>,
+    /// Opens an object in the inspector.
+    pub on_select: Callback<playground::inspect::Target>,
 }
 
 /// Steps of the story shown at most, and rows of the Events list.
 const STORY_STEPS: usize = 300;
 const EVENT_ROWS: usize = 60;
+
+/// The step's object, as a button that opens it in the inspector while it exists.
+fn object_link(kind: &str, object: &str, change: &str, select: &Callback<playground::inspect::Target>) -> Html {
+    let text = format!("{kind} {object}");
+    let (namespace, name) = object.split_once('/').unwrap_or(("", object));
+    match playground::inspect::Target::named(kind, namespace, name).filter(|_| change != "deleted") {
+        Some(target) => {
+            let select = select.clone();
+            html! {
+                <button class="object link" onclick={Callback::from(move |_: MouseEvent| select.emit(target.clone()))}>{ text }</button>
+            }
+        }
+        None => html! { <span class="object">{ text }</span> },
+    }
+}
 
 #[function_component(EventsView)]
 pub fn events_view(props: &Props) -> Html {
@@ -69,7 +86,7 @@ pub fn events_view(props: &Props) -> Html {
                                                 data-change={s.change}>
                                                 <span class="when">{format!("t={:.1}s", s.at_ms as f64 / 1000.0)}</span>{" "}
                                                 <strong>{change_word(s.change)}</strong>{" "}
-                                                <span class="object">{format!("{} {}", s.kind, s.object)}</span>
+                                                { object_link(s.kind, &s.object, s.change, &props.on_select) }
                                                 <span class="reason">{s.reason.clone()}</span>
                                             </li>
                                         }) }

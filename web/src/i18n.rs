@@ -104,6 +104,9 @@ strings! {
     Step => "Step", "ステップ";
     StepTitle => "Advance one simulated second", "シミュレーション時間を1秒進める";
     Speed => "Speed", "速度";
+    RunUntilIdle => "Run until idle", "落ち着くまで進める";
+    RunUntilIdleTitle => "Advance simulated time until nothing changes for 30 s (at most 10 min)",
+        "30 秒間なにも変化しなくなるまで（最大 10 分）シミュレーション時間を進める";
     // Terminal.
     Terminal => "Terminal", "ターミナル";
     TerminalOutput => "Terminal output", "ターミナル出力";
@@ -153,6 +156,42 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     NodeIp => "IP {0}", "IP {0}";
     NodePods => "pods {0}", "Pod {0}";
     PodTitle => "{0}: {1} ({2}) IP {3} restarts {4}", "{0}：{1}（{2}）IP {3} 再起動 {4} 回";
+    EtcdHealthy => "etcd quorum: {0}/{1} members up", "etcd クォーラム：{1} 台中 {0} 台稼働";
+    EtcdLost => "etcd quorum lost: {0}/{1} members up — the API server can neither read nor write",
+        "etcd のクォーラム喪失：{1} 台中 {0} 台のみ稼働 — API サーバーは読み書きできません";
+    EtcdDown => "No control-plane node runs: nothing answers for the API server",
+        "動いているコントロールプレーンのノードがありません：API サーバーは応答しません";
+    MachineStopped => "machine stopped", "マシン停止中";
+    InspectNode => "Node {0}", "ノード {0}";
+    ComponentUp => "running", "稼働中";
+    ComponentDown => "not running", "停止";
+    Leader => "leader", "リーダー";
+    SchedulerQueue => "Scheduler queue ({0} pending)", "スケジューラーのキュー（待機中 {0}）";
+    QueueEmpty => "Every pod has a node.", "すべての Pod がノードに割り当て済みです。";
+    WaitingForScheduler => "waiting for the scheduler", "スケジューラー待ち";
+    Workloads => "Workloads", "ワークロード";
+    PodCount => "{0} pods", "Pod {0} 個";
+    // The inspector.
+    Inspector => "Inspector", "インスペクター";
+    CloseInspector => "Close the inspector", "インスペクターを閉じる";
+    InspectorViews => "Inspector views", "インスペクターの表示";
+    InspectorActions => "Actions", "操作";
+    ViewDescribe => "Describe", "Describe";
+    ViewYaml => "YAML", "YAML";
+    ViewScheduler => "Scheduler", "スケジューラー";
+    ObjectGone => "This object no longer exists.", "このオブジェクトはもう存在しません。";
+    ActDelete => "Delete", "削除";
+    ActStop => "Stop node", "ノードを停止";
+    ActStart => "Start node", "ノードを起動";
+    ActCordon => "Cordon", "Cordon";
+    ActUncordon => "Uncordon", "Uncordon";
+    ActDrain => "Drain", "Drain";
+    Replicas => "Replicas", "レプリカ数";
+    Scale => "Scale", "スケール";
+    ControlledBy => "Controlled by {0}", "管理元：{0}";
+    ColRejectedBy => "Rejected by", "除外したフィルター";
+    ColScores => "Scores", "スコア";
+    ColTotal => "Total", "合計";
     // Network and DNS.
     Services => "Services", "Service 一覧";
     ColService => "Service", "Service";

@@ -6,6 +6,7 @@ mod editor;
 mod events;
 mod i18n;
 mod inside;
+mod inspector;
 mod lesson;
 mod manifest;
 mod persist;

@@ -272,6 +272,8 @@ pub enum Action {
     Play,
     /// Advance simulated time by one second (used while paused).
     Step,
+    /// Advance simulated time until the event log stays quiet (see `playground::views::is_idle`).
+    RunUntilIdle,
     SetSpeed(f64),
     Clear,
     /// Something the page itself printed: the line as typed (`$ …`, e.g. `kubectl get po^C` or `help`)
@@ -316,6 +318,12 @@ impl Reducible for AppState {
                 Action::Pause => inner.running = false,
                 Action::Play => inner.running = true,
                 Action::Step => step(&mut inner, 1000),
+                Action::RunUntilIdle => {
+                    let start = inner.playground.now();
+                    while !playground::views::is_idle(inner.playground.cluster(), start) {
+                        step(&mut inner, 1000);
+                    }
+                }
                 Action::SetSpeed(s) => inner.speed = s,
                 Action::Clear => inner.lines.clear(),
                 Action::Echo { line, output, remember } => {

@@ -1,4 +1,4 @@
-//! Time controls: Pause, Play, Step and Speed, and the current simulated time.
+//! Time controls: Pause, Play, Step, Run until idle and Speed, and the current simulated time.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -39,6 +39,7 @@ pub fn time_controls(props: &Props) -> Html {
             <button onclick={on(|| Action::Pause)} disabled={!running} aria-label={l.t(Key::Pause)}>{l.t(Key::Pause)}</button>
             <button onclick={on(|| Action::Play)} disabled={running} aria-label={l.t(Key::Play)}>{l.t(Key::Play)}</button>
             <button onclick={on(|| Action::Step)} aria-label={l.t(Key::Step)} title={l.t(Key::StepTitle)}>{l.t(Key::Step)}</button>
+            <button class="idle" onclick={on(|| Action::RunUntilIdle)} title={l.t(Key::RunUntilIdleTitle)}>{l.t(Key::RunUntilIdle)}</button>
             <label class="speed">
                 <span>{l.t(Key::Speed)}</span>
                 <select aria-label={l.t(Key::Speed)} {onchange}>

@@ -9,6 +9,7 @@ pub mod complete;
 #[cfg(not(target_arch = "wasm32"))]
 mod disk;
 pub mod export;
+pub mod inspect;
 pub mod lesson;
 pub mod manifest;
 pub mod minikube;
@@ -26,7 +27,7 @@ use engine::clock::Millis;
 use engine::Cluster;
 pub use kubectl::{Files, Output};
 pub use script::{ParseError, ScriptCommand};
-pub use snapshot::{NodeView, PodView, Snapshot};
+pub use snapshot::{ComponentView, NodeView, OwnerView, PodView, QueuedPod, ServiceView, Snapshot};
 
 /// One thing done to the cluster, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 use engine::event_log::{Change, LogEntry};
 use engine::network::{Hop, Trace, TraceKind};
 use engine::store::ObjectKey;
+use engine::util::sort::StableSort;
 use engine::{Cluster, Kind, Object};
 
 /// One Service as the Network tab lists it.
@@ -520,6 +521,25 @@ fn is_background(e: &LogEntry) -> bool {
     matches!(e.kind, Kind::Lease | Kind::Event)
 }
 
+/// When the event log last shows something other than background work (lease renewals, Events), or `None`
+/// when it never did: what "run until idle" waits to go quiet.
+pub fn last_activity(cluster: &Cluster) -> Option<u64> {
+    cluster.log().entries().iter().rev().find(|e| !is_background(e)).map(|e| e.at_ms)
+}
+
+/// How long "run until idle" waits for the log to stay quiet, and the most it lets pass, in simulated ms.
+pub const IDLE_QUIET_MS: u64 = 30_000;
+pub const IDLE_LIMIT_MS: u64 = 600_000;
+
+/// Whether "run until idle", started at `started_at`, is done: the event log has been quiet for
+/// [`IDLE_QUIET_MS`] (counting from the start at the earliest) or [`IDLE_LIMIT_MS`] have passed. The page
+/// steps one simulated second at a time until it is.
+pub fn is_idle(cluster: &Cluster, started_at: u64) -> bool {
+    let now = cluster.now();
+    let last = last_activity(cluster).unwrap_or(0).max(started_at.saturating_sub(IDLE_QUIET_MS));
+    now.saturating_sub(last) >= IDLE_QUIET_MS || now.saturating_sub(started_at) >= IDLE_LIMIT_MS
+}
+
 /// The event-log entries after position `from` (those a command caused and what followed from them, until
 /// the next command), as an ordered story grouped by consecutive actor. `filter` keeps only the steps whose
 /// `Kind namespace/name` contains it (case-insensitive); `limit` keeps the first steps.
@@ -564,6 +584,33 @@ pub fn story(cluster: &Cluster, from: u64, filter: &str, limit: usize) -> Vec<St
 /// it; the newest `limit` rows.
 pub fn events(cluster: &Cluster, filter: &str, limit: usize) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let filter = filter.trim().to_lowercase();
+    events_where(cluster, limit, |_, row| {
+        filter.is_empty() || row.get(4).is_some_and(|obj| obj.to_lowercase().contains(&filter))
+    })
+}
+
+/// The Events about one object (its `involvedObject`), as [`events`] lists them.
+pub fn object_events(
+    cluster: &Cluster,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    limit: usize,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let kind_name = kind.info().kind;
+    events_where(cluster, limit, |ev, _| {
+        let about = &ev.involved_object;
+        about.kind.as_deref() == Some(kind_name)
+            && about.name.as_deref() == Some(name)
+            && about.namespace.as_deref().unwrap_or_default() == namespace
+    })
+}
+
+fn events_where(
+    cluster: &Cluster,
+    limit: usize,
+    keep: impl Fn(&engine::api::api::core::v1::Event, &[String]) -> bool,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let now = cluster.now();
     let mut headers = vec!["NAMESPACE"];
     headers.extend(kubectl::printers::headers(Kind::Event, false));
@@ -581,11 +628,10 @@ pub fn events(cluster: &Cluster, filter: &str, limit: usize) -> (Vec<&'static st
                 .unwrap_or_default();
             let mut row = vec![o.namespace().to_string()];
             row.extend(kubectl::printers::row(o, now, false));
-            Some((when, row))
+            keep(ev, &row).then_some((when, row))
         })
-        .filter(|(_, row)| filter.is_empty() || row.get(4).is_some_and(|obj| obj.to_lowercase().contains(&filter)))
         .collect();
-    rows.sort_by_key(|(when, _)| *when);
+    rows.stable_sort_by_key(|(when, _)| *when);
     let skip = rows.len().saturating_sub(limit);
     (headers, rows.into_iter().skip(skip).map(|(_, r)| r).collect())
 }
@@ -594,6 +640,31 @@ pub fn events(cluster: &Cluster, filter: &str, limit: usize) -> (Vec<&'static st
 mod tests {
     use super::*;
     use crate::Playground;
+
+    #[test]
+    fn run_until_idle_stops_once_the_log_is_quiet() {
+        let mut p = Playground::new(0);
+        p.exec("kubectl create deployment web --image=nginx --replicas=3").unwrap();
+        let start = p.now();
+        while !is_idle(p.cluster(), start) {
+            p.step(1_000);
+        }
+        let passed = p.now() - start;
+        let last = last_activity(p.cluster()).unwrap();
+        assert!(passed < IDLE_LIMIT_MS, "went quiet before the limit: {passed} ms, last activity at {last}");
+        assert!(
+            (IDLE_QUIET_MS..IDLE_QUIET_MS + 1_000).contains(&(p.now() - last)),
+            "stops within a second of 30 quiet seconds"
+        );
+        let ready = p.snapshot().pods.iter().filter(|p| p.name.starts_with("web-") && p.ready == "1/1").count();
+        assert_eq!(ready, 3);
+        // One merged step in the session log: replay rebuilds the same moment.
+        assert_eq!(p.session().entries.len(), 2);
+        // A quiet cluster stays put.
+        let mut q = Playground::new(0);
+        q.step(60_000);
+        assert!(is_idle(q.cluster(), q.now()), "nothing but heartbeats in the last minute");
+    }
 
     #[test]
     fn a_request_and_a_lookup_become_steps() {
