@@ -42,6 +42,7 @@ pub struct Cluster {
     pub(crate) fields: crate::apiserver::FieldTracking,
     /// Who may lead kube-scheduler and kube-controller-manager (`controllers::leader_election`).
     pub(crate) leaders: crate::controllers::leader_election::LeaderElection,
+    pub(crate) apiserver_identities: crate::controllers::apiserver_identity::ApiServerIdentities,
     /// The network's own state: endpoint controllers' memory, its side stream of random numbers, traces.
     pub(crate) network: crate::network::NetworkState,
     /// The PV controller's and the minikube provisioner's memory (`controllers::volumes`).
@@ -66,6 +67,7 @@ impl Cluster {
             booting: true,
             fields: Default::default(),
             leaders: crate::controllers::leader_election::LeaderElection::new(seed),
+            apiserver_identities: crate::controllers::apiserver_identity::ApiServerIdentities::new(seed),
             network: crate::network::NetworkState::new(seed),
             volumes: crate::controllers::volumes::VolumeState::new(seed),
         };

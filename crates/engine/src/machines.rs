@@ -48,10 +48,19 @@ impl Machines {
         self.by_name.values()
     }
 
+    /// Every API request asks this, so it looks only at the control-plane machines: they are all named
+    /// `control-plane-N` ([`Machines::next_name`], the default topology), a range of the ordered map.
     pub fn quorum(&self) -> Quorum {
-        let members: Vec<&Machine> = self.iter().filter(|m| m.plan.role == NodeRole::ControlPlane).collect();
-        let up = members.iter().filter(|m| m.running).count();
-        let total = members.len();
+        let (mut up, mut total) = (0, 0);
+        let members = self
+            .by_name
+            .range::<str, _>((std::ops::Bound::Included("control-plane-"), std::ops::Bound::Excluded("control-plane.")))
+            .map(|(_, m)| m)
+            .filter(|m| m.plan.role == NodeRole::ControlPlane);
+        for m in members {
+            total += 1;
+            up += usize::from(m.running);
+        }
         if up == 0 {
             Quorum::NoApiServer
         } else if up * 2 > total {

@@ -707,11 +707,16 @@ impl Cluster {
         let old_json = prev.as_ref().map(|p| p.to_json());
         let mut entries = managed::decode(new.metadata().managed_fields.as_ref());
         let subresources: &[&str] = if has_status_subresource(kind) { &["", "status"] } else { &[""] };
-        for sub in subresources {
-            let w =
-                managed::Writer { manager: &manager, subresource: sub, api_version: &api_version, now: now.clone() };
-            entries = managed::update(kind, old_json.as_ref(), &new_json, entries, &w);
-        }
+        let writers: Vec<managed::Writer> = subresources
+            .iter()
+            .map(|sub| managed::Writer {
+                manager: &manager,
+                subresource: sub,
+                api_version: &api_version,
+                now: now.clone(),
+            })
+            .collect();
+        entries = managed::update_all(kind, old_json.as_ref(), &new_json, entries, &writers);
         let encoded = managed::encode(entries);
         if encoded != new.metadata().managed_fields {
             let mut obj = (*new).clone();

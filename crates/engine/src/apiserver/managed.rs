@@ -662,34 +662,47 @@ pub struct Writer<'a> {
 
 /// The managed fields after an update (or a create, with `old == None`) by `w`: `Updater.Update` under the
 /// `managedFieldsUpdater`. `old` and `new` are the objects' JSON.
-pub fn update(kind: Kind, old: Option<&Value>, new: &Value, mut entries: Vec<Entry>, w: &Writer) -> Vec<Entry> {
+pub fn update(kind: Kind, old: Option<&Value>, new: &Value, entries: Vec<Entry>, w: &Writer) -> Vec<Entry> {
+    update_all(kind, old, new, entries, std::slice::from_ref(w))
+}
+
+/// [`update`] by several writers in turn (the main resource, then `status`), comparing the objects once.
+pub fn update_all(
+    kind: Kind,
+    old: Option<&Value>,
+    new: &Value,
+    mut entries: Vec<Entry>,
+    writers: &[Writer],
+) -> Vec<Entry> {
     let old = with_zero(kind, old);
-    let old = &old;
-    let (mut changed, mut removed) = compare(old, new);
-    strip(&mut changed);
+    let (mut all_changed, mut removed) = compare(&old, new);
+    strip(&mut all_changed);
     strip(&mut removed);
-    filter_subresource(&mut changed, kind, w.subresource);
-    for e in &mut entries {
-        e.set.difference(&changed);
-        e.set.difference(&removed);
-    }
-    if !changed.is_empty() {
-        match entries.iter_mut().find(|e| e.same_identity(w.manager, false, w.api_version, w.subresource)) {
-            Some(e) => {
-                e.set.union(&changed);
-                e.time = Some(w.now.clone());
-            }
-            None => entries.push(Entry {
-                manager: w.manager.to_string(),
-                apply: false,
-                api_version: w.api_version.to_string(),
-                subresource: w.subresource.to_string(),
-                time: Some(w.now.clone()),
-                set: changed,
-            }),
+    for w in writers {
+        let mut changed = all_changed.clone();
+        filter_subresource(&mut changed, kind, w.subresource);
+        for e in &mut entries {
+            e.set.difference(&changed);
+            e.set.difference(&removed);
         }
+        if !changed.is_empty() {
+            match entries.iter_mut().find(|e| e.same_identity(w.manager, false, w.api_version, w.subresource)) {
+                Some(e) => {
+                    e.set.union(&changed);
+                    e.time = Some(w.now.clone());
+                }
+                None => entries.push(Entry {
+                    manager: w.manager.to_string(),
+                    apply: false,
+                    api_version: w.api_version.to_string(),
+                    subresource: w.subresource.to_string(),
+                    time: Some(w.now.clone()),
+                    set: changed,
+                }),
+            }
+        }
+        entries.retain(|e| !e.set.is_empty());
     }
-    entries.retain(|e| !e.set.is_empty());
     entries
 }
 

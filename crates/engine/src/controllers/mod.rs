@@ -5,6 +5,7 @@
 //! [`Cluster::settle`] runs them in a fixed order until nothing changes, without moving the clock: work a real
 //! cluster does within milliseconds of a write is done before the next command.
 
+pub mod apiserver_identity;
 pub mod cronjob;
 mod daemonset;
 mod deployment;
@@ -54,6 +55,7 @@ impl Cluster {
         }
         // Once per settle, outside the rounds: a lease renewal must not cost another round of every controller.
         self.elect_leaders();
+        self.reconcile_apiserver_identity_leases();
         let controllers = self.leads(leader_election::Component::ControllerManager);
         let scheduler = self.leads(leader_election::Component::Scheduler);
         for _ in 0..MAX_ROUNDS {

@@ -166,10 +166,12 @@ impl AffinityState {
         let mut s = AffinityState { terms, ..Default::default() };
         // Without required terms of its own, only pods with affinity can say anything about the pod.
         let all_pods = !s.terms.required_affinity.is_empty() || !s.terms.required_anti_affinity.is_empty();
-        for node in &snapshot.nodes {
-            if !all_pods && node.pods_with_affinity == 0 {
-                continue;
-            }
+        let nodes: Box<dyn Iterator<Item = &NodeInfo>> = if all_pods {
+            Box::new(snapshot.nodes.iter())
+        } else {
+            Box::new(snapshot.affinity_nodes.iter().map(|i| &snapshot.nodes[*i]))
+        };
+        for node in nodes {
             let Some(node_labels) = node.labels() else { continue };
             for existing in &node.pods {
                 let ex_ns_labels = snapshot.namespace_labels.get(&existing.namespace);
@@ -302,6 +304,9 @@ pub fn run_filters(
 /// NodeUnschedulable: a cordoned node takes only pods tolerating `node.kubernetes.io/unschedulable`.
 pub fn node_unschedulable(pod: &Pod, node: &NodeInfo) -> Option<Status> {
     let cordoned = node.node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+    if !cordoned {
+        return None;
+    }
     let taint = Taint { key: UNSCHEDULABLE_TAINT.into(), effect: "NoSchedule".into(), ..Default::default() };
     (cordoned && !tolerations_tolerate(tolerations(pod), &taint))
         .then(|| Status::new("NodeUnschedulable", Code::UnschedulableAndUnresolvable, ERR_UNSCHEDULABLE))
@@ -379,6 +384,9 @@ pub fn node_resources_fit(req: &Resources, node: &NodeInfo) -> Option<Status> {
 /// PodTopologySpread (hard constraints): placing the pod must keep each domain within `maxSkew` of the
 /// least loaded one.
 pub fn pod_topology_spread(state: &SpreadState, pod: &Pod, node: &NodeInfo) -> Option<Status> {
+    if state.constraints.is_empty() {
+        return None;
+    }
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     for (i, c) in state.constraints.iter().enumerate() {
         let Some(value) = node.labels().and_then(|l| l.get(&c.topology_key)) else {

@@ -118,6 +118,8 @@ pub struct ImageState {
 #[derive(Clone, Debug)]
 pub struct NodeInfo {
     pub node: Arc<Node>,
+    /// The node's name, shared by every verdict about it (no copy per scheduling cycle).
+    pub shared_name: Arc<str>,
     pub pods: Vec<PodInfo>,
     /// Sum of the pods' requests.
     pub requested: Resources,
@@ -134,8 +136,10 @@ pub struct NodeInfo {
 impl NodeInfo {
     pub fn new(node: Arc<Node>) -> NodeInfo {
         let allocatable = Resources::from_list(node.status.as_ref().and_then(|s| s.allocatable.as_ref()));
+        let shared_name: Arc<str> = Arc::from(node.metadata.name.as_deref().unwrap_or_default());
         NodeInfo {
             node,
+            shared_name,
             pods: Vec::new(),
             requested: Resources::default(),
             non_zero_requested: Resources::default(),
@@ -184,6 +188,10 @@ pub struct Snapshot {
     /// Labels of each namespace, for affinity terms with a `namespaceSelector`.
     pub namespace_labels: BTreeMap<String, Labels>,
     by_name: BTreeMap<String, usize>,
+    /// Indices (ascending) of the nodes with at least one pod with pod affinity or anti-affinity
+    /// (`HavePodsWithAffinityNodeInfoList`): the InterPodAffinity plugin looks only at these unless the
+    /// incoming pod has required terms of its own.
+    pub affinity_nodes: Vec<usize>,
 }
 
 impl Snapshot {
@@ -222,7 +230,8 @@ impl Snapshot {
                 }
             }
         }
-        Snapshot { nodes: infos, namespace_labels: BTreeMap::new(), by_name: index }
+        let affinity_nodes = (0..infos.len()).filter(|i| infos[*i].pods_with_affinity > 0).collect();
+        Snapshot { nodes: infos, namespace_labels: BTreeMap::new(), by_name: index, affinity_nodes }
     }
 
     pub fn node_index(&self, name: &str) -> Option<usize> {
@@ -235,6 +244,11 @@ impl Snapshot {
     /// The scheduler's cache "assumes" a pod on its node as soon as it picks it, before the binding lands.
     pub fn assume(&mut self, node: usize, pod: &Pod) {
         self.nodes[node].add_pod(PodInfo::from_pod(pod));
+        if self.nodes[node].pods_with_affinity > 0 {
+            if let Err(at) = self.affinity_nodes.binary_search(&node) {
+                self.affinity_nodes.insert(at, node);
+            }
+        }
     }
 }
 
@@ -286,14 +300,50 @@ impl Status {
     }
 }
 
+/// How many score plugins the default profile has.
+pub const SCORE_PLUGINS: usize = 7;
+
+/// Each score plugin's normalised score on one node, in profile order, kept inline (no allocation per node
+/// and cycle); it reads as a slice of `(plugin, score)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scores {
+    len: u8,
+    items: [(&'static str, i64); SCORE_PLUGINS],
+}
+
+impl Scores {
+    pub fn push(&mut self, plugin: &'static str, score: i64) {
+        self.items[usize::from(self.len)] = (plugin, score);
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Scores {
+    type Target = [(&'static str, i64)];
+    fn deref(&self) -> &Self::Target {
+        &self.items[..usize::from(self.len)]
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+fn serialize_str<S: serde::Serializer>(s: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(s)
+}
+
 /// What happened on one node in a cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeVerdict {
-    pub node: String,
+    #[serde(serialize_with = "serialize_str")]
+    pub node: Arc<str>,
     /// The first filter that turned the node down, with its reason(s) joined by `, `.
     pub filter_failed: Option<(String, String)>,
     /// Each score plugin's normalised score (0–100) before weighting; empty when the node was not scored.
-    pub scores: Vec<(&'static str, i64)>,
+    pub scores: Scores,
     /// Sum of the weighted scores.
     pub total: i64,
 }
@@ -439,41 +489,40 @@ pub fn schedule(
         )
     });
 
-    // Filter, round-robin from where the last cycle stopped.
+    // Filter, round-robin from where the last cycle stopped (`findNodesThatPassFilters`): the start index
+    // wraps over the nodes this cycle considers, and moves on by the nodes processed, modulo all nodes.
     let want = num_feasible_nodes_to_find(profile.percentage_of_nodes_to_score, candidates.len());
-    let mut feasible: Vec<usize> = Vec::new();
-    let mut failed: Vec<(usize, Status)> = Vec::new();
     let n = candidates.len();
     let start = if n == 0 { 0 } else { cursor.next_start_node_index % n };
+    // The nodes processed, in the order they were examined, and the failing status of those turned down.
+    let mut per_node: Vec<NodeVerdict> = Vec::with_capacity(want.min(n) + 8);
+    let mut feasible: Vec<(usize, usize)> = Vec::with_capacity(want.min(n));
+    let mut failed: Vec<(usize, Status)> = Vec::new();
     for i in 0..n {
         if feasible.len() >= want {
             break;
         }
         let idx = candidates[(start + i) % n];
-        match filters::run_filters(&state, snapshot, &snapshot.nodes[idx], pod, profile) {
-            None => feasible.push(idx),
+        let info = &snapshot.nodes[idx];
+        let status = filters::run_filters(&state, snapshot, info, pod, profile);
+        let filter_failed = status.as_ref().map(|s| (s.plugin.clone(), s.reasons.join(", ")));
+        per_node.push(NodeVerdict {
+            node: info.shared_name.clone(),
+            filter_failed,
+            scores: Scores::default(),
+            total: 0,
+        });
+        match status {
+            None => feasible.push((per_node.len() - 1, idx)),
             Some(status) => failed.push((idx, status)),
         }
     }
-    let processed = feasible.len() + failed.len();
+    let processed = per_node.len();
     if n > 0 {
-        cursor.next_start_node_index = (start + processed) % n;
+        cursor.next_start_node_index = (cursor.next_start_node_index + processed) % snapshot.nodes.len();
     }
     decision.evaluated_nodes = processed;
     decision.feasible_nodes = feasible.len();
-    let mut verdicts: BTreeMap<usize, NodeVerdict> = BTreeMap::new();
-    let order: Vec<usize> = (0..n).take(processed).map(|i| candidates[(start + i) % n]).collect();
-    for (idx, status) in &failed {
-        verdicts.insert(
-            *idx,
-            NodeVerdict {
-                node: snapshot.nodes[*idx].name().to_string(),
-                filter_failed: Some((status.plugin.clone(), status.reasons.join(", "))),
-                scores: Vec::new(),
-                total: 0,
-            },
-        );
-    }
 
     if feasible.is_empty() {
         let fit = message::FitError {
@@ -485,37 +534,33 @@ pub fn schedule(
         let post = message::post_filter(snapshot, pod, &fit, profile, input.default_spread_selector);
         decision.preemption_would_help = post.candidates > 0;
         decision.message = fit.message(&post.message);
-        decision.per_node = order.iter().filter_map(|i| verdicts.remove(i)).collect();
+        decision.per_node = per_node;
         return decision;
     }
 
     let chosen = if feasible.len() == 1 {
-        for idx in &feasible {
-            verdicts.insert(*idx, verdict(snapshot, *idx, Vec::new()));
-        }
-        feasible[0]
+        feasible[0].1
     } else {
-        let scored = scores::score_nodes(snapshot, &feasible, input, &state);
+        let indices: Vec<usize> = feasible.iter().map(|(_, idx)| *idx).collect();
+        let scored = scores::score_nodes(snapshot, &indices, input, &state);
         let mut totals = Vec::with_capacity(feasible.len());
-        for (k, idx) in feasible.iter().enumerate() {
-            let plugin_scores: Vec<(&'static str, i64)> = scored.iter().map(|(name, _, s)| (*name, s[k])).collect();
-            let total = scored.iter().map(|(_, w, s)| s[k] * w).sum();
-            totals.push((*idx, total));
-            let mut v = verdict(snapshot, *idx, plugin_scores);
+        for (k, (pos, idx)) in feasible.iter().enumerate() {
+            let v = &mut per_node[*pos];
+            let mut total = 0;
+            for (name, weight, s) in &scored {
+                v.scores.push(name, s[k]);
+                total += s[k] * weight;
+            }
             v.total = total;
-            verdicts.insert(*idx, v);
+            totals.push((*idx, total));
         }
         select_host(&totals, rng).expect("at least two feasible nodes")
     };
     let node = snapshot.nodes[chosen].name().to_string();
     decision.message = format!("Successfully assigned {key} to {node}");
     decision.node = Some(node);
-    decision.per_node = order.iter().filter_map(|i| verdicts.remove(i)).collect();
+    decision.per_node = per_node;
     decision
-}
-
-fn verdict(snapshot: &Snapshot, idx: usize, scores: Vec<(&'static str, i64)>) -> NodeVerdict {
-    NodeVerdict { node: snapshot.nodes[idx].name().to_string(), filter_failed: None, scores, total: 0 }
 }
 
 #[cfg(test)]

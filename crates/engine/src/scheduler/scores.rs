@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 
-use super::affinity::{term_matches, tolerations_tolerate, AffinityTerm, Labels, PodAffinityTerms};
+use super::affinity::{term_matches, tolerates, AffinityTerm, Labels, PodAffinityTerms};
 use super::filters::{count_matching, has_all_keys, tolerations, CycleState, SpreadConstraint, HOSTNAME_LABEL};
 use super::resources::{pod_requests, Resources};
 use super::{NodeInfo, PodToSchedule, Snapshot, MAX_NODE_SCORE};
@@ -27,14 +27,14 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
 
 /// TaintToleration: the number of PreferNoSchedule taints the pod does not tolerate (fewer is better).
 pub fn taint_toleration(pod: &Pod, node: &NodeInfo) -> i64 {
-    let prefer: Vec<_> = tolerations(pod)
-        .iter()
-        .filter(|t| t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "PreferNoSchedule"))
-        .cloned()
-        .collect();
+    let prefer = |t: &&k8s_openapi::api::core::v1::Toleration| {
+        t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "PreferNoSchedule")
+    };
     super::filters::node_taints(node)
         .iter()
-        .filter(|t| t.effect == "PreferNoSchedule" && !tolerations_tolerate(&prefer, t))
+        .filter(|t| {
+            t.effect == "PreferNoSchedule" && !tolerations(pod).iter().filter(prefer).any(|tol| tolerates(tol, t))
+        })
         .count() as i64
 }
 
@@ -91,8 +91,13 @@ pub fn balanced_allocation(pod_req: &Resources, node: &NodeInfo) -> i64 {
         (node.requested.milli_cpu + pod_req.milli_cpu, node.allocatable.milli_cpu),
         (node.requested.memory + pod_req.memory, node.allocatable.memory),
     ];
-    let fractions: Vec<f64> =
-        pairs.iter().filter(|(_, cap)| *cap != 0).map(|(req, cap)| (*req as f64 / *cap as f64).min(1.0)).collect();
+    let mut fractions = [0.0; 2];
+    let mut len = 0;
+    for (req, cap) in pairs.iter().filter(|(_, cap)| *cap != 0) {
+        fractions[len] = (*req as f64 / *cap as f64).min(1.0);
+        len += 1;
+    }
+    let fractions = &fractions[..len];
     let std = if fractions.len() == 2 {
         ((fractions[0] - fractions[1]) / 2.0).abs()
     } else if fractions.len() > 2 {
@@ -119,17 +124,35 @@ fn normalized_image(name: &str) -> String {
 
 /// ImageLocality: the sizes of the pod's images already on the node, scaled by how widely spread they
 /// are, mapped between 23 MB and 1000 MB per container.
+#[cfg(test)]
 pub fn image_locality(pod: &Pod, node: &NodeInfo, total_nodes: usize) -> i64 {
-    let Some(spec) = pod.spec.as_ref() else { return 0 };
-    let containers: Vec<_> = spec.init_containers.iter().flatten().chain(spec.containers.iter()).collect();
+    image_locality_of(&pod_images(pod), node, total_nodes)
+}
+
+/// The pod's containers' images (init containers first), normalised; `None` for a container without one.
+fn pod_images(pod: &Pod) -> Vec<Option<String>> {
+    let Some(spec) = pod.spec.as_ref() else { return Vec::new() };
+    spec.init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter())
+        .map(|c| c.image.as_deref().map(normalized_image))
+        .collect()
+}
+
+/// [`image_locality`] with the pod's images normalised once per cycle.
+fn image_locality_of(images: &[Option<String>], node: &NodeInfo, total_nodes: usize) -> i64 {
+    if images.is_empty() {
+        return 0;
+    }
     let mut sum: i64 = 0;
-    for c in &containers {
-        if let Some(state) = c.image.as_deref().and_then(|i| node.images.get(&normalized_image(i))) {
+    for image in images.iter().flatten() {
+        if let Some(state) = node.images.get(image) {
             let spread = state.num_nodes as f64 / total_nodes as f64;
             sum += (state.size as f64 * spread) as i64;
         }
     }
-    let max = MAX_CONTAINER_THRESHOLD * containers.len() as i64;
+    let max = MAX_CONTAINER_THRESHOLD * images.len() as i64;
     let sum = sum.clamp(MIN_THRESHOLD, max.max(MIN_THRESHOLD));
     if max <= MIN_THRESHOLD {
         return 0;
@@ -154,10 +177,12 @@ pub fn inter_pod_affinity_topology(
             *out.entry((t.topology_key.clone(), v.clone())).or_default() += w;
         }
     };
-    for node in &snapshot.nodes {
-        if !has_constraints && node.pods_with_affinity == 0 {
-            continue;
-        }
+    let nodes: Box<dyn Iterator<Item = &NodeInfo>> = if has_constraints {
+        Box::new(snapshot.nodes.iter())
+    } else {
+        Box::new(snapshot.affinity_nodes.iter().map(|i| &snapshot.nodes[*i]))
+    };
+    for node in nodes {
         let Some(node_labels) = node.labels().filter(|l| !l.is_empty()) else { continue };
         for existing in node.pods.iter().filter(|p| has_constraints || p.has_affinity) {
             let ex_ns = snapshot.namespace_labels.get(&existing.namespace);
@@ -381,6 +406,7 @@ pub fn score_nodes(
     }
 
     let total = snapshot.nodes.len();
-    out.push(("ImageLocality", 1, nodes.iter().map(|n| image_locality(pod, n, total)).collect()));
+    let images = pod_images(pod);
+    out.push(("ImageLocality", 1, nodes.iter().map(|n| image_locality_of(&images, n, total)).collect()));
     out
 }

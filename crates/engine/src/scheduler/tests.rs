@@ -380,7 +380,7 @@ fn inter_pod_affinity_and_spread_scores_prefer_the_right_nodes() {
     );
     let d = run(&snap, &p);
     assert_eq!(d.node.as_deref(), Some("worker-2"));
-    let w2 = d.per_node.iter().find(|v| v.node == "worker-2").unwrap();
+    let w2 = d.per_node.iter().find(|v| &*v.node == "worker-2").unwrap();
     assert!(w2.scores.contains(&("InterPodAffinity", 100)), "{:?}", w2.scores);
 
     // Default spreading (a Service selects app=web): worker-2 has none of them yet.
@@ -394,7 +394,7 @@ fn inter_pod_affinity_and_spread_scores_prefer_the_right_nodes() {
         &mut Rng::new(0),
     );
     let spread = |n: &str| {
-        d.per_node.iter().find(|v| v.node == n).unwrap().scores.iter().find(|s| s.0 == "PodTopologySpread").unwrap().1
+        d.per_node.iter().find(|v| &*v.node == n).unwrap().scores.iter().find(|s| s.0 == "PodTopologySpread").unwrap().1
     };
     // worker-1: round(1 * ln(4) + 2) = 3, worker-2: 2; normalised 100 * (3 + 2 - s) / 3.
     assert_eq!((spread("worker-1"), spread("worker-2")), (66, 100));
@@ -428,7 +428,7 @@ fn round_robin_start_moves_past_the_nodes_looked_at() {
     );
     // 200 nodes: 48 % = 96 -> 100 feasible wanted, the first 100 nodes are looked at.
     assert_eq!((d.evaluated_nodes, d.feasible_nodes, cursor.next_start_node_index), (100, 100, 100));
-    assert_eq!(d.per_node[0].node, "n000");
+    assert_eq!(&*d.per_node[0].node, "n000");
     let d = schedule(
         &snap,
         &PodToSchedule { pod: &p, default_spread_selector: None },
@@ -436,7 +436,7 @@ fn round_robin_start_moves_past_the_nodes_looked_at() {
         &mut cursor,
         &mut Rng::new(0),
     );
-    assert_eq!(d.per_node[0].node, "n100");
+    assert_eq!(&*d.per_node[0].node, "n100");
     assert_eq!(cursor.next_start_node_index, 0);
 }
 
@@ -577,7 +577,7 @@ fn least_allocated_spreads_pods_over_the_workers() {
     let snap = snapshot(default_cluster(), &[busy]);
     let d = run(&snap, &pod("p", json!({})));
     assert_eq!(d.node.as_deref(), Some("worker-2"));
-    let w = |n: &str| d.per_node.iter().find(|v| v.node == n).unwrap().clone();
+    let w = |n: &str| d.per_node.iter().find(|v| &*v.node == n).unwrap().clone();
     assert!(w("worker-2").total > w("worker-1").total);
     assert_eq!(w("worker-2").scores[0], ("TaintToleration", 100));
     // Best-effort pod: BalancedAllocation skips.
