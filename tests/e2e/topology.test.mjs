@@ -116,3 +116,45 @@ test('the picture works by keyboard: Tab reaches a pod, Enter inspects it', asyn
   await inspector.getByRole('heading', { name: /^replicaset\.apps\/coredns-\w+ -n kube-system$/ }).waitFor();
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('the timeline rewinds to an earlier moment, comes back, and can continue from there', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await ready(page);
+  await page.evaluate(() => localStorage.clear());
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Reset cluster' }).click();
+  const { output, run } = terminal(page);
+  const webPods = () => page.locator('[data-pod][data-owner="Deployment/app"]').count();
+  const timeline = page.getByRole('slider', { name: 'Timeline' });
+  const rewindTo = (ms) => timeline.evaluate((el, ms) => {
+    el.value = String(ms);
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, ms);
+
+  await run('kubectl create deployment app --image=nginx');
+  await output.getByText('deployment.apps/app created').waitFor();
+  await page.getByRole('button', { name: 'Run until idle' }).click();
+  const before = Number(await timeline.getAttribute('max'));
+  await run('kubectl scale deployment app --replicas=3');
+  await output.getByText('deployment.apps/app scaled').waitFor();
+  await page.getByRole('button', { name: 'Run until idle' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-owner="Deployment/app"][data-phase="Running"]').length === 3);
+
+  // Back before the scale: one pod, time stopped, the moment named.
+  await rewindTo(before - 1000);
+  await page.getByRole('status').getByText(/^Showing t = /).waitFor();
+  assert.equal(await webPods(), 1);
+  await page.getByRole('button', { name: 'Back to now' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-pod][data-owner="Deployment/app"]').length === 3);
+
+  // Rewind and type: the session branches there, and says so.
+  await rewindTo(before - 1000);
+  assert.equal(await webPods(), 1);
+  await run('kubectl get deployment app --no-headers');
+  await output.getByText(/continued from t = \d+:\d\d:\d\d; the \d+ later entries of the session were dropped\./).waitFor();
+  await output.getByText(/^app\s+1\/1\s+1\s+1\s+\S+$/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Back to now' }).count(), 0);
+  await screenshot(page, 'timeline-continued');
+  assert.deepEqual(errors, [], 'no console errors');
+});

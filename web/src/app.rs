@@ -129,10 +129,12 @@ pub fn app() -> Html {
     };
     let on_lang = {
         let lang = lang.clone();
+        let state = state.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             let chosen = Lang::from_tag(&select.value());
             persist::save_lang(chosen.tag());
+            state.dispatch(Action::SetLang(chosen));
             lang.set(chosen);
         })
     };

@@ -105,6 +105,13 @@ strings! {
     StepTitle => "Advance one simulated second", "シミュレーション時間を1秒進める";
     Speed => "Speed", "速度";
     RunUntilIdle => "Run until idle", "落ち着くまで進める";
+    TimelineTitle => "Drag back to see the cluster as it was then (replayed from the session's seed and commands)",
+        "左へ動かすと、その時点のクラスタを表示します（セッションのシードとコマンドから再生）";
+    Rewound => "Showing t = {0} (now t = {1})", "t = {0} を表示中（現在は t = {1}）";
+    BackToNow => "Back to now", "現在に戻る";
+    ContinueFromHere => "Continue from here", "ここから続ける";
+    ContinuedFrom => "kubeground: continued from t = {0}; the {1} later entries of the session were dropped.",
+        "kubeground: t = {0} から続けます。それ以降のセッションの {1} 件は破棄しました。";
     RunUntilIdleTitle => "Advance simulated time until nothing changes for 30 s (at most 10 min)",
         "30 秒間なにも変化しなくなるまで（最大 10 分）シミュレーション時間を進める";
     // Terminal.

@@ -50,6 +50,11 @@ pub struct Inner {
     pub story_from: u64,
     /// Clock ticks since the session was last saved.
     ticks_unsaved: u32,
+    /// While the page shows an earlier moment (the timeline was rewound), the live playground waits here
+    /// and `playground` is the session replayed up to that moment.
+    pub live: Option<Playground>,
+    /// The page's language, for the notices the state itself prints.
+    pub lang: Lang,
 }
 
 /// Ticks between saves while only simulated time moves (ten ticks: one real second).
@@ -71,6 +76,8 @@ impl Inner {
             speed: 1.0,
             story_from,
             ticks_unsaved: 0,
+            live: None,
+            lang: Lang::En,
         }
     }
 
@@ -109,6 +116,8 @@ impl Inner {
                     speed: 1.0,
                     story_from,
                     ticks_unsaved: 0,
+                    live: None,
+                    lang: Lang::En,
                 };
                 inner.save();
                 inner
@@ -157,6 +166,8 @@ impl Inner {
                     speed: 1.0,
                     story_from: 0,
                     ticks_unsaved: 0,
+                    live: None,
+                    lang: Lang::En,
                 };
                 // The run holds the lesson's playground; the live one goes where the page reads it.
                 if let Some(run) = inner.lesson.as_mut() {
@@ -178,13 +189,56 @@ impl Inner {
         });
         persist::save(&Saved {
             version: persist::VERSION,
-            session: self.playground.session().clone(),
+            // A rewound view is not saved over the live session.
+            session: self.live.as_ref().unwrap_or(&self.playground).session().clone(),
             lines: self.lines.clone(),
             history: self.history.clone(),
             story_from: self.story_from,
             lesson,
             finished_lessons: self.finished_lessons.clone(),
         });
+    }
+
+    /// The simulated time of the live cluster (the timeline's end).
+    pub fn live_now(&self) -> u64 {
+        self.live.as_ref().unwrap_or(&self.playground).now()
+    }
+
+    /// Shows the cluster as it was at `at` (at most now); at now, the live cluster again. Not in lessons.
+    fn rewind(&mut self, at: u64) {
+        if self.lesson.is_some() {
+            return;
+        }
+        if at >= self.live_now() {
+            self.back_to_now();
+            return;
+        }
+        let session = self.live.as_ref().unwrap_or(&self.playground).session().clone();
+        let then = Playground::replay_until(&session, at);
+        let live = std::mem::replace(&mut self.playground, then);
+        if self.live.is_none() {
+            self.live = Some(live);
+        }
+        self.running = false;
+        self.story_from = self.story_from.min(log_len(&self.playground));
+    }
+
+    fn back_to_now(&mut self) {
+        if let Some(live) = self.live.take() {
+            self.playground = live;
+        }
+    }
+
+    /// Drops the live cluster: the rewound one, with the session up to its moment, goes on from here.
+    fn continue_from_here(&mut self, notice: String) {
+        let Some(live) = self.live.take() else { return };
+        let dropped = live.session().entries.len().saturating_sub(self.playground.session().entries.len());
+        let at = crate::time::clock_text(self.playground.now());
+        self.lines.push(TermLine {
+            kind: LineKind::Stderr,
+            text: notice.replace("{0}", &at).replace("{1}", &dropped.to_string()),
+        });
+        self.save();
     }
 
     /// Runs `f` on the lesson run with its own playground in place, then puts the live playground back where
@@ -257,7 +311,9 @@ impl PartialEq for AppState {
 impl AppState {
     /// The state the page starts with: the saved session replayed (see [`Inner::restore`]).
     pub fn restore(lang: Lang) -> AppState {
-        AppState { inner: Rc::new(RefCell::new(Inner::restore(lang))), version: 0 }
+        let mut inner = Inner::restore(lang);
+        inner.lang = lang;
+        AppState { inner: Rc::new(RefCell::new(inner)), version: 0 }
     }
 }
 
@@ -274,6 +330,14 @@ pub enum Action {
     Step,
     /// Advance simulated time until the event log stays quiet (see `playground::views::is_idle`).
     RunUntilIdle,
+    /// Show the cluster as it was at this simulated time (replayed from the session; the live one waits).
+    Rewind(u64),
+    /// Back from a rewound moment to the live cluster.
+    BackToNow,
+    /// Keep the rewound moment as the live cluster: the session's later entries are dropped.
+    ContinueFromHere,
+    /// The page's language changed.
+    SetLang(Lang),
     SetSpeed(f64),
     Clear,
     /// Something the page itself printed: the line as typed (`$ …`, e.g. `kubectl get po^C` or `help`)
@@ -308,6 +372,21 @@ impl Reducible for AppState {
         }
         {
             let mut inner = self.inner.borrow_mut();
+            // Time does not run in a rewound view; Play goes back to now first; a command or an edit continues
+            // from the moment shown (a branch of the session, said in the terminal).
+            if inner.live.is_some() {
+                match &action {
+                    Action::Play => inner.back_to_now(),
+                    Action::Exec(_) | Action::SaveEdit(_) | Action::ApplyManifest(_) => {
+                        let notice = inner.lang.t(Key::ContinuedFrom).to_string();
+                        inner.continue_from_here(notice);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        {
+            let mut inner = self.inner.borrow_mut();
             let tick = matches!(action, Action::Tick { .. });
             match action {
                 Action::Exec(input) => exec(&mut inner, &input),
@@ -317,7 +396,20 @@ impl Reducible for AppState {
                 }
                 Action::Pause => inner.running = false,
                 Action::Play => inner.running = true,
+                // In a rewound view Step moves the view one second later.
+                Action::Step if inner.live.is_some() => {
+                    let at = inner.playground.now() + 1000;
+                    inner.rewind(at);
+                }
                 Action::Step => step(&mut inner, 1000),
+                Action::Rewind(at) => inner.rewind(at),
+                Action::BackToNow => inner.back_to_now(),
+                Action::ContinueFromHere => {
+                    let notice = inner.lang.t(Key::ContinuedFrom).to_string();
+                    inner.continue_from_here(notice);
+                }
+                Action::SetLang(lang) => inner.lang = lang,
+                Action::RunUntilIdle if inner.live.is_some() => {}
                 Action::RunUntilIdle => {
                     let start = inner.playground.now();
                     while !playground::views::is_idle(inner.playground.cluster(), start) {
@@ -350,7 +442,9 @@ impl Reducible for AppState {
                 Action::Reset { notice } => {
                     let history = std::mem::take(&mut inner.history);
                     let finished = std::mem::take(&mut inner.finished_lessons);
+                    let lang = inner.lang;
                     *inner = Inner::fresh(vec![TermLine { kind: LineKind::Stderr, text: notice }], history);
+                    inner.lang = lang;
                     inner.finished_lessons = finished;
                 }
                 Action::StartLesson(id) => inner.start_lesson(&id),

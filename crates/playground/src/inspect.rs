@@ -194,11 +194,11 @@ fn scheduling_view(d: &Decision) -> SchedulingView {
             .per_node
             .iter()
             .map(|v| NodeVerdictView {
-                node: v.node.clone(),
+                node: v.node.to_string(),
                 rejected_by: v.filter_failed.as_ref().map(|(p, why)| format!("{p}: {why}")).unwrap_or_default(),
                 scores: v.scores.iter().map(|(p, s)| format!("{p} {s}")).collect::<Vec<_>>().join(", "),
                 total: v.total,
-                chosen: d.node.as_deref() == Some(v.node.as_str()),
+                chosen: d.node.as_deref() == Some(&*v.node),
             })
             .collect(),
     }

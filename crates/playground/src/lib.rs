@@ -108,9 +108,20 @@ impl Playground {
 
     /// Rebuilds the cluster a session describes by replaying it from its seed.
     pub fn replay(session: &Session) -> Playground {
+        Playground::replay_until(session, Millis::MAX)
+    }
+
+    /// Rebuilds the cluster as it was at simulated time `at` (the page's rewind): the session replayed from
+    /// its seed until the clock reaches `at`, a time step cut short there. A command that itself lets time
+    /// pass (`sleep`, `kubectl wait`) runs whole if it started before `at`. The result's session is the log
+    /// up to that moment, so continuing from it branches the session there.
+    pub fn replay_until(session: &Session, at: Millis) -> Playground {
         let mut pg = Playground::new(session.seed);
         pg.session.editor = session.editor;
         for entry in &session.entries {
+            if pg.now() >= at && at != Millis::MAX {
+                break;
+            }
             match entry {
                 SessionEntry::Exec { line, stdin } => {
                     // Only lines that parsed were logged, so this cannot fail for a session we wrote; a
@@ -120,7 +131,7 @@ impl Playground {
                         pg.run_command(&cmd);
                     }
                 }
-                SessionEntry::Step { ms } => pg.step(*ms),
+                SessionEntry::Step { ms } => pg.step((*ms).min(at.saturating_sub(pg.now()))),
                 SessionEntry::Edit { text } => {
                     pg.save_edit(text);
                 }
@@ -238,6 +249,27 @@ pub fn run_script_with_files(script: &str, seed: u64, files: Box<dyn kubectl::Fi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replay_until_rebuilds_an_earlier_moment_and_branches_there() {
+        let mut p = super::Playground::new(3);
+        p.exec("kubectl create deployment web --image=nginx").unwrap();
+        p.step(20_000);
+        p.exec("kubectl scale deployment web --replicas=3").unwrap();
+        p.step(40_000);
+        let at = 10_000;
+        let then = super::Playground::replay_until(p.session(), at);
+        assert_eq!(then.now(), at);
+        let web = |pg: &super::Playground| pg.snapshot().pods.iter().filter(|p| p.name.starts_with("web-")).count();
+        assert_eq!((web(&then), web(&p)), (1, 3));
+        // Its log ends at that moment: one command and a 10 s step.
+        assert_eq!(then.session().entries.len(), 2);
+        assert_eq!(then.session().entries[1], super::SessionEntry::Step { ms: 10_000 });
+        // The whole session again is the same cluster as the live one.
+        let again = super::Playground::replay_until(p.session(), p.now());
+        assert_eq!(again.snapshot(), p.snapshot());
+        assert_eq!(super::Playground::replay_until(p.session(), 0).now(), 0);
+    }
+
     use super::*;
 
     #[test]
