@@ -2,6 +2,7 @@
 //! through the `playground` façade (held by the app reducer) and draws what the façade reports.
 
 mod app;
+mod crash;
 mod editor;
 mod events;
 mod i18n;
@@ -17,5 +18,6 @@ mod time;
 mod topology;
 
 fn main() {
+    crash::install();
     yew::Renderer::<app::App>::new().render();
 }

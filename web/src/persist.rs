@@ -103,6 +103,19 @@ pub fn load() -> Loaded {
     }
 }
 
+/// The saved session as stored (for a crash report).
+pub fn saved_text() -> Option<String> {
+    storage()?.get_item(SESSION_KEY).ok().flatten()
+}
+
+/// Forgets the saved session (the crash panel's Reset cluster): the next load starts a fresh cluster.
+pub fn forget_session() {
+    if let Some(store) = storage() {
+        let _ = store.remove_item(SESSION_KEY);
+        let _ = store.remove_item(REPLAYING_KEY);
+    }
+}
+
 /// Marks the start (`true`) or the successful end (`false`) of a replay.
 pub fn replaying(on: bool) {
     if let Some(store) = storage() {

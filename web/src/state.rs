@@ -430,6 +430,7 @@ impl Reducible for AppState {
                     }
                 }
                 Action::SaveEdit(text) => {
+                    crate::crash::pending(Some("(saving the kubectl edit editor)"));
                     inner.story_from = log_len(&inner.playground);
                     let out = match inner.with_lesson(|run| run.save_edit(&text)) {
                         Some(out) => out,
@@ -471,6 +472,7 @@ impl Reducible for AppState {
                     inner.manifest_result = Some((!failed, message));
                 }
             }
+            crate::crash::pending(None);
             if tick {
                 inner.ticks_unsaved += 1;
             }
@@ -484,6 +486,11 @@ impl Reducible for AppState {
 
 fn exec(inner: &mut Inner, input: &str) {
     let trimmed = input.trim();
+    if trimmed == "kubeground crash-test" && crate::crash::test_hook_enabled() {
+        crate::crash::pending(Some(trimmed));
+        panic!("kubeground crash-test: a deliberate panic (the page was opened with ?crash-test)");
+    }
+    crate::crash::pending(Some(trimmed));
     if !trimmed.is_empty() {
         inner.history.push(trimmed.to_string());
     }
