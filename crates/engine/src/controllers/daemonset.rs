@@ -256,6 +256,7 @@ impl Cluster {
         }
         let nodes: Vec<Node> = self.nodes().cloned().collect();
         let spec = ds.spec.clone().unwrap_or_default();
+        self.adopt_orphans(CONTROLLER, &Object::from(ds.clone()), &spec.selector, &|_| true);
         let Some((hash, old)) = self.construct_daemon_history(&ds) else { return };
         let generation = template_generation(&ds);
         let by_node = self.daemon_pods_by_node(&ds);
