@@ -33,9 +33,9 @@ kubectl run stray --image=nginx:1.27 --labels=tier=front
 kubectl get pods -l tier=front
 kubectl describe rs front
 # Relabelling a pod releases it; the ReplicaSet makes a replacement.
-kubectl label pod front-chbjk tier=debug --overwrite
+kubectl label pod front-9cqx9 tier=debug --overwrite
 kubectl get pods -L tier
-kubectl get pod front-chbjk -o jsonpath='{.metadata.ownerReferences}{"\n"}'
+kubectl get pod front-9cqx9 -o jsonpath='{.metadata.ownerReferences}{"\n"}'
 kubectl scale rs front --replicas=2
 sleep 1
 kubectl get rs front

@@ -86,6 +86,9 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
     let single = !listed && requests.len() == 1 && requests[0].1.len() == 1;
     let now = cluster.now();
     let several_kinds = requests.len() > 1 || flags.bool("show-kind") || is_all_category(&requests);
+    // One named object that could not be read prints nothing but the error, in every format (kubectl's
+    // `printGeneric` returns the error at once when a single item is implied).
+    let single_failed = single && !errors.is_empty();
     match printing::print(
         &format,
         &found,
@@ -99,6 +102,7 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
             label_columns: flags.strings("label-columns"),
         },
     ) {
+        Ok(_) if single_failed => {}
         Ok(text) => out.stdout = text,
         Err(e) => out.fail(e),
     }

@@ -299,7 +299,7 @@ fn set_resources(cluster: &mut Cluster, flags: &Parsed, rest: &[String], namespa
         let mut m = Map::new();
         for item in flags.string(flag).unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
             let Some((k, v)) = item.split_once('=').filter(|(_, v)| !v.is_empty() && !v.contains('=')) else {
-                return Err(format!("error: invalid argument syntax {item}, expected <resource>=<value>\n"));
+                return Err(format!("error: Invalid argument syntax {item}, expected <resource>=<value>\n"));
             };
             m.insert(k.to_string(), json!(v));
         }

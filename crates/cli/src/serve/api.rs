@@ -68,6 +68,7 @@ pub async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Resul
         }
         ["openapi", "v2"] => text(StatusCode::OK, OPENAPI_V2_PROTOBUF, Bytes::from_static(openapi::v2_protobuf())),
         ["kubeground", "v1", "clock"] => call.clock(),
+        ["kubeground", "v1", "run"] if call.method == Method::POST => call.run_command(),
         ["api", version, rest @ ..] => return call.resource("", version, rest),
         ["apis", group, version, rest @ ..] => return call.resource(group, version, rest),
         _ => not_found_path(),
@@ -337,6 +338,33 @@ impl Call {
         }
         let now = self.shared.read(|c| c.now());
         json_response(StatusCode::OK, &json!({"nowMillis": now}), &[])
+    }
+
+    /// `POST /kubeground/v1/run` with `{"line": "minikube node stop worker-1", "stdin": null}`: runs one line of
+    /// the playground's shell (`kubectl`, `minikube`, `sleep`) on the served cluster, as `kubeground run` would,
+    /// and answers `{"stdout", "stderr", "exitCode"}`. It is how the machine-level commands that only the
+    /// playground has reach a served cluster, and how the comparison with the real kubectl keeps both clusters
+    /// in step over a command the real kubectl cannot run with simulated time frozen (a `drain` that waits on
+    /// kubectl's own wall-clock retries). `-f` reads no files here.
+    fn run_command(&self) -> Response<Out> {
+        let body: Value = match serde_json::from_slice(&self.body) {
+            Ok(v) => v,
+            Err(e) => return status(&ApiError::bad_request(format!("a run needs {{\"line\": …}}: {e}")), &[]),
+        };
+        let Some(line) = body.get("line").and_then(Value::as_str) else {
+            return status(&ApiError::bad_request("a run needs {\"line\": …}"), &[]);
+        };
+        let mut command = match playground::script::parse_command(line) {
+            Ok(c) => c,
+            Err(e) => return status(&ApiError::bad_request(e.to_string()), &[]),
+        };
+        command.stdin = body.get("stdin").and_then(Value::as_str).map(str::to_string);
+        let out = self.shared.with(|c| playground::shell::run(c, &command, &kubectl::NoFiles));
+        json_response(
+            StatusCode::OK,
+            &json!({"stdout": out.stdout, "stderr": out.stderr, "exitCode": out.exit_code}),
+            &[],
+        )
     }
 
     /// The `scale` subresource of Deployments, ReplicaSets and StatefulSets, read from and written to the

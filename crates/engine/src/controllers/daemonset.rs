@@ -256,6 +256,7 @@ impl Cluster {
         }
         let nodes: Vec<Node> = self.nodes().cloned().collect();
         let spec = ds.spec.clone().unwrap_or_default();
+        self.adopt_orphans(CONTROLLER, &Object::from(ds.clone()), &spec.selector, &|_| true);
         let Some((hash, old)) = self.construct_daemon_history(&ds) else { return };
         let generation = template_generation(&ds);
         let by_node = self.daemon_pods_by_node(&ds);
@@ -374,7 +375,13 @@ impl Cluster {
                 let cr = new_revision(&obj, &template, revision_name(&name, &hash), &hash, next);
                 let why = format!("DaemonSet {name}: its template changed: revision {next}");
                 let hash = |c: Option<i32>| compute_hash(&template_json, c);
-                self.create_revision(CONTROLLER, &name, cr, collision_count, &hash, &why).0?
+                let (cr, used) = self.create_revision(CONTROLLER, &name, cr, collision_count, &hash, &why);
+                if used != collision_count {
+                    // `snapshot`: the name `<ds>-<hash>` was taken by other data, so the controller bumped
+                    // `status.collisionCount` (UpdateStatus) and hashed again with it.
+                    self.bump_daemon_collision_count(ds, used);
+                }
+                cr?
             }
             Some(cur) if cur.revision < next => {
                 let why = format!(
@@ -388,6 +395,21 @@ impl Cluster {
         let labels = cur.metadata.labels.as_ref();
         let hash = labels.and_then(|l| l.get(REVISION_LABEL)).cloned().or(cur.metadata.name.clone())?;
         Some((hash, old))
+    }
+
+    /// Writes the collision count a revision's name was finally hashed with to the DaemonSet's status, as
+    /// `snapshot` does (one bump per collision; the engine retries at once rather than on a requeue).
+    fn bump_daemon_collision_count(&mut self, ds: &DaemonSet, count: Option<i32>) {
+        let (ns, name) =
+            (ds.metadata.namespace.as_deref().unwrap_or_default(), ds.metadata.name.as_deref().unwrap_or_default());
+        let Ok(Object::DaemonSet(current)) = self.get(Kind::DaemonSet, ns, name).cloned() else { return };
+        let mut updated = (*current).clone();
+        updated.status.get_or_insert_with(Default::default).collision_count = count;
+        let why = format!(
+            "DaemonSet {name}: found a hash collision for its revision name: collisionCount is now {}",
+            count.unwrap_or(0)
+        );
+        self.write_workload_status(CONTROLLER, Object::from(updated), &why);
     }
 
     /// `cleanupHistory`: beyond `revisionHistoryLimit` (10 by default) old revisions go, oldest first, except
@@ -698,6 +720,49 @@ mod tests {
 
 /// Random sequences of node additions, deletions, cordons, label changes, template updates and time steps:
 /// a DaemonSet never has two pods bound to (or pinned to) one node.
+/// A ControllerRevision already holding the name `<ds>-<hash>` with other data: the controller bumps
+/// `status.collisionCount` and names its revision with the hash of the new count.
+#[cfg(test)]
+mod collisions {
+    use crate::apiserver::{Request, Verb};
+    use crate::object::{Kind, Object};
+    use crate::Cluster;
+    use serde_json::json;
+
+    #[test]
+    fn a_taken_revision_name_bumps_the_collision_count() {
+        let mut c = Cluster::new(1);
+        let template = json!({"metadata": {"labels": {"app": "agent"}},
+            "spec": {"containers": [{"name": "a", "image": "busybox:1.36", "command": ["sleep", "3600"]}]}});
+        let ds = json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template}});
+        // The template as the API server stores it (defaults applied) is what the controller hashes: read it
+        // back from a dry run.
+        let mut dry = Request::new(Verb::Create, Kind::DaemonSet).namespace("default").body(ds.clone());
+        dry.options.dry_run = true;
+        let Ok(Object::DaemonSet(stored)) = c.handle("kubectl", dry).object() else { panic!("dry run") };
+        let stored_template = serde_json::to_vec(&stored.spec.unwrap().template).unwrap();
+        let first = super::compute_hash(&stored_template, None);
+        let squatter = json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
+            "metadata": {"name": format!("agent-{first}"), "labels": {"app": "other"}},
+            "data": {"spec": {"template": {"$patch": "replace"}}}, "revision": 1});
+        c.handle("kubectl", Request::new(Verb::Create, Kind::ControllerRevision).namespace("default").body(squatter))
+            .result
+            .unwrap();
+        c.handle("kubectl", Request::new(Verb::Create, Kind::DaemonSet).namespace("default").body(ds)).result.unwrap();
+        c.step(5_000);
+        let Ok(Object::DaemonSet(ds)) = c.get(Kind::DaemonSet, "default", "agent").cloned() else { panic!() };
+        assert_eq!(ds.status.unwrap().collision_count, Some(1));
+        let second = super::compute_hash(&stored_template, Some(1));
+        assert_ne!(first, second);
+        assert!(c.get(Kind::ControllerRevision, "default", &format!("agent-{second}")).is_ok());
+        for o in c.store().list(Kind::Pod, Some("default")) {
+            let labels = o.metadata().labels.clone().unwrap_or_default();
+            assert_eq!(labels.get("controller-revision-hash"), Some(&second));
+        }
+    }
+}
+
 #[cfg(test)]
 mod properties {
     use crate::apiserver::{PatchType, Request, RequestOptions, Verb};

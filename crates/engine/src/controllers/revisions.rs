@@ -239,6 +239,59 @@ impl Cluster {
         out
     }
 
+    /// The adopting half of `ControllerRefManager.ClaimControllerRevisions` and `ClaimPods` for the StatefulSet
+    /// and DaemonSet controllers (StatefulSet's `adoptOrphanRevisions` and `getPodsForStatefulSet`, DaemonSet's
+    /// `controlledHistories` and `getDaemonPods`): ControllerRevisions and pods in `owner`'s namespace without a
+    /// controller, not being deleted, whose labels `selector` matches (and, for pods, that `member` accepts: a
+    /// StatefulSet claims only `<set>-<ordinal>`) get `owner`'s controller reference, by a patch as the real
+    /// managers write it, and no Event. So a set deleted with `--cascade=orphan` and created again with the same
+    /// selector takes back its history (an equal revision is reused, numbers continue) and its pods. An empty
+    /// selector adopts nothing. A set being deleted adopts nothing.
+    pub(crate) fn adopt_orphans(
+        &mut self,
+        controller: &str,
+        owner: &Object,
+        selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+        member: &dyn Fn(&Pod) -> bool,
+    ) {
+        if owner.metadata().deletion_timestamp.is_some() {
+            return;
+        }
+        let parsed = crate::apiserver::selectors::LabelSelector::from_api(selector);
+        if parsed.requirements.is_empty() {
+            return;
+        }
+        let text = super::replicaset::selector_text(selector);
+        let owner_kind = owner.kind().info().kind;
+        let owner_name = owner.name().to_string();
+        let orphans: Vec<Object> = [Kind::ControllerRevision, Kind::Pod]
+            .into_iter()
+            .flat_map(|kind| self.store.list(kind, Some(owner.namespace())))
+            .filter(|o| {
+                let meta = o.metadata();
+                meta.deletion_timestamp.is_none()
+                    && !meta.owner_references.iter().flatten().any(|r| r.controller == Some(true))
+                    && parsed.matches(meta.labels.as_ref())
+                    && match o {
+                        Object::Pod(p) => member(p),
+                        _ => true,
+                    }
+            })
+            .cloned()
+            .collect();
+        for current in orphans {
+            let mut adopted = current.clone();
+            let meta = adopted.metadata_mut();
+            meta.owner_references.get_or_insert_with(Vec::new).push(controller_ref(owner));
+            let why = format!(
+                "{owner_kind} {owner_name} adopted {} {}: it has no controller and its labels match the selector {text}",
+                if current.kind() == Kind::Pod { "pod".to_string() } else { current.kind().info().kind.to_string() },
+                current.name()
+            );
+            let _ = self.write_update(controller, current, adopted, false, &why);
+        }
+    }
+
     /// `CreateControllerRevision`: creates `cr` named `<parent>-<hash>` (`hash` of the collision count); when
     /// that name is taken by other data the collision count goes up and the name is hashed again. Returns the
     /// revision (the existing one when its data is equal) and the collision count used.

@@ -132,6 +132,11 @@ impl Cluster {
         let deleting = set.metadata.deletion_timestamp.is_some();
         // `getStatefulSetRevisions`: the revision of the template as it is now, and the one the set's pods were
         // last all at. A set being deleted only has its status updated, from the revisions it has.
+        if !deleting {
+            self.adopt_orphans(CONTROLLER, &obj, &spec.selector, &|p: &Pod| {
+                ordinal_of(&name, p.metadata.name.as_deref().unwrap_or_default()).is_some()
+            });
+        }
         let revisions = self.controlled_revisions(&obj);
         let collision_count = set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0);
         let (update, collision_count) = if deleting {
@@ -623,6 +628,55 @@ mod revision_history {
             .unwrap();
         c.settle();
         assert_eq!(c.store().list(Kind::ControllerRevision, Some("default")).count(), 0);
+    }
+
+    /// Deleted with `propagationPolicy: Orphan` and created again with the same selector, a set adopts its
+    /// revisions and pods: the revision equal to the template is reused with its number, and no pod is replaced.
+    #[test]
+    fn a_recreated_set_adopts_its_orphaned_revisions_and_pods() {
+        use crate::apiserver::Propagation;
+        let mut c = Cluster::new(1);
+        let sts = |image: &str| {
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web"},
+                "spec": {"selector": {"matchLabels": {"app": "web"}}, "serviceName": "web", "replicas": 2,
+                    "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+                        "containers": [{"name": "c", "image": image}]}}}})
+        };
+        let create = |c: &mut Cluster, image: &str| {
+            c.handle("kubectl", Request::new(Verb::Create, Kind::StatefulSet).namespace("default").body(sts(image)))
+                .result
+                .unwrap();
+            c.settle();
+        };
+        create(&mut c, "nginx:1.25");
+        c.step(30_000);
+        set_image(&mut c, "nginx:1.26");
+        let uids = |c: &Cluster| -> Vec<String> {
+            c.store().list(Kind::Pod, Some("default")).filter_map(|o| o.metadata().uid.clone()).collect()
+        };
+        let pods_before = uids(&c);
+        let opts = RequestOptions { propagation: Some(Propagation::Orphan), ..Default::default() };
+        c.handle(
+            "kubectl",
+            Request::new(Verb::Delete, Kind::StatefulSet).namespace("default").name("web").options(opts),
+        )
+        .result
+        .unwrap();
+        c.settle();
+        assert_eq!(c.store().list(Kind::ControllerRevision, Some("default")).count(), 2);
+        create(&mut c, "nginx:1.26");
+        c.step(10_000);
+        assert_eq!(history(&c), [(1, "nginx:1.25".to_string()), (2, "nginx:1.26".to_string())]);
+        assert_eq!(uids(&c), pods_before);
+        let Ok(Object::StatefulSet(set)) = c.get(Kind::StatefulSet, "default", "web").cloned() else { panic!() };
+        let status = set.status.unwrap();
+        assert_eq!((status.replicas, status.ready_replicas), (2, Some(2)));
+        assert_eq!(status.current_revision, status.update_revision);
+        let uid = set.metadata.uid.unwrap();
+        for o in c.store().list(Kind::Pod, Some("default")) {
+            let Object::Pod(p) = o else { continue };
+            assert!(super::controlled_by(p, &uid), "{:?}", p.metadata.name);
+        }
     }
 }
 
