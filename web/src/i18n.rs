@@ -183,6 +183,7 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     WaitingForScheduler => "waiting for the scheduler", "スケジューラー待ち";
     Workloads => "Workloads", "ワークロード";
     PodCount => "{0} pods", "Pod {0} 個";
+    PodCountOne => "1 pod", "Pod 1 個";
     // The inspector.
     Inspector => "Inspector", "インスペクター";
     CloseInspector => "Close the inspector", "インスペクターを閉じる";

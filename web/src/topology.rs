@@ -437,7 +437,8 @@ fn owners_legend(snap: &Snapshot, l: Lang, select: &Callback<Target>) -> Html {
             let colour = OWNER_COLOURS[i % OWNER_COLOURS.len()];
             let target = o.owner.split_once('/').and_then(|(k, n)| Target::named(k, &o.namespace, n));
             let chain = o.via.iter().map(|v| format!(" → {v}")).collect::<String>();
-            let text = format!("{}{chain} → {}", o.owner, l.fmt(Key::PodCount, &[&o.pods.len().to_string()]));
+            let count = if o.pods.len() == 1 { l.t(Key::PodCountOne).to_string() } else { l.fmt(Key::PodCount, &[&o.pods.len().to_string()]) };
+            let text = format!("{}{chain} → {count}", o.owner);
             html! {
                 <li data-owner={o.owner.clone()}>
                     <span class="swatch" style={format!("background:{colour}")} aria-hidden="true"></span>
