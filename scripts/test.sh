@@ -30,6 +30,9 @@ trunk build --release --offline
 step "browser end-to-end tests (playwright-core + Debian Chromium)"
 (cd tests/e2e && npm test)
 
+step "the page's speed (figures, not a test): ready time, size, frame rate at 50 nodes and 1,500 pods"
+(cd tests/e2e && npm run --silent bench)
+
 # libFuzzer on the two front doors (typed command lines, applied manifests). A short run by default;
 # FUZZ_SECONDS=600 for a longer sweep, FUZZ_SECONDS=0 to skip. cargo-fuzz needs nightly flags:
 # RUSTC_BOOTSTRAP lets the pinned stable toolchain accept them (no sanitizer, coverage only). `--dev` builds
