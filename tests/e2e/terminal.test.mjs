@@ -90,7 +90,7 @@ test('a share link opened in a fresh browser profile rebuilds the same pods; Dow
   await run('kubectl create deployment shared --image=nginx:1.27 --replicas=3');
   await output.getByText('deployment.apps/shared created').waitFor();
   await run('sleep 20');
-  await page.getByRole('button', { name: 'Share' }).click();
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
   await output.getByText('kubeground: a link to this session was copied to the clipboard:').waitFor();
   const link = await output.getByText(/#s=1\.[A-Za-z0-9_-]+$/).innerText();
   assert.ok(link.startsWith(server.url), link);
