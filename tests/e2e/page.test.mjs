@@ -197,3 +197,22 @@ test('the Events tab tells what kubectl create deployment set off, actor by acto
   await page.getByRole('tab', { name: 'Topology' }).click();
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('classroom mode: large type and high contrast, remembered across a reload', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await ready(page);
+  const toggle = page.getByRole('button', { name: 'Classroom mode' });
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+  const rootFont = () => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  assert.equal(await rootFont(), '20px');
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('classroom')), true);
+  await screenshot(page, 'classroom-mode');
+  await page.getByRole('button', { name: 'Classroom mode' }).click();
+  assert.equal(await rootFont(), '16px');
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -74,6 +74,20 @@ pub fn app() -> Html {
             let _ = html.set_attribute("lang", lang.tag());
         }
     });
+    // Classroom mode: large type and high contrast for projectors, on the root element, remembered.
+    let classroom = use_state(persist::load_classroom);
+    use_effect_with(*classroom, |on| {
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.class_list().toggle_with_force("classroom", *on);
+        }
+    });
+    let on_classroom = {
+        let classroom = classroom.clone();
+        Callback::from(move |_: MouseEvent| {
+            persist::save_classroom(!*classroom);
+            classroom.set(!*classroom);
+        })
+    };
 
     let l = *lang;
     let snapshot = state.inner.borrow().playground.snapshot();
@@ -183,6 +197,8 @@ pub fn app() -> Html {
                         <option value="en" lang="en" selected={l == Lang::En}>{"English"}</option>
                         <option value="ja" lang="ja" selected={l == Lang::Ja}>{"日本語"}</option>
                     </select>
+                    <button class="classroom-toggle" aria-pressed={classroom.to_string()} title={l.t(Key::ClassroomTitle)}
+                        onclick={on_classroom}>{l.t(Key::Classroom)}</button>
                     <button class="share" title={l.t(Key::ShareTitle)} onclick={on_share}>{l.t(Key::Share)}</button>
                     <button class="download" title={l.t(Key::DownloadTitle)} onclick={on_download}>{l.t(Key::DownloadManifests)}</button>
                     <button class="reset" onclick={on_reset}>{l.t(Key::ResetCluster)}</button>

@@ -74,6 +74,9 @@ strings! {
     RestoreCrashed => "kubeground: the saved session stopped the page while it was replayed; started a fresh cluster.",
         "kubeground: 保存されたセッションの再生中にページが停止したため、新しいクラスタを開始しました。";
     Views => "Views", "ビュー";
+    Classroom => "Classroom mode", "教室モード";
+    ClassroomTitle => "Large type and high contrast, for projectors and the back row",
+        "プロジェクターや後ろの席向けに、大きな文字と高いコントラストで表示";
     CrashTitle => "The simulated cluster stopped", "シミュレーションのクラスタが停止しました";
     CrashText => "kubeground hit an internal error: a bug in the playground, not something you did wrong. Your work up to the command below is saved. Reload to go on from there, or start a fresh cluster; the report (seed and commands) helps us fix it.",
         "kubeground で内部エラーが起きました。あなたの操作の誤りではなく、プレイグラウンドの不具合です。下のコマンドの直前までの作業は保存されています。再読み込みでそこから続けるか、新しいクラスタで始めてください。レポート（シードとコマンド）は修正に役立ちます。";

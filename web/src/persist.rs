@@ -14,6 +14,7 @@ const SESSION_KEY: &str = "kubeground.session";
 /// the page (an engine panic aborts the wasm instance), so that session is not replayed again.
 const REPLAYING_KEY: &str = "kubeground.replaying";
 const LANG_KEY: &str = "kubeground.lang";
+const CLASSROOM_KEY: &str = "kubeground.classroom";
 
 /// Format of what is saved; another number is refused (and the learner told) rather than misread.
 pub const VERSION: u32 = 1;
@@ -217,5 +218,16 @@ mod tests {
         let back = decode(&encode(&s)).unwrap();
         assert_eq!(back.lines.len(), MAX_LINES);
         assert_eq!(back.lines[0].text, "5");
+    }
+}
+
+/// Whether classroom mode (large type, high contrast) was on.
+pub fn load_classroom() -> bool {
+    storage().and_then(|s| s.get_item(CLASSROOM_KEY).ok().flatten()).is_some_and(|v| v == "1")
+}
+
+pub fn save_classroom(on: bool) {
+    if let Some(store) = storage() {
+        let _ = if on { store.set_item(CLASSROOM_KEY, "1") } else { store.remove_item(CLASSROOM_KEY) };
     }
 }
