@@ -92,7 +92,7 @@ test('a share link opened in a fresh browser profile rebuilds the same pods; Dow
   await run('sleep 20');
   await page.getByRole('button', { name: 'Share', exact: true }).click();
   await output.getByText('kubeground: a link to this session was copied to the clipboard:').waitFor();
-  const link = await output.getByText(/#s=1\.[A-Za-z0-9_-]+$/).innerText();
+  const link = await output.getByText(/#s=2\.[A-Za-z0-9_-]+$/).innerText();
   assert.ok(link.startsWith(server.url), link);
   const pods = await podsOf(page, 'shared');
   assert.equal(pods.length, 3, pods.join(' '));
@@ -111,6 +111,16 @@ test('a share link opened in a fresh browser profile rebuilds the same pods; Dow
   }
   await output.getByText('kubeground: downloaded 2 objects as kubeground-manifests.yaml.').waitFor();
 
+  // Export session: the seed and the command log as a file.
+  const [exported] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export session' }).click(),
+  ]);
+  assert.equal(exported.suggestedFilename(), 'kubeground-session.json');
+  const sessionFile = await exported.path();
+  const session = JSON.parse(await readFile(sessionFile, 'utf8'));
+  assert.ok(session.entries.some((e) => e.line === 'kubectl create deployment shared --image=nginx:1.27 --replicas=3'));
+
   const other = await openBrowser();
   try {
     const fresh = other.page;
@@ -127,6 +137,16 @@ test('a share link opened in a fresh browser profile rebuilds the same pods; Dow
     await screenshot(fresh, 'share-link-opened');
     await fresh.reload();
     await ready(fresh);
+    assert.deepEqual(await podsOf(fresh, 'shared'), pods);
+
+    // Import session: a damaged file changes nothing; the exported one rebuilds the same pods after a Reset.
+    fresh.once('dialog', (d) => d.accept());
+    await fresh.getByRole('button', { name: 'Reset cluster' }).click();
+    await fresh.getByLabel('Import session').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"seed":') });
+    await out2.getByText(/^kubeground: the session file could not be read \(.+\); nothing changed\.$/).waitFor();
+    fresh.once('dialog', (d) => d.accept());
+    await fresh.getByLabel('Import session').setInputFiles(sessionFile);
+    await out2.getByText(/^kubeground: opened a session file \(\d+ commands replayed\)\.$/).waitFor();
     assert.deepEqual(await podsOf(fresh, 'shared'), pods);
     assert.deepEqual(other.errors, [], 'no console errors in the second profile');
   } finally {

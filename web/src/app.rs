@@ -185,6 +185,45 @@ pub fn app() -> Html {
             state.dispatch(Action::Echo { line: None, output: vec![notice], remember: false });
         })
     };
+    let on_export = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let inner = state.inner.borrow();
+            let session = inner.live.as_ref().unwrap_or(&inner.playground).session();
+            let text = serde_json::to_string_pretty(session).unwrap_or_default();
+            download_as(SESSION_FILE, "application/json", &text);
+        })
+    };
+    let on_import = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            let state = state.clone();
+            let read = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
+                move |text: wasm_bindgen::JsValue| {
+                    let text = text.as_string().unwrap_or_default();
+                    match serde_json::from_str::<playground::Session>(&text) {
+                        Ok(session) => {
+                            let confirmed = web_sys::window()
+                                .and_then(|w| w.confirm_with_message(l.t(Key::ImportConfirm)).ok())
+                                .unwrap_or(false);
+                            if confirmed {
+                                state.dispatch(Action::ImportSession(session));
+                            }
+                        }
+                        Err(why) => {
+                            let output = vec![l.fmt(Key::SessionFileBroken, &[&why.to_string()])];
+                            state.dispatch(Action::Echo { line: None, output, remember: false });
+                        }
+                    }
+                },
+            );
+            let _ = file.text().then(&read);
+            read.forget();
+        })
+    };
     html! {
         <ContextProvider<Lang> context={l}>
         <div class="app">
@@ -201,6 +240,12 @@ pub fn app() -> Html {
                         onclick={on_classroom}>{l.t(Key::Classroom)}</button>
                     <button class="share" title={l.t(Key::ShareTitle)} onclick={on_share}>{l.t(Key::Share)}</button>
                     <button class="download" title={l.t(Key::DownloadTitle)} onclick={on_download}>{l.t(Key::DownloadManifests)}</button>
+                    <button class="export" title={l.t(Key::ExportSessionTitle)} onclick={on_export}>{l.t(Key::ExportSession)}</button>
+                    <label class="import button-like">
+                        {l.t(Key::ImportSession)}
+                        <input type="file" accept=".json,application/json" class="visually-hidden"
+                            aria-label={l.t(Key::ImportSession)} onchange={on_import} />
+                    </label>
                     <button class="reset" onclick={on_reset}>{l.t(Key::ResetCluster)}</button>
                 </div>
             </header>
@@ -234,6 +279,8 @@ pub fn app() -> Html {
 
 /// The name the exported manifests are saved under.
 const MANIFESTS_FILE: &str = "kubeground-manifests.yaml";
+/// The name an exported session is saved under.
+const SESSION_FILE: &str = "kubeground-session.json";
 
 /// Puts `text` on the clipboard when the browser allows it (a refusal is ignored: the terminal shows the
 /// link too).
@@ -245,11 +292,16 @@ fn copy_to_clipboard(text: &str) {
     ignore.forget();
 }
 
-/// Saves `text` as a file named `name` through a temporary link (a `data:` URL: no Blob needed).
+/// Saves `text` as a YAML file named `name`.
 fn download(name: &str, text: &str) {
+    download_as(name, "application/yaml", text);
+}
+
+/// Saves `text` as a file named `name` through a temporary link (a `data:` URL: no Blob needed).
+fn download_as(name: &str, mime: &str, text: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(a) = document.create_element("a") else { return };
-    let href = format!("data:application/yaml;charset=utf-8,{}", js_sys::encode_uri_component(text));
+    let href = format!("data:{mime};charset=utf-8,{}", js_sys::encode_uri_component(text));
     let _ = a.set_attribute("href", &href);
     let _ = a.set_attribute("download", name);
     if let Ok(a) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a) {

@@ -93,6 +93,16 @@ strings! {
     SharedBroken => "kubeground: the share link could not be opened ({0}); kept your own session.",
         "kubeground: 共有リンクを開けませんでした（{0}）。自分のセッションをそのまま使います。";
     DownloadManifests => "Download manifests", "マニフェストをダウンロード";
+    ExportSession => "Export session", "セッションを保存";
+    ExportSessionTitle => "Save this session (seed and commands) as a file that Import session opens anywhere",
+        "このセッション（シードとコマンド）をファイルに保存します。どこでも「セッションを開く」で再現できます";
+    ImportSession => "Import session", "セッションを開く";
+    ImportConfirm => "Replace the current cluster with the session in this file?",
+        "現在のクラスタを、このファイルのセッションで置き換えますか？";
+    SessionImported => "kubeground: opened a session file ({0} commands replayed).",
+        "kubeground: セッションファイルを開きました（{0} 個のコマンドを再生）。";
+    SessionFileBroken => "kubeground: the session file could not be read ({0}); nothing changed.",
+        "kubeground: セッションファイルを読めませんでした（{0}）。何も変更していません。";
     DownloadTitle => "Your objects as YAML that kubectl apply -f accepts on a real cluster",
         "作成したオブジェクトを、実際のクラスタで kubectl apply -f できる YAML として保存";
     Downloaded => "kubeground: downloaded {0} objects as {1}.", "kubeground: {0} 個のオブジェクトを {1} として保存しました。";

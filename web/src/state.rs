@@ -338,6 +338,8 @@ pub enum Action {
     ContinueFromHere,
     /// The page's language changed.
     SetLang(Lang),
+    /// A session file was opened (the learner confirmed): its cluster replaces the current one.
+    ImportSession(playground::Session),
     SetSpeed(f64),
     Clear,
     /// Something the page itself printed: the line as typed (`$ …`, e.g. `kubectl get po^C` or `help`)
@@ -409,6 +411,25 @@ impl Reducible for AppState {
                     inner.continue_from_here(notice);
                 }
                 Action::SetLang(lang) => inner.lang = lang,
+                Action::ImportSession(session) => {
+                    inner.leave_lesson();
+                    inner.live = None;
+                    persist::replaying(true);
+                    inner.playground = Playground::replay(&session);
+                    persist::replaying(false);
+                    let commands: Vec<String> = session
+                        .entries
+                        .iter()
+                        .filter_map(|e| match e {
+                            SessionEntry::Exec { line, .. } => Some(line.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    let notice = inner.lang.fmt(Key::SessionImported, &[&commands.len().to_string()]);
+                    inner.history.extend(commands);
+                    inner.lines.push(TermLine { kind: LineKind::Stdout, text: notice });
+                    inner.story_from = log_len(&inner.playground);
+                }
                 Action::RunUntilIdle if inner.live.is_some() => {}
                 Action::RunUntilIdle => {
                     let start = inner.playground.now();
