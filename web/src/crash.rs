@@ -24,8 +24,7 @@ pub fn pending(what: Option<&str>) {
 
 /// The report a learner can attach to a bug: JSON with the panic, the pending command and the saved session.
 pub fn report(panic: &str, pending: Option<&str>, saved: Option<&str>) -> String {
-    let saved: serde_json::Value =
-        saved.and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
+    let saved: serde_json::Value = saved.and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
     let report = serde_json::json!({
         "kubeground": "crash report",
         "panic": panic,
@@ -107,7 +106,9 @@ fn show(panic: &str) {
     }
     let _ = panel.append_child(&actions);
     let _ = body.append_child(&panel);
-    if let Some(first) = panel.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(first) =
+        panel.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = first.focus();
     }
 }
