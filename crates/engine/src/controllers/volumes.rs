@@ -46,6 +46,8 @@ pub const HOSTPATH_ROOT: &str = "/tmp/hostpath-provisioner";
 pub const ANN_LEADER: &str = "control-plane.alpha.kubernetes.io/leader";
 
 const CONTROLLER: &str = "persistentvolume-controller";
+/// The expand controller's event source.
+const EXPAND_CONTROLLER: &str = "volume_expand";
 const PVC_PROTECTION_CONTROLLER: &str = "pvc-protection-controller";
 const PV_PROTECTION_CONTROLLER: &str = "pv-protection-controller";
 const PROVISIONER_ACTOR: &str = "storage-provisioner";
@@ -69,6 +71,8 @@ pub struct VolumeState {
     due: bool,
     /// A side stream of the seed for each provisioner start's uuids, so they do not shift other random names.
     rng: Rng,
+    /// The expand controller's memory: claim uid → the resourceVersion it last reported `ExternalExpanding` for.
+    expanding: BTreeMap<String, String>,
 }
 
 /// One start of minikube's provisioner (`/storage-provisioner` in a container of its image).
@@ -103,6 +107,7 @@ impl VolumeState {
             synced: BTreeMap::new(),
             due: false,
             rng: Rng::new(seed ^ 0x5707_a6e0_0000_0001),
+            expanding: BTreeMap::new(),
         }
     }
 }
@@ -343,6 +348,7 @@ impl Cluster {
             self.sync_volume(key);
         }
         self.run_hostpath_provisioner();
+        self.expand_claims();
         self.protect_claims();
         self.protect_volumes();
     }
@@ -1014,6 +1020,46 @@ impl Cluster {
         }
     }
 
+    /// The expand controller (`pkg/controller/volume/expand`, `syncHandler`): a Bound claim whose storage request
+    /// exceeds its `status.capacity` needs its volume grown. No volume plugin in kube-controller-manager can
+    /// expand a hostPath (or any) volume here, so it leaves the claim to an external resizer with the
+    /// `ExternalExpanding` warning. minikube runs no resizer (its hostPath provisioner cannot expand), so
+    /// nothing else happens, as on a real minikube: the request stays above the capacity, no condition is set,
+    /// and the claim may be brought back down to just above its capacity (RecoverVolumeExpansionFailure).
+    fn expand_claims(&mut self) {
+        let pending: Vec<(PersistentVolumeClaim, String)> = self
+            .store
+            .list(Kind::PersistentVolumeClaim, None)
+            .filter_map(|o| match o {
+                Object::PersistentVolumeClaim(c) => Some((**c).clone()),
+                _ => None,
+            })
+            .filter(|c| claim_phase(c) == "Bound" && c.metadata.deletion_timestamp.is_none())
+            .filter(|c| {
+                let capacity = c.status.as_ref().and_then(|s| s.capacity.as_ref()).and_then(|m| m.get("storage"));
+                let capacity = capacity.and_then(|q| Quantity::parse(&q.0).ok()).unwrap_or_else(Quantity::zero);
+                requested(c).cmp_value(&capacity) == std::cmp::Ordering::Greater
+            })
+            .map(|c| {
+                let rv = c.metadata.resource_version.clone().unwrap_or_default();
+                (c, rv)
+            })
+            .collect();
+        let live: std::collections::BTreeSet<String> =
+            pending.iter().filter_map(|(c, _)| c.metadata.uid.clone()).collect();
+        self.volumes.expanding.retain(|uid, _| live.contains(uid));
+        for (claim, rv) in pending {
+            let uid = claim.metadata.uid.clone().unwrap_or_default();
+            if self.volumes.expanding.get(&uid) == Some(&rv) {
+                continue;
+            }
+            self.volumes.expanding.insert(uid, rv);
+            let obj = Object::from(claim);
+            let msg = "waiting for an external controller to expand this PVC";
+            self.emit_event(&obj, "Warning", "ExternalExpanding", msg, &Reporter::component(EXPAND_CONTROLLER));
+        }
+    }
+
     /// The PVC protection controller: a claim being deleted keeps `kubernetes.io/pvc-protection` while a
     /// scheduled pod uses it.
     fn protect_claims(&mut self) {
@@ -1416,9 +1462,11 @@ mod property_tests {
 mod lifecycle_tests {
     use serde_json::json;
 
+    use super::{claim_phase, MINIKUBE_PROVISIONER, PRIMARY_NODE};
     use crate::apiserver::{Request, Verb};
     use crate::cluster::Cluster;
-    use crate::object::Kind;
+    use crate::object::{Kind, Object};
+    use crate::store::ObjectKey;
 
     /// The event log tells a claim's and its volume's story: provisioned, bound, mounted, released, deleted.
     #[test]
@@ -1458,5 +1506,81 @@ mod lifecycle_tests {
         assert!(has("volume Released: its claim default/data was deleted; reclaim policy Delete"), "{story:#?}");
         assert!(has("deleted the volume and its directory"), "{story:#?}");
         assert!(c.store().list(Kind::PersistentVolume, None).next().is_none());
+    }
+
+    fn claim_body(name: &str, class: Option<&str>, size: &str) -> serde_json::Value {
+        let mut body = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}});
+        if let Some(class) = class {
+            body["spec"]["storageClassName"] = json!(class);
+        }
+        body
+    }
+
+    fn phase(c: &Cluster, name: &str) -> String {
+        match c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", name)) {
+            Some(Object::PersistentVolumeClaim(p)) => claim_phase(p),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn claims_wait_while_the_provisioner_pod_is_gone_and_a_new_one_leads_after_the_lock_expires() {
+        let mut c = Cluster::new(0);
+        assert!(c.volumes.provisioner.as_ref().is_some_and(|p| p.leading && p.node == PRIMARY_NODE));
+        let del = Request::new(Verb::Delete, Kind::Pod).namespace("kube-system").name("storage-provisioner");
+        assert!(c.handle("kubectl", del).result.is_ok());
+        c.step(1_000);
+        assert!(c.volumes.provisioner.is_none());
+        let create = Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default");
+        assert!(c.handle("kubectl", create.body(claim_body("data", None, "1Gi"))).result.is_ok());
+        c.step(30_000);
+        assert_eq!(phase(&c, "data"), "Pending");
+        let waiting =
+            c.store().list(Kind::Event, Some("default")).filter(|e| e.to_json()["reason"] == "ExternalProvisioning");
+        assert!(waiting.map(|e| e.to_json()["count"].as_i64().unwrap_or(1)).sum::<i64>() >= 2);
+        c.enable_storage_provisioner();
+        c.step(2_000);
+        assert_eq!(phase(&c, "data"), "Bound");
+        let p = c.volumes.provisioner.clone().unwrap();
+        assert!(p.leading && p.node.starts_with("worker-"), "{p:?}");
+    }
+
+    #[test]
+    fn a_claim_grows_only_when_its_class_allows_expansion_and_then_waits_for_a_resizer() {
+        let mut c = Cluster::new(0);
+        let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "growable"},
+            "provisioner": MINIKUBE_PROVISIONER, "allowVolumeExpansion": true});
+        assert!(c.handle("kubectl", Request::new(Verb::Create, Kind::StorageClass).body(class)).result.is_ok());
+        for (name, class) in [("fixed", None), ("grow", Some("growable"))] {
+            let create = Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default");
+            assert!(c.handle("kubectl", create.body(claim_body(name, class, "1Gi"))).result.is_ok());
+        }
+        c.step(1_000);
+        let grow = |c: &mut Cluster, name: &str, size: &str| {
+            let mut body =
+                c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", name)).unwrap().to_json();
+            body["spec"]["resources"]["requests"]["storage"] = json!(size);
+            let req = Request::new(Verb::Update, Kind::PersistentVolumeClaim).namespace("default").name(name);
+            c.handle("kubectl", req.body(body)).result.map(|_| ())
+        };
+        let refused = grow(&mut c, "fixed", "2Gi").unwrap_err();
+        assert_eq!(refused.code, 403);
+        assert!(refused.message.ends_with("the storageclass that provisions the pvc must support resize"));
+        assert!(grow(&mut c, "grow", "512Mi")
+            .unwrap_err()
+            .message
+            .contains("field can not be less than status.capacity"));
+        assert!(grow(&mut c, "grow", "2Gi").is_ok());
+        c.step(30_000);
+        let expanding: Vec<_> = c
+            .store()
+            .list(Kind::Event, Some("default"))
+            .filter(|e| e.to_json()["reason"] == "ExternalExpanding")
+            .collect();
+        assert_eq!(expanding.len(), 1);
+        assert_eq!(expanding[0].to_json()["count"], 1);
+        let claim = c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", "grow")).unwrap().to_json();
+        assert_eq!(claim["status"]["capacity"]["storage"], "1Gi");
     }
 }
