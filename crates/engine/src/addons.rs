@@ -248,7 +248,7 @@ impl Cluster {
         let side = crate::rng::Rng::new(self.seed ^ 0x5707_a6e0_0000_0003);
         let main = std::mem::replace(&mut self.rng, side);
         let created = self.apply_storage_provisioner("minikube enabled the storage-provisioner addon");
-        if created.iter().any(|k| *k == Kind::Pod) {
+        if created.contains(&Kind::Pod) {
             let node = crate::controllers::volumes::PRIMARY_NODE;
             let bound = self.bind_pod("kube-system", STORAGE_PROVISIONER, node);
             debug_assert!(bound.is_ok(), "storage-provisioner: {:?}", bound.err());
