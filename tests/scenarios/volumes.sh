@@ -354,3 +354,100 @@ kubectl get events --field-selector involvedObject.name=second
 kubectl delete pod first
 sleep 5
 kubectl get pod second -o wide
+
+# ReadWriteOnce across two nodes: hostPath volumes are never attached, so there is no Multi-Attach error and
+# both pods run, as on minikube; but each node has its own directory, so they do not share the data.
+kubectl apply -f - <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: shared
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: left
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: worker-1
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "echo from left > /data/left.txt; sleep 3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: shared
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: right
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: worker-2
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "echo from right > /data/right.txt; sleep 3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: shared
+YAML
+sleep 10
+kubectl get pods left right -o wide
+kubectl exec left -- ls /data
+kubectl exec right -- ls /data
+kubectl get events --field-selector reason=FailedAttachVolume
+
+# Expansion: minikube's `standard` class does not allow it, so growing the claim is refused; shrinking below
+# the capacity is invalid whatever the class.
+kubectl get sc standard -o jsonpath='{.allowVolumeExpansion}{"\n"}'
+kubectl patch pvc shared -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'
+kubectl patch pvc shared -p '{"spec":{"resources":{"requests":{"storage":"512Mi"}}}}'
+# A class that allows expansion, with the same hostPath provisioner: the request is accepted, but no
+# controller can grow a hostPath volume (the provisioner has no resizer), so the capacity stays 1Gi and the
+# expand controller says it waits for an external one.
+kubectl apply -f - <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: growable
+provisioner: k8s.io/minikube-hostpath
+allowVolumeExpansion: true
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: grow
+spec:
+  storageClassName: growable
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+YAML
+kubectl get sc growable
+kubectl patch pvc grow -p '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}'
+sleep 30
+kubectl get pvc grow
+kubectl get pv -l '!type' -o custom-columns=NAME:.spec.claimRef.name,CAPACITY:.spec.capacity.storage
+kubectl get pvc grow -o jsonpath='{.spec.resources.requests.storage} {.status.capacity.storage} {.status.conditions}{"\n"}'
+kubectl describe pvc grow
+# Back down to just above the capacity is allowed (recovering from an expansion that cannot finish); to the
+# capacity itself is not.
+kubectl patch pvc grow -p '{"spec":{"resources":{"requests":{"storage":"1025Mi"}}}}'
+kubectl patch pvc grow -p '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}'
+kubectl get pvc grow

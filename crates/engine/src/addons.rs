@@ -145,6 +145,66 @@ fn default_storage_class() -> Value {
     })
 }
 
+/// minikube's `storage-provisioner` addon (`deploy/addons/storage-provisioner/storage-provisioner.yaml.tmpl`,
+/// image tag `StorageProvisionerVersion` v5): the hostPath provisioner `k8s.io/minikube-hostpath` runs in a bare
+/// Pod, not a Deployment, so nothing recreates it once deleted (`minikube addons enable storage-provisioner`
+/// applies the manifest again).
+pub const STORAGE_PROVISIONER: &str = "storage-provisioner";
+pub const STORAGE_PROVISIONER_IMAGE: &str = "gcr.io/k8s-minikube/storage-provisioner:v5";
+/// The Endpoints object the provisioner's leader election locks (sig-storage-lib-external-provisioner's default
+/// lock of the version v5 was built with), named after the provisioner with `/` replaced by `-`.
+pub const PROVISIONER_LOCK: &str = "k8s.io-minikube-hostpath";
+
+/// The addon's objects the engine has kinds for, as the manifest writes them. The ClusterRoleBinding, Role and
+/// RoleBinding that let it work are left out: RBAC is not simulated.
+pub fn storage_provisioner_manifests() -> Vec<(Kind, Value)> {
+    let service_account = json!({
+        "apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": STORAGE_PROVISIONER, "namespace": "kube-system",
+            "labels": {"addonmanager.kubernetes.io/mode": "Reconcile"}}
+    });
+    let endpoints = json!({
+        "apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": PROVISIONER_LOCK, "namespace": "kube-system",
+            "labels": {"addonmanager.kubernetes.io/mode": "Reconcile"}}
+    });
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": STORAGE_PROVISIONER, "namespace": "kube-system",
+            "labels": {"integration-test": STORAGE_PROVISIONER, "addonmanager.kubernetes.io/mode": "Reconcile"}},
+        "spec": {
+            "serviceAccountName": STORAGE_PROVISIONER,
+            "hostNetwork": true,
+            "containers": [{
+                "name": STORAGE_PROVISIONER,
+                "image": STORAGE_PROVISIONER_IMAGE,
+                "command": ["/storage-provisioner"],
+                "imagePullPolicy": "IfNotPresent",
+                "volumeMounts": [{"mountPath": "/tmp", "name": "tmp"}]
+            }],
+            "volumes": [{"name": "tmp", "hostPath": {"path": "/tmp", "type": "Directory"}}]
+        }
+    });
+    vec![(Kind::ServiceAccount, service_account), (Kind::Endpoints, endpoints), (Kind::Pod, pod)]
+}
+
+/// The manifest as `kubectl apply` (client-side) stores it in `kubectl.kubernetes.io/last-applied-configuration`
+/// and sends it: keys sorted (Go's map encoding), `"annotations":{}` when the manifest had none (kubectl
+/// sets the annotation map on the object before encoding it), a trailing newline.
+///
+/// Example: `{"kind":"ServiceAccount","metadata":{"name":"x"}}` →
+/// `{"kind":"ServiceAccount","metadata":{"annotations":{},"name":"x"}}` + `\n`.
+pub fn client_side_applied(manifest: &Value) -> Value {
+    let mut original = manifest.clone();
+    if let Some(meta) = original.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.entry("annotations").or_insert_with(|| json!({}));
+    }
+    let applied = format!("{}\n", serde_json::to_string(&original).unwrap_or_default());
+    let mut body = original;
+    body["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = Value::String(applied);
+    body
+}
+
 impl Cluster {
     /// The `standard` StorageClass, as minikube's addon manager applies it once the cluster is up.
     /// Its uid comes from a side stream of the seed, so that adding it did not shift every later random name.
@@ -176,5 +236,69 @@ impl Cluster {
             debug_assert!(res.result.is_ok(), "addon {kind:?}: {:?}", res.result.err());
             self.amend_reason(why.to_string());
         }
+    }
+
+    /// minikube's `storage-provisioner` addon as it is enabled at `minikube start`: its ServiceAccount, the
+    /// Endpoints its leader election locks and its Pod, created through the API as `kubectl apply` does. The
+    /// scheduler placed the pod on the primary control-plane node (`minikube`), the only node when addons are
+    /// enabled and untainted by minikube; here control-plane nodes carry kubeadm's taint (CONTRACT §3), so the
+    /// boot binds it there as that scheduler did (`Scheduled` event and all). Random draws come from a side
+    /// stream of the seed, so adding the addon did not shift every later generated name.
+    pub(crate) fn install_storage_provisioner(&mut self) {
+        let side = crate::rng::Rng::new(self.seed ^ 0x5707_a6e0_0000_0003);
+        let main = std::mem::replace(&mut self.rng, side);
+        let created = self.apply_storage_provisioner("minikube enabled the storage-provisioner addon");
+        if created.contains(&Kind::Pod) {
+            let node = crate::controllers::volumes::PRIMARY_NODE;
+            let bound = self.bind_pod("kube-system", STORAGE_PROVISIONER, node);
+            debug_assert!(bound.is_ok(), "storage-provisioner: {:?}", bound.err());
+        }
+        self.settle();
+        self.rng = main;
+    }
+
+    /// `minikube addons enable storage-provisioner` (also what `minikube start` does for an enabled addon): the
+    /// manifests applied again, so a deleted provisioner pod comes back, placed by the scheduler this time.
+    pub fn enable_storage_provisioner(&mut self) {
+        self.apply_storage_provisioner("minikube enabled the storage-provisioner addon");
+        self.settle();
+    }
+
+    /// `kubectl apply` of the addon's manifests: creates what is missing, leaves what exists (the manifests
+    /// never change). Returns the kinds it created.
+    pub(crate) fn apply_storage_provisioner(&mut self, why: &str) -> Vec<Kind> {
+        let mut created = Vec::new();
+        for (kind, manifest) in storage_provisioner_manifests() {
+            let name = manifest["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let key = crate::store::ObjectKey::new(kind, "kube-system", &name);
+            if self.store.get(&key).is_some() {
+                continue;
+            }
+            let body = client_side_applied(&manifest);
+            let res = self.handle(
+                "kubectl-client-side-apply",
+                Request::new(Verb::Create, kind).namespace("kube-system").body(body),
+            );
+            if res.result.is_ok() {
+                self.amend_reason(why.to_string());
+                created.push(kind);
+            }
+        }
+        created
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_side_apply_records_the_manifest_with_an_empty_annotation_map() {
+        let body =
+            client_side_applied(&json!({"kind": "ServiceAccount", "apiVersion": "v1", "metadata": {"name": "x"}}));
+        assert_eq!(
+            body["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"],
+            "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"annotations\":{},\"name\":\"x\"}}\n"
+        );
     }
 }

@@ -101,6 +101,7 @@ impl Cluster {
         cluster.install_node_addons();
         cluster.settle();
         cluster.install_storage_class();
+        cluster.install_storage_provisioner();
         cluster.booting = false;
         cluster
     }
@@ -178,10 +179,12 @@ impl Cluster {
         .min()
     }
 
-    /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`).
+    /// The images a node's container store holds when it joins (see `kubelet::static_pods::preloaded_images`),
+    /// and the machine image's `/tmp` (mode 1777; the storage-provisioner pod mounts it).
     fn preload_images(&mut self, node: &str, role: NodeRole) {
         let agent = self.ensure_agent(node);
         agent.images.extend(crate::kubelet::static_pods::preloaded_images(role));
+        crate::kubelet::volumes::make_dir(&mut agent.host_fs, "/tmp", 0o1777);
     }
 
     pub fn machines(&self) -> &Machines {
@@ -347,9 +350,9 @@ mod tests {
             .list(Kind::Pod, Some("kube-system"))
             .filter(|p| p.to_json()["status"]["phase"] == "Running")
             .count();
-        // The static control-plane pods, the two CoreDNS replicas and kube-proxy on every node (Flannel runs in
-        // its own namespace).
-        assert_eq!(running, 12 + 2 + 5);
+        // The static control-plane pods, the two CoreDNS replicas, kube-proxy on every node (Flannel runs in
+        // its own namespace) and minikube's storage-provisioner.
+        assert_eq!(running, 12 + 2 + 5 + 1);
         assert_eq!(cluster.log().since(entries.len() as u64 - 2).len(), 1);
     }
 

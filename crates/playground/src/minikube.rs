@@ -56,12 +56,21 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
             for name in &names {
                 let _ = cluster.start_node(name);
             }
+            // `minikube start` applies the enabled addons' manifests again.
+            cluster.enable_storage_provisioner();
             Output::ok(format!(
                 "😄  {PROFILE} on simulated machines\n🏄  Done! kubectl is now configured to use \"{PROFILE}\" cluster and \"default\" namespace by default\n"
             ))
         }
-        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start, ssh, ip, tunnel, service --url\n"),
+        [] => Output::ok("minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n\nCommands simulated here: status, node list|add|stop|start|delete, stop, start, ssh, ip, tunnel, service --url, addons enable storage-provisioner\n"),
         ["ssh", rest @ ..] => ssh(cluster, rest),
+        ["addons", "enable", "storage-provisioner"] => {
+            cluster.enable_storage_provisioner();
+            Output::ok(format!(
+                "💡  storage-provisioner is an addon maintained by minikube. For any concerns contact minikube on GitHub.\nYou can view the list of minikube maintainers at: https://github.com/kubernetes/minikube/blob/master/OWNERS\n    ▪ Using image {}\n🌟  The 'storage-provisioner' addon is enabled\n",
+                engine::addons::STORAGE_PROVISIONER_IMAGE
+            ))
+        }
         ["ip"] => Output::ok(format!("{}\n", primary_ip(cluster))),
         ["ip", "-n" | "--node", node] => match cluster.machines().get(node) {
             Some(m) => Output::ok(format!("{}\n", m.plan.internal_ip)),

@@ -425,9 +425,12 @@ mod tests {
             snap.nodes.iter().flat_map(|n| n.components.iter().filter(|c| c.leader).map(|c| c.name)).collect();
         assert_eq!(leaders.len(), 2, "one scheduler and one controller-manager lead: {leaders:?}");
         assert_eq!(snap.nodes[3].components.len(), 4, "a worker: kubelet, kube-proxy, Flannel, containerd");
-        // Components are chips; CoreDNS is a pod like any other.
+        // Components are chips; CoreDNS and minikube's storage-provisioner (a bare pod) are pods like any other.
         let pods: Vec<_> = snap.pods.iter().filter(|p| !p.infrastructure).map(|p| p.name.as_str()).collect();
-        assert!(pods.iter().all(|p| p.starts_with("coredns-")), "{pods:?}");
+        assert!(pods.iter().all(|p| p.starts_with("coredns-") || *p == "storage-provisioner"), "{pods:?}");
+        assert_eq!(pods.len(), 3, "{pods:?}");
+        let provisioner = snap.pods.iter().find(|p| p.name == "storage-provisioner").unwrap();
+        assert_eq!((provisioner.node.as_str(), provisioner.owner.as_str()), ("control-plane-1", ""));
         let coredns = snap.pods.iter().find(|p| p.name.starts_with("coredns-")).unwrap();
         assert_eq!(coredns.owner, "Deployment/coredns");
         assert!(coredns.via.starts_with("ReplicaSet/coredns-"));

@@ -389,6 +389,9 @@ impl Cluster {
         if !errors.is_empty() {
             return Err(admission::invalid_error(kind, obj.name(), &errors));
         }
+        if !status_write {
+            self.admit_claim_resize(&current, &obj)?;
+        }
         if has_generation(kind) && spec_of(&obj) != spec_of(&current) {
             obj.metadata_mut().generation = Some(current.metadata().generation.unwrap_or(0) + 1);
         }

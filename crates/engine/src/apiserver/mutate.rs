@@ -125,6 +125,46 @@ impl Cluster {
         add_finalizer(&mut pvc.metadata, crate::controllers::volumes::PVC_PROTECTION);
     }
 
+    /// The PersistentVolumeClaimResize validating admission plugin
+    /// (`plugin/pkg/admission/storage/persistentvolume/resize`), run after validation: a claim's storage
+    /// request may grow only while it is Bound and its class (the same before and after) has
+    /// `allowVolumeExpansion: true`.
+    pub(crate) fn admit_claim_resize(&self, current: &Object, obj: &Object) -> Result<(), ApiError> {
+        let (Object::PersistentVolumeClaim(old), Object::PersistentVolumeClaim(new)) = (current, obj) else {
+            return Ok(());
+        };
+        let size = |c: &k8s_openapi::api::core::v1::PersistentVolumeClaim| {
+            let q = c.spec.as_ref().and_then(|s| s.resources.as_ref()).and_then(|r| r.requests.as_ref());
+            q.and_then(|r| r.get("storage")).map(|q| crate::admission::quantity::Quantity::parse(&q.0))
+        };
+        let zero = crate::admission::quantity::Quantity::zero();
+        let (old_size, new_size) =
+            (size(old).and_then(Result::ok).unwrap_or(zero), size(new).and_then(Result::ok).unwrap_or(zero));
+        if new_size.cmp_value(&old_size) != std::cmp::Ordering::Greater {
+            return Ok(());
+        }
+        let name = new.metadata.name.clone().unwrap_or_default();
+        if old.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound") {
+            return Err(ApiError::forbidden(format!(
+                "persistentvolumeclaims \"{name}\" is forbidden: Only bound persistent volume claims can be expanded"
+            )));
+        }
+        let (class, old_class) =
+            (crate::controllers::volumes::claim_class(new), crate::controllers::volumes::claim_class(old));
+        let allowed = !class.is_empty()
+            && class == old_class
+            && matches!(
+                self.store.get(&ObjectKey::new(Kind::StorageClass, "", &class)),
+                Some(Object::StorageClass(sc)) if sc.allow_volume_expansion == Some(true)
+            );
+        if allowed {
+            return Ok(());
+        }
+        Err(ApiError::forbidden(format!(
+            "persistentvolumeclaims \"{name}\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+        )))
+    }
+
     fn used_cluster_ips(&self) -> Vec<String> {
         self.store
             .list(Kind::Service, None)

@@ -17,7 +17,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as ApiQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::addons::MINIKUBE_PROVISIONER;
+use crate::addons::{MINIKUBE_PROVISIONER, PROVISIONER_LOCK, STORAGE_PROVISIONER_IMAGE};
 use crate::admission::quantity::Quantity;
 use crate::apiserver::selectors::LabelSelector;
 use crate::apiserver::{Request, Verb};
@@ -42,44 +42,82 @@ pub const ANN_BETA_IS_DEFAULT_CLASS: &str = "storageclass.beta.kubernetes.io/is-
 pub const ANN_HOSTPATH_IDENTITY: &str = "hostPathProvisionerIdentity";
 /// Where the minikube provisioner makes each claim's directory: `/tmp/hostpath-provisioner/<ns>/<claim>`.
 pub const HOSTPATH_ROOT: &str = "/tmp/hostpath-provisioner";
+/// client-go's leader record annotation on an Endpoints lock (`resourcelock.LeaderElectionRecordAnnotationKey`).
+pub const ANN_LEADER: &str = "control-plane.alpha.kubernetes.io/leader";
 
 const CONTROLLER: &str = "persistentvolume-controller";
+/// The expand controller's event source.
+const EXPAND_CONTROLLER: &str = "volume_expand";
 const PVC_PROTECTION_CONTROLLER: &str = "pvc-protection-controller";
 const PV_PROTECTION_CONTROLLER: &str = "pv-protection-controller";
 const PROVISIONER_ACTOR: &str = "storage-provisioner";
 /// `--pvclaimbinder-sync-period` (default 15 s).
 pub const RESYNC_MS: Millis = 15_000;
 
-/// What the storage side remembers between syncs: the provisioner's identity and which claim events were
-/// already reported in the current resync period.
+/// What the storage side remembers between syncs: the running provisioner process and which claim events
+/// were already reported in the current resync period.
 #[derive(Clone, Debug)]
 pub struct VolumeState {
-    /// `hostPathProvisionerIdentity` (a UUID the provisioner draws at start).
-    pub identity: String,
-    /// The provisioner's event source: `k8s.io/minikube-hostpath_<host>_<uuid>`.
-    pub provisioner_source: String,
+    /// The minikube provisioner process the storage side last saw running (none while its pod is gone or its
+    /// node stopped).
+    pub provisioner: Option<Provisioner>,
+    /// When the leader-election lock is free for a new provisioner: `leaseDurationSeconds` (15 s) after the last
+    /// leader stopped renewing (0: free).
+    lock_free_at: Millis,
     /// Claim uid → (resync period, resourceVersion) of its last sync: a claim is synced (and may report
     /// events) when it changed or a resync period began, as the controller's informer and resync do.
     synced: BTreeMap<String, (u64, String)>,
     /// Whether the claim being synced is due (set by `sync_claim`).
     due: bool,
+    /// A side stream of the seed for each provisioner start's uuids, so they do not shift other random names.
+    rng: Rng,
+    /// The expand controller's memory: claim uid → the resourceVersion it last reported `ExternalExpanding` for.
+    expanding: BTreeMap<String, String>,
 }
 
-impl VolumeState {
-    /// Drawn from a side stream of the seed, so the provisioner's start does not shift other random names.
-    pub fn new(seed: u64) -> VolumeState {
-        let mut rng = Rng::new(seed ^ 0x5707_a6e0_0000_0001);
-        let identity = rng.uuid();
-        // Informed guess: minikube runs its storage-provisioner pod (hostNetwork) on the primary node.
-        let provisioner_source = format!("{MINIKUBE_PROVISIONER}_{PROVISIONER_NODE}_{}", rng.uuid());
-        VolumeState { identity, provisioner_source, synced: BTreeMap::new(), due: false }
+/// One start of minikube's provisioner (`/storage-provisioner` in a container of its image).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provisioner {
+    /// The pod (`kube-system/storage-provisioner`) and the container instance: (pod uid, restart count).
+    pub pod: String,
+    pub instance: (String, i32),
+    /// The node it runs on (hostNetwork: its hostname is the node's), whose `/tmp/hostpath-provisioner` it uses.
+    pub node: String,
+    /// `hostPathProvisionerIdentity`: a UUID drawn at each start (`NewHostPathProvisioner`); a restarted
+    /// provisioner ignores the Released volumes an earlier start provisioned, as the real one does.
+    pub identity: String,
+    /// Its leader-election identity `<hostname>_<uuid>`; its events' source is `k8s.io/minikube-hostpath_` + this.
+    pub holder: String,
+    /// Whether it holds the lock (only the leader provisions and deletes).
+    pub leading: bool,
+}
+
+impl Provisioner {
+    /// The event source of everything it records.
+    pub fn source(&self) -> String {
+        format!("{MINIKUBE_PROVISIONER}_{}", self.holder)
     }
 }
 
-/// The node whose `/tmp/hostpath-provisioner` the provisioner works in (where minikube's storage-provisioner
-/// pod runs: the primary control-plane node). A pod on another node mounts that node's own directory of the
-/// same path, as in a real multi-node minikube, where hostPath volumes are per node.
-pub const PROVISIONER_NODE: &str = "control-plane-1";
+impl VolumeState {
+    pub fn new(seed: u64) -> VolumeState {
+        VolumeState {
+            provisioner: None,
+            lock_free_at: 0,
+            synced: BTreeMap::new(),
+            due: false,
+            rng: Rng::new(seed ^ 0x5707_a6e0_0000_0001),
+            expanding: BTreeMap::new(),
+        }
+    }
+}
+
+/// The primary control-plane node, where minikube's `storage-provisioner` pod runs in the default cluster.
+/// A pod on another node mounts that node's own directory of the same path, as in a real multi-node
+/// minikube, where hostPath volumes are per node.
+pub const PRIMARY_NODE: &str = "control-plane-1";
+/// The provisioner's leader election (sig-storage-lib-external-provisioner's defaults): lease 15 s.
+const PROVISIONER_LEASE_MS: Millis = 15_000;
 
 fn ann<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
     meta.annotations.as_ref().and_then(|a| a.get(key)).map(String::as_str)
@@ -295,6 +333,7 @@ impl Cluster {
 
     /// The PV controller, the protection controllers and the minikube provisioner, in one pass.
     pub(super) fn reconcile_volumes(&mut self) {
+        self.observe_provisioner();
         let claims: Vec<ObjectKey> = self.store.list(Kind::PersistentVolumeClaim, None).map(ObjectKey::of).collect();
         for key in &claims {
             self.sync_claim(key);
@@ -309,6 +348,7 @@ impl Cluster {
             self.sync_volume(key);
         }
         self.run_hostpath_provisioner();
+        self.expand_claims();
         self.protect_claims();
         self.protect_volumes();
     }
@@ -319,7 +359,113 @@ impl Cluster {
             .store
             .list(Kind::PersistentVolumeClaim, None)
             .any(|o| matches!(o, Object::PersistentVolumeClaim(c) if claim_phase(c) == "Pending"));
-        waiting.then(|| (self.clock.now() / RESYNC_MS + 1) * RESYNC_MS)
+        let resync = waiting.then(|| (self.clock.now() / RESYNC_MS + 1) * RESYNC_MS);
+        let lock = self.volumes.provisioner.as_ref().filter(|p| !p.leading).map(|_| self.volumes.lock_free_at);
+        resync.into_iter().chain(lock).min()
+    }
+
+    /// The minikube provisioner process running now: a running container of its image in a `kube-system` pod
+    /// on a running machine, as (pod, (pod uid, restart count), node). With several, the first by name.
+    fn running_provisioner(&self) -> Option<(String, (String, i32), String)> {
+        let repository = crate::kubelet::images::parse(STORAGE_PROVISIONER_IMAGE).ok()?.repository;
+        self.store.list(Kind::Pod, Some("kube-system")).find_map(|o| {
+            let Object::Pod(p) = o else { return None };
+            let spec = p.spec.as_ref()?;
+            let container = spec.containers.iter().find(|c| {
+                crate::kubelet::images::parse(c.image.as_deref().unwrap_or_default())
+                    .is_ok_and(|r| r.repository == repository)
+            })?;
+            let node = spec.node_name.clone()?;
+            if !self.machines.get(&node).is_some_and(|m| m.running) {
+                return None;
+            }
+            let uid = p.metadata.uid.clone()?;
+            let run = self.kubelets.nodes.get(&node)?.pods.get(&uid)?.container(&container.name)?;
+            matches!(run.stage, crate::kubelet::container::Stage::Running { .. })
+                .then(|| (format!("kube-system/{}", o.name()), (uid, run.restart_count), node))
+        })
+    }
+
+    /// Follows the provisioner process: a new start draws its identities and, once the lock is free (at once,
+    /// or 15 s after the last leader stopped renewing), takes the leader-election lock; a stopped one leaves
+    /// claims Pending (only `ExternalProvisioning` repeats) until another runs.
+    fn observe_provisioner(&mut self) {
+        let now = self.clock.now();
+        let running = self.running_provisioner();
+        let same = match (&self.volumes.provisioner, &running) {
+            (Some(p), Some((_, instance, _))) => p.instance == *instance,
+            _ => false,
+        };
+        if !same {
+            if let Some(old) = self.volumes.provisioner.take() {
+                if old.leading {
+                    // Simplified: its last renewal is taken as now (a real leader renews every 2 s).
+                    self.volumes.lock_free_at = now + PROVISIONER_LEASE_MS;
+                }
+            }
+            if let Some((pod, instance, node)) = running {
+                let identity = self.volumes.rng.uuid();
+                let holder = format!("{node}_{}", self.volumes.rng.uuid());
+                self.volumes.provisioner = Some(Provisioner { pod, instance, node, identity, holder, leading: false });
+            }
+        }
+        let Some(p) = self.volumes.provisioner.clone() else { return };
+        if p.leading || now < self.volumes.lock_free_at {
+            return;
+        }
+        self.take_provisioner_lock(&p);
+        if let Some(p) = self.volumes.provisioner.as_mut() {
+            p.leading = true;
+        }
+    }
+
+    /// client-go's Endpoints lock: the `control-plane.alpha.kubernetes.io/leader` annotation of Endpoints
+    /// `kube-system/k8s.io-minikube-hostpath` (created if missing) and the `LeaderElection` event. Simplified:
+    /// the 2 s renewals are not written, so `renewTime` stays the acquisition instant.
+    fn take_provisioner_lock(&mut self, p: &Provisioner) {
+        let now = self.clock.now();
+        let key = ObjectKey::new(Kind::Endpoints, "kube-system", PROVISIONER_LOCK);
+        let current = self.store.get(&key).cloned();
+        let previous: Option<serde_json::Value> =
+            current.as_ref().and_then(|o| ann(o.metadata(), ANN_LEADER)).and_then(|r| serde_json::from_str(r).ok());
+        let transitions = previous.as_ref().map_or(0, |r| {
+            let n = r["leaderTransitions"].as_i64().unwrap_or(0);
+            if r["holderIdentity"].as_str() == Some(p.holder.as_str()) {
+                n
+            } else {
+                n + 1
+            }
+        });
+        // Go's encoding of `LeaderElectionRecord`: fields in declaration order.
+        let time = serde_json::to_value(api_time(now)).unwrap_or_default();
+        let record = format!(
+            r#"{{"holderIdentity":{},"leaseDurationSeconds":{},"acquireTime":{time},"renewTime":{time},"leaderTransitions":{transitions}}}"#,
+            serde_json::Value::String(p.holder.clone()),
+            PROVISIONER_LEASE_MS / 1000,
+        );
+        let why = format!("{} (pod {} on {}) became the provisioner's leader", p.holder, p.pod, p.node);
+        let seq = self.log.entries().len() as u64;
+        let res = match current {
+            Some(mut obj) => {
+                set_ann(obj.metadata_mut(), ANN_LEADER, &record);
+                let req = Request::new(Verb::Update, Kind::Endpoints).namespace("kube-system").name(PROVISIONER_LOCK);
+                self.handle(PROVISIONER_ACTOR, req.body(obj.to_json()))
+            }
+            None => {
+                let body = serde_json::json!({"apiVersion": "v1", "kind": "Endpoints",
+                    "metadata": {"name": PROVISIONER_LOCK, "namespace": "kube-system",
+                        "annotations": {ANN_LEADER: record}}});
+                self.handle(
+                    PROVISIONER_ACTOR,
+                    Request::new(Verb::Create, Kind::Endpoints).namespace("kube-system").body(body),
+                )
+            }
+        };
+        self.log.set_reason(seq, &why);
+        if let Ok(crate::apiserver::Body::Object(lock)) = res.result {
+            let msg = format!("{} became leader", p.holder);
+            self.emit_event(&lock, "Normal", "LeaderElection", &msg, &Reporter::component(&p.source()));
+        }
     }
 
     fn sync_claim(&mut self, key: &ObjectKey) {
@@ -743,6 +889,7 @@ impl Cluster {
     /// WaitForFirstConsumer, for a selected node), a directory and a `pvc-<uid>` PV bound to the claim;
     /// for each Released PV of its own with reclaim Delete, the directory and the PV go.
     fn run_hostpath_provisioner(&mut self) {
+        let Some(provisioner) = self.volumes.provisioner.clone().filter(|p| p.leading) else { return };
         let claims: Vec<PersistentVolumeClaim> = self
             .store
             .list(Kind::PersistentVolumeClaim, None)
@@ -771,7 +918,7 @@ impl Cluster {
             if wffc && ann(&claim.metadata, ANN_SELECTED_NODE).is_none() {
                 continue;
             }
-            self.provision_hostpath(&claim, &sc, &pv_name);
+            self.provision_hostpath(&provisioner, &claim, &sc, &pv_name);
         }
         let released: Vec<PersistentVolume> = self
             .all_volumes()
@@ -780,14 +927,14 @@ impl Cluster {
                 phase_of(v) == "Released"
                     && reclaim_policy(v) == "Delete"
                     && ann(&v.metadata, ANN_PROVISIONED_BY) == Some(MINIKUBE_PROVISIONER)
-                    && ann(&v.metadata, ANN_HOSTPATH_IDENTITY) == Some(self.volumes.identity.as_str())
+                    && ann(&v.metadata, ANN_HOSTPATH_IDENTITY) == Some(provisioner.identity.as_str())
                     && v.metadata.deletion_timestamp.is_none()
             })
             .collect();
         for pv in released {
             let name = pv.metadata.name.clone().unwrap_or_default();
             if let Some(path) = pv.spec.as_ref().and_then(|s| s.host_path.as_ref()).map(|h| h.path.clone()) {
-                let fs = &mut self.ensure_agent(PROVISIONER_NODE).host_fs;
+                let fs = &mut self.ensure_agent(&provisioner.node).host_fs;
                 crate::kubelet::volumes::remove(fs, &path);
             }
             let claim =
@@ -795,23 +942,24 @@ impl Cluster {
                     format!("{}/{}", r.namespace.clone().unwrap_or_default(), r.name.clone().unwrap_or_default())
                 });
             let why = format!(
-                "{MINIKUBE_PROVISIONER} deleted the volume and its directory on {PROVISIONER_NODE} (claim {} gone, reclaim policy Delete)",
+                "{MINIKUBE_PROVISIONER} deleted the volume and its directory on {} (claim {} gone, reclaim policy Delete)",
+                provisioner.node,
                 claim.unwrap_or_default()
             );
             self.delete_volume_object(PROVISIONER_ACTOR, &name, &why);
         }
     }
 
-    fn provision_hostpath(&mut self, claim: &PersistentVolumeClaim, sc: &StorageClass, pv_name: &str) {
+    fn provision_hostpath(&mut self, p: &Provisioner, claim: &PersistentVolumeClaim, sc: &StorageClass, pv_name: &str) {
         let ns = claim.metadata.namespace.clone().unwrap_or_default();
         let name = claim.metadata.name.clone().unwrap_or_default();
-        let source = self.volumes.provisioner_source.clone();
+        let source = p.source();
         let obj = Object::from(claim.clone());
         let msg = format!("External provisioner is provisioning volume for claim \"{ns}/{name}\"");
         self.emit_event(&obj, "Normal", "Provisioning", &msg, &Reporter::component(&source));
         let path = format!("{HOSTPATH_ROOT}/{ns}/{name}");
         {
-            let fs = &mut self.ensure_agent(PROVISIONER_NODE).host_fs;
+            let fs = &mut self.ensure_agent(&p.node).host_fs;
             crate::kubelet::volumes::make_dir(fs, &path, 0o777);
         }
         let spec = claim.spec.clone().unwrap_or_default();
@@ -826,7 +974,7 @@ impl Cluster {
                 name: Some(pv_name.to_string()),
                 annotations: Some(
                     [
-                        (ANN_HOSTPATH_IDENTITY.to_string(), self.volumes.identity.clone()),
+                        (ANN_HOSTPATH_IDENTITY.to_string(), p.identity.clone()),
                         (ANN_PROVISIONED_BY.to_string(), MINIKUBE_PROVISIONER.to_string()),
                     ]
                     .into(),
@@ -853,7 +1001,10 @@ impl Cluster {
             Ok(_) => {
                 self.log.set_reason(
                     seq,
-                    &format!("{MINIKUBE_PROVISIONER} provisioned it for claim {ns}/{name}: directory {path} on {PROVISIONER_NODE}"),
+                    &format!(
+                        "{MINIKUBE_PROVISIONER} provisioned it for claim {ns}/{name}: directory {path} on {}",
+                        p.node
+                    ),
                 );
                 let msg = format!("Successfully provisioned volume {pv_name}");
                 self.emit_event(&obj, "Normal", "ProvisioningSucceeded", &msg, &Reporter::component(&source));
@@ -866,6 +1017,46 @@ impl Cluster {
                 );
                 self.emit_event(&obj, "Warning", "ProvisioningFailed", &msg, &Reporter::component(&source));
             }
+        }
+    }
+
+    /// The expand controller (`pkg/controller/volume/expand`, `syncHandler`): a Bound claim whose storage request
+    /// exceeds its `status.capacity` needs its volume grown. No volume plugin in kube-controller-manager can
+    /// expand a hostPath (or any) volume here, so it leaves the claim to an external resizer with the
+    /// `ExternalExpanding` warning. minikube runs no resizer (its hostPath provisioner cannot expand), so
+    /// nothing else happens, as on a real minikube: the request stays above the capacity, no condition is set,
+    /// and the claim may be brought back down to just above its capacity (RecoverVolumeExpansionFailure).
+    fn expand_claims(&mut self) {
+        let pending: Vec<(PersistentVolumeClaim, String)> = self
+            .store
+            .list(Kind::PersistentVolumeClaim, None)
+            .filter_map(|o| match o {
+                Object::PersistentVolumeClaim(c) => Some((**c).clone()),
+                _ => None,
+            })
+            .filter(|c| claim_phase(c) == "Bound" && c.metadata.deletion_timestamp.is_none())
+            .filter(|c| {
+                let capacity = c.status.as_ref().and_then(|s| s.capacity.as_ref()).and_then(|m| m.get("storage"));
+                let capacity = capacity.and_then(|q| Quantity::parse(&q.0).ok()).unwrap_or_else(Quantity::zero);
+                requested(c).cmp_value(&capacity) == std::cmp::Ordering::Greater
+            })
+            .map(|c| {
+                let rv = c.metadata.resource_version.clone().unwrap_or_default();
+                (c, rv)
+            })
+            .collect();
+        let live: std::collections::BTreeSet<String> =
+            pending.iter().filter_map(|(c, _)| c.metadata.uid.clone()).collect();
+        self.volumes.expanding.retain(|uid, _| live.contains(uid));
+        for (claim, rv) in pending {
+            let uid = claim.metadata.uid.clone().unwrap_or_default();
+            if self.volumes.expanding.get(&uid) == Some(&rv) {
+                continue;
+            }
+            self.volumes.expanding.insert(uid, rv);
+            let obj = Object::from(claim);
+            let msg = "waiting for an external controller to expand this PVC";
+            self.emit_event(&obj, "Warning", "ExternalExpanding", msg, &Reporter::component(EXPAND_CONTROLLER));
         }
     }
 
@@ -1271,9 +1462,11 @@ mod property_tests {
 mod lifecycle_tests {
     use serde_json::json;
 
+    use super::{claim_phase, MINIKUBE_PROVISIONER, PRIMARY_NODE};
     use crate::apiserver::{Request, Verb};
     use crate::cluster::Cluster;
-    use crate::object::Kind;
+    use crate::object::{Kind, Object};
+    use crate::store::ObjectKey;
 
     /// The event log tells a claim's and its volume's story: provisioned, bound, mounted, released, deleted.
     #[test]
@@ -1313,5 +1506,81 @@ mod lifecycle_tests {
         assert!(has("volume Released: its claim default/data was deleted; reclaim policy Delete"), "{story:#?}");
         assert!(has("deleted the volume and its directory"), "{story:#?}");
         assert!(c.store().list(Kind::PersistentVolume, None).next().is_none());
+    }
+
+    fn claim_body(name: &str, class: Option<&str>, size: &str) -> serde_json::Value {
+        let mut body = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}});
+        if let Some(class) = class {
+            body["spec"]["storageClassName"] = json!(class);
+        }
+        body
+    }
+
+    fn phase(c: &Cluster, name: &str) -> String {
+        match c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", name)) {
+            Some(Object::PersistentVolumeClaim(p)) => claim_phase(p),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn claims_wait_while_the_provisioner_pod_is_gone_and_a_new_one_leads_after_the_lock_expires() {
+        let mut c = Cluster::new(0);
+        assert!(c.volumes.provisioner.as_ref().is_some_and(|p| p.leading && p.node == PRIMARY_NODE));
+        let del = Request::new(Verb::Delete, Kind::Pod).namespace("kube-system").name("storage-provisioner");
+        assert!(c.handle("kubectl", del).result.is_ok());
+        c.step(1_000);
+        assert!(c.volumes.provisioner.is_none());
+        let create = Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default");
+        assert!(c.handle("kubectl", create.body(claim_body("data", None, "1Gi"))).result.is_ok());
+        c.step(30_000);
+        assert_eq!(phase(&c, "data"), "Pending");
+        let waiting =
+            c.store().list(Kind::Event, Some("default")).filter(|e| e.to_json()["reason"] == "ExternalProvisioning");
+        assert!(waiting.map(|e| e.to_json()["count"].as_i64().unwrap_or(1)).sum::<i64>() >= 2);
+        c.enable_storage_provisioner();
+        c.step(2_000);
+        assert_eq!(phase(&c, "data"), "Bound");
+        let p = c.volumes.provisioner.clone().unwrap();
+        assert!(p.leading && p.node.starts_with("worker-"), "{p:?}");
+    }
+
+    #[test]
+    fn a_claim_grows_only_when_its_class_allows_expansion_and_then_waits_for_a_resizer() {
+        let mut c = Cluster::new(0);
+        let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "growable"},
+            "provisioner": MINIKUBE_PROVISIONER, "allowVolumeExpansion": true});
+        assert!(c.handle("kubectl", Request::new(Verb::Create, Kind::StorageClass).body(class)).result.is_ok());
+        for (name, class) in [("fixed", None), ("grow", Some("growable"))] {
+            let create = Request::new(Verb::Create, Kind::PersistentVolumeClaim).namespace("default");
+            assert!(c.handle("kubectl", create.body(claim_body(name, class, "1Gi"))).result.is_ok());
+        }
+        c.step(1_000);
+        let grow = |c: &mut Cluster, name: &str, size: &str| {
+            let mut body =
+                c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", name)).unwrap().to_json();
+            body["spec"]["resources"]["requests"]["storage"] = json!(size);
+            let req = Request::new(Verb::Update, Kind::PersistentVolumeClaim).namespace("default").name(name);
+            c.handle("kubectl", req.body(body)).result.map(|_| ())
+        };
+        let refused = grow(&mut c, "fixed", "2Gi").unwrap_err();
+        assert_eq!(refused.code, 403);
+        assert!(refused.message.ends_with("the storageclass that provisions the pvc must support resize"));
+        assert!(grow(&mut c, "grow", "512Mi")
+            .unwrap_err()
+            .message
+            .contains("field can not be less than status.capacity"));
+        assert!(grow(&mut c, "grow", "2Gi").is_ok());
+        c.step(30_000);
+        let expanding: Vec<_> = c
+            .store()
+            .list(Kind::Event, Some("default"))
+            .filter(|e| e.to_json()["reason"] == "ExternalExpanding")
+            .collect();
+        assert_eq!(expanding.len(), 1);
+        assert_eq!(expanding[0].to_json()["count"], 1);
+        let claim = c.store().get(&ObjectKey::new(Kind::PersistentVolumeClaim, "default", "grow")).unwrap().to_json();
+        assert_eq!(claim["status"]["capacity"]["storage"], "1Gi");
     }
 }

@@ -267,6 +267,17 @@ pub static CATALOGUE: &[ImageInfo] = &[
         latest_version: "v1.12.1",
     },
     ImageInfo {
+        // minikube's hostPath provisioner (a static Go binary, no shell). Size: informed guess of v5's
+        // compressed size, not a capture.
+        repository: "gcr.io/k8s-minikube/storage-provisioner",
+        behaviour: Behaviour::Component,
+        size_bytes: 9_058_936,
+        named_tags: &[],
+        has_shell: false,
+        default_argv: &["/storage-provisioner"],
+        latest_version: "v5",
+    },
+    ImageInfo {
         repository: "ghcr.io/flannel-io/flannel",
         behaviour: Behaviour::Component,
         size_bytes: 32_996_046,
@@ -528,6 +539,7 @@ mod tests {
             "nginx:1.27-alpine3.22",
             "debian:12-slim",
             "ghcr.io/flannel-io/flannel-cni-plugin:v1.7.1-flannel1",
+            "gcr.io/k8s-minikube/storage-provisioner:v5",
         ];
         for i in yes {
             assert!(published(&parse(i).unwrap()), "{i}");

@@ -32,6 +32,8 @@ pub fn preloaded_images(role: NodeRole) -> Vec<String> {
         "ghcr.io/flannel-io/flannel:v0.27.3".to_string(),
         "ghcr.io/flannel-io/flannel-cni-plugin:v1.7.1-flannel1".to_string(),
         "registry.k8s.io/coredns/coredns:v1.12.1".to_string(),
+        // minikube's preload tarball carries its storage-provisioner image on every node.
+        crate::addons::STORAGE_PROVISIONER_IMAGE.to_string(),
     ];
     if role == NodeRole::ControlPlane {
         images.extend(COMPONENTS.iter().map(|c| c.1.to_string()));
