@@ -216,3 +216,29 @@ test('classroom mode: large type and high contrast, remembered across a reload',
   assert.equal(await rootFont(), '16px');
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test("the Storage tab browses a pod's volume files, read-only", async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await ready(page);
+  const { output, run, paste } = terminal(page);
+  await run('kubectl create configmap site --from-literal=index.html=hello');
+  await output.getByText('configmap/site created').waitFor();
+  await paste('kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: notes\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: ["sh", "-c", "echo note > /scratch/a.txt; sleep 3600"]\n    volumeMounts:\n    - {name: scratch, mountPath: /scratch}\n    - {name: site, mountPath: /site}\n  volumes:\n  - name: scratch\n    emptyDir: {}\n  - name: site\n    configMap:\n      name: site\nEOF\n');
+  await output.getByText('pod/notes created').waitFor();
+  await run('sleep 20');
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  await page.getByRole('button', { name: 'Browse the files of volume scratch in pod default/notes' }).click();
+  const files = page.getByRole('region', { name: 'Files of volume scratch in pod default/notes' });
+  await files.getByRole('button', { name: '/a.txt' }).click();
+  assert.equal(await files.locator('pre').textContent(), 'note\n');
+  assert.match(await files.locator('[data-file="/a.txt"]').textContent(), /-rw-r--r-- 5 B/);
+  await page.getByRole('button', { name: 'Browse the files of volume site in pod default/notes' }).click();
+  const site = page.getByRole('region', { name: 'Files of volume site in pod default/notes' });
+  await site.getByRole('button', { name: /index\.html$/ }).first().click();
+  assert.equal(await site.locator('pre').textContent(), 'hello');
+  await screenshot(page, 'storage-file-browser');
+  await run('kubectl delete pod notes --grace-period=0 --force');
+  await site.getByText('No kubelet runs this pod right now, so its volume has no files to show.').waitFor();
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -256,6 +256,14 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     NoVolumes => "No volumes yet.", "まだボリュームはありません。";
     NotBound => "not bound", "未バインド";
     NoPods => "no pod", "Pod なし";
+    ColFiles => "Files", "ファイル";
+    Browse => "Browse", "表示";
+    BrowseVolume => "Browse the files of volume {0} in pod {1}", "Pod {1} のボリューム {0} のファイルを表示";
+    FilesOf => "Files of volume {0} in pod {1}", "Pod {1} のボリューム {0} のファイル";
+    CloseFiles => "Close", "閉じる";
+    VolumeEmpty => "The volume is empty.", "ボリュームは空です。";
+    VolumeUnavailable => "No kubelet runs this pod right now, so its volume has no files to show.",
+        "この Pod は今どの kubelet でも動いていないため、ボリュームのファイルを表示できません。";
     // Events.
     WhatJustHappened => "What just happened", "直前に起きたこと";
     StoryHint => "Run a command (kubectl create deployment web --image=nginx) and what it set off appears here, actor by actor.",

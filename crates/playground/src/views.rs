@@ -491,6 +491,59 @@ fn volume_source(v: &engine::api::api::core::v1::Volume) -> (&'static str, Strin
     ("other", String::new())
 }
 
+/// One file of a pod's volume, as the Storage tab's file browser lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeFile {
+    /// The path inside the volume (`/index.html`).
+    pub path: String,
+    pub size: u64,
+    /// `-rw-r--r--`, as `ls -l` prints the permission bits.
+    pub mode: String,
+    /// The contents (the first [`FILE_PREVIEW_BYTES`] bytes).
+    pub contents: String,
+}
+
+/// How much of a file the browser shows.
+pub const FILE_PREVIEW_BYTES: usize = 64 * 1024;
+
+/// `ls -l`'s permission string of a regular file's mode bits: 0o644 → `-rw-r--r--`.
+pub fn mode_string(mode: u32) -> String {
+    let mut s = String::from("-");
+    for shift in [6, 3, 0] {
+        let bits = (mode >> shift) & 7;
+        s.push(if bits & 4 != 0 { 'r' } else { '-' });
+        s.push(if bits & 2 != 0 { 'w' } else { '-' });
+        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+    }
+    s
+}
+
+/// The files of volume `volume` of a running pod as its kubelet holds them (emptyDir, configMap, secret,
+/// projected and downwardAPI files, and the node directory behind a hostPath or claim as the pod last saw
+/// it), in path order; `None` when no kubelet runs the pod or it has no such volume. Read-only: the page
+/// browses; it never writes.
+pub fn volume_files(cluster: &Cluster, namespace: &str, pod: &str, volume: &str) -> Option<Vec<VolumeFile>> {
+    use engine::runtime::fs::Fs;
+    let (_, run) = cluster.pod_run(namespace, pod)?;
+    let fs = run.volumes.get(volume)?;
+    Some(
+        fs.files()
+            .map(|(path, data)| {
+                let mut end = data.len().min(FILE_PREVIEW_BYTES);
+                while !data.is_char_boundary(end) {
+                    end -= 1;
+                }
+                VolumeFile {
+                    path: path.to_string(),
+                    size: data.len() as u64,
+                    mode: mode_string(fs.stat(path).map(|s| s.mode).unwrap_or(0o644)),
+                    contents: data[..end].to_string(),
+                }
+            })
+            .collect(),
+    )
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Events: what just happened
 
@@ -640,6 +693,27 @@ fn events_where(
 mod tests {
     use super::*;
     use crate::Playground;
+
+    #[test]
+    fn the_file_browser_lists_a_volumes_files() {
+        let mut p = Playground::new(0);
+        p.exec(
+            "kubectl create configmap site --from-literal=index.html=hello\n\
+             kubectl apply -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo note > /scratch/a.txt; sleep 3600\"]\n    volumeMounts:\n    - {name: scratch, mountPath: /scratch}\n    - {name: site, mountPath: /site}\n  volumes:\n  - name: scratch\n    emptyDir: {}\n  - name: site\n    configMap:\n      name: site\nEOF\nsleep 20",
+        )
+        .unwrap();
+        let scratch = volume_files(p.cluster(), "default", "web", "scratch").expect("a running pod's volume");
+        assert_eq!(
+            scratch.iter().map(|f| (f.path.as_str(), f.size, f.contents.as_str())).collect::<Vec<_>>(),
+            [("/a.txt", 5, "note\n")]
+        );
+        let site = volume_files(p.cluster(), "default", "web", "site").unwrap();
+        assert!(site.iter().any(|f| f.path.ends_with("index.html") && f.contents == "hello"), "{site:?}");
+        assert!(volume_files(p.cluster(), "default", "web", "nope").is_none());
+        assert!(volume_files(p.cluster(), "default", "gone", "scratch").is_none());
+        assert_eq!(mode_string(0o644), "-rw-r--r--");
+        assert_eq!(mode_string(0o755), "-rwxr-xr-x");
+    }
 
     #[test]
     fn run_until_idle_stops_once_the_log_is_quiet() {
