@@ -181,6 +181,17 @@ test('a request and a lookup from a pod replay hop by hop in the Network and DNS
   const query = steps.find(([h]) => h === 'query');
   assert.match(query[1], /asks 10\.96\.0\.10 for shopweb\.default\.svc\.cluster\.local \(search domain default\.svc\.cluster\.local\)/);
   await screenshot(page, 'dns-tab');
+
+  // Try a name without a pod: the walk a pod in namespace default would make, nothing sent.
+  await page.getByRole('textbox', { name: 'Name to look up' }).fill('shopweb.default');
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const whatIf = page.getByRole('list', { name: 'Try a name' }).locator('li.trace');
+  const tried = await whatIf.locator('li.step').evaluateAll((els) => els.map((e) => [e.dataset.hop, e.textContent]));
+  assert.deepEqual(tried.map(([h]) => h), ['resolver', 'kube-proxy', 'query', 'answer', 'query', 'answer']);
+  assert.equal(tried[3][1], 'shopweb.default.default.svc.cluster.local: NXDOMAIN');
+  assert.match(tried[5][1], /^shopweb\.default\.svc\.cluster\.local: A 10\.\d+\.\d+\.\d+$/);
+  assert.match(await whatIf.getAttribute('data-outcome'), /^10\.\d+\.\d+\.\d+$/);
+  await screenshot(page, 'dns-try-a-name');
   await page.getByRole('tab', { name: 'Topology' }).click();
   assert.deepEqual(errors, [], 'no console errors');
 });

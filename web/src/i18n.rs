@@ -230,6 +230,12 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     RequestsHint => "Run a request from a pod (kubectl exec POD -- wget -qO- http://SERVICE) and its path appears here, hop by hop.",
         "Pod からリクエストを送ると（kubectl exec POD -- wget -qO- http://SERVICE）、その経路がここにホップごとに表示されます。";
     Lookups => "Lookups", "名前解決";
+    TryName => "Try a name", "名前を試す";
+    NameToLookUp => "Name to look up", "引く名前";
+    FromNamespace => "From namespace", "どの名前空間から";
+    LookUp => "Look up", "引く";
+    TryNameHint => "Type a name (web, web.prod, web.prod.svc, example.com) to see how a pod's resolver would walk its search list and what CoreDNS answers, without running a pod.",
+        "名前（web、web.prod、web.prod.svc、example.com など）を入力すると、Pod を動かさずに、リゾルバーが検索リストをどうたどり CoreDNS が何を答えるかを表示します。";
     LookupsHint => "Look a name up from a pod (kubectl exec POD -- nslookup NAME) and the resolver's walk through its search list appears here.",
         "Pod から名前を引くと（kubectl exec POD -- nslookup NAME）、リゾルバーが検索リストをたどる様子がここに表示されます。";
     // Storage.

@@ -2,6 +2,7 @@
 //! the engine's traces, hop by hop (view models in `playground::views`).
 
 use playground::views::{self, TraceView};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::i18n::{Key, Lang};
@@ -70,10 +71,40 @@ pub fn network_view(props: &Props) -> Html {
 #[function_component(DnsView)]
 pub fn dns_view(props: &Props) -> Html {
     let l = use_context::<Lang>().unwrap_or_default();
+    // "Try a name": the walk a pod in that namespace would make, worked out without a pod.
+    let tried = use_state(|| None::<(String, String)>);
+    let name_ref = use_node_ref();
+    let ns_ref = use_node_ref();
+    let onsubmit = {
+        let (tried, name_ref, ns_ref) = (tried.clone(), name_ref.clone(), ns_ref.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let name = value(&name_ref);
+            if !name.trim().is_empty() {
+                tried.set(Some((value(&ns_ref), name)));
+            }
+        })
+    };
     let inner = props.state.inner.borrow();
     let traces = views::latest_traces(inner.playground.cluster(), true, SHOWN);
+    let walk = tried.as_ref().map(|(ns, name)| views::dns_walk(inner.playground.cluster(), ns, name));
     html! {
         <div class="inside">
+            <h2>{l.t(Key::TryName)}</h2>
+            <form class="try-name" aria-label={l.t(Key::TryName)} {onsubmit}>
+                <label>{l.t(Key::NameToLookUp)}{" "}
+                    <input ref={name_ref} type="text" aria-label={l.t(Key::NameToLookUp)} placeholder="web.prod" spellcheck="false" />
+                </label>
+                <label>{l.t(Key::FromNamespace)}{" "}
+                    <input ref={ns_ref} type="text" aria-label={l.t(Key::FromNamespace)} placeholder="default" spellcheck="false" />
+                </label>
+                <button type="submit">{l.t(Key::LookUp)}</button>
+            </form>
+            { match &walk {
+                Some(w) => html! { <ol class="traces what-if" aria-label={l.t(Key::TryName)}>{ trace_html(w) }</ol> },
+                None => html! { <p class="hint">{l.t(Key::TryNameHint)}</p> },
+            } }
             <h2>{l.t(Key::Lookups)}</h2>
             { if traces.is_empty() {
                 html! { <p class="hint">{l.t(Key::LookupsHint)}</p> }

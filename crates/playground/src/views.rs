@@ -90,6 +90,84 @@ pub fn latest_traces(cluster: &Cluster, lookups: bool, limit: usize) -> Vec<Trac
         .collect()
 }
 
+/// What a pod with `dnsPolicy: ClusterFirst` in `namespace` would see looking `name` up, worked out without
+/// a pod and without changing anything (the DNS tab's "try a name"): its resolv.conf, the ndots decision,
+/// each name the resolver would send to CoreDNS in order with CoreDNS's answer, until one answers. Which
+/// CoreDNS pod answers is kube-proxy's random choice, so the step names the ready ones it picks among; with
+/// none ready the query times out, as it would.
+pub fn dns_walk(cluster: &Cluster, namespace: &str, name: &str) -> TraceView {
+    use engine::network::dns::{self, Answer, ResolvConf, CLUSTER_DNS};
+    let name = name.trim();
+    let namespace = if namespace.trim().is_empty() { "default" } else { namespace.trim() };
+    let resolv =
+        format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver {CLUSTER_DNS}\noptions ndots:5\n");
+    let rc = ResolvConf::parse(&resolv);
+    let dots = name.trim_end_matches('.').matches('.').count();
+    let search_first = !name.ends_with('.') && dots < rc.ndots;
+    let mut steps = vec![StepView {
+        kind: "resolver",
+        node: None,
+        text: format!(
+            "resolv.conf: search {}; nameserver {CLUSTER_DNS}; options ndots:{} — \"{name}\" has {dots} dot(s), {}",
+            rc.search.join(" "),
+            rc.ndots,
+            if name.ends_with('.') {
+                "a fully qualified name: asked as it is".to_string()
+            } else if search_first {
+                format!("fewer than {}: the search domains first, then the name as it is", rc.ndots)
+            } else {
+                format!("at least {}: the name as it is first, then the search domains", rc.ndots)
+            }
+        ),
+    }];
+    let title = format!("lookup of {name} from a pod in namespace {namespace} (not sent: worked out)");
+    let rules = engine::network::proxy::service_rules(cluster);
+    let coredns = engine::network::proxy::find_rule(&rules, CLUSTER_DNS, 53, "UDP", &[]);
+    let ready: Vec<String> = coredns
+        .map(|r| r.endpoints.iter().map(|e| format!("{} ({})", e.pod.clone().unwrap_or_default(), e.ip)).collect())
+        .unwrap_or_default();
+    if ready.is_empty() {
+        steps.push(StepView {
+            kind: "no-endpoints",
+            node: None,
+            text: format!("kube-dns {CLUSTER_DNS}:53 has no ready CoreDNS endpoint: every query goes unanswered"),
+        });
+        return TraceView { seq: 0, at_ms: cluster.now(), title, outcome: "timed out".into(), steps };
+    }
+    steps.push(StepView {
+        kind: "kube-proxy",
+        node: None,
+        text: format!(
+            "kube-dns {CLUSTER_DNS}:53 → kube-proxy picks one ready CoreDNS pod at random: {}",
+            ready.join(", ")
+        ),
+    });
+    let candidates = rc.candidates(name);
+    for (query, domain) in candidates {
+        steps.push(StepView {
+            kind: "query",
+            node: None,
+            text: match &domain {
+                Some(d) => format!("{query}? (search domain {d})"),
+                None => format!("{query}? (as it is)"),
+            },
+        });
+        let answer = dns::answer(cluster, &query);
+        steps.push(StepView { kind: "answer", node: None, text: format!("{query}: {}", answer.describe()) });
+        let outcome = match &answer {
+            Answer::A(ips) => Some(ips.join(", ")),
+            Answer::Cname(target, _) => Some(format!("CNAME {target}")),
+            Answer::Ptr(names) => Some(format!("PTR {}", names.join(", "))),
+            Answer::Srv(records) => Some(format!("{} SRV records", records.len())),
+            Answer::NxDomain => None,
+        };
+        if let Some(outcome) = outcome {
+            return TraceView { seq: 0, at_ms: cluster.now(), title, outcome, steps };
+        }
+    }
+    TraceView { seq: 0, at_ms: cluster.now(), title, outcome: "NXDOMAIN".into(), steps }
+}
+
 /// Every Service with its ClusterIP, ports and ready endpoints.
 pub fn services(cluster: &Cluster) -> Vec<ServiceRow> {
     let rules = engine::network::proxy::service_rules(cluster);
@@ -693,6 +771,28 @@ fn events_where(
 mod tests {
     use super::*;
     use crate::Playground;
+
+    #[test]
+    fn a_name_tried_without_a_pod_walks_the_search_list() {
+        let mut p = Playground::new(0);
+        p.exec("kubectl create namespace prod\nkubectl create deployment web --image=nginx -n prod\nkubectl expose deployment web --port=80 -n prod\nsleep 10").unwrap();
+        let log_before = p.cluster().log().entries().len();
+        let walk = dns_walk(p.cluster(), "default", "web.prod");
+        let kinds: Vec<&str> = walk.steps.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, ["resolver", "kube-proxy", "query", "answer", "query", "answer"], "{walk:?}");
+        assert!(walk.steps[0].text.contains("\"web.prod\" has 1 dot(s), fewer than 5: the search domains first"));
+        assert_eq!(walk.steps[2].text, "web.prod.default.svc.cluster.local? (search domain default.svc.cluster.local)");
+        assert_eq!(walk.steps[3].text, "web.prod.default.svc.cluster.local: NXDOMAIN");
+        assert!(walk.steps[5].text.starts_with("web.prod.svc.cluster.local: A 10."), "{}", walk.steps[5].text);
+        assert!(walk.outcome.starts_with("10."));
+        let outside = dns_walk(p.cluster(), "default", "example.com");
+        assert_eq!(outside.outcome, "93.184.215.14");
+        assert_eq!(dns_walk(p.cluster(), "prod", "nothing-here").outcome, "NXDOMAIN");
+        assert_eq!(p.cluster().log().entries().len(), log_before, "nothing changed");
+        p.exec("kubectl scale deployment coredns -n kube-system --replicas=0\nsleep 30").unwrap();
+        let down = dns_walk(p.cluster(), "default", "kubernetes");
+        assert_eq!(down.outcome, "timed out");
+    }
 
     #[test]
     fn the_file_browser_lists_a_volumes_files() {
