@@ -154,3 +154,40 @@ test('a share link opened in a fresh browser profile rebuilds the same pods; Dow
   }
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('kubectl get -w keeps printing a row per change until Ctrl-C; logs -f follows', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await ready(page);
+  const { input, output, run } = terminal(page);
+  await run('kubectl create deployment streamed --image=nginx --replicas=2');
+  await output.getByText('deployment.apps/streamed created').waitFor();
+  await run('kubectl get pods -l app=streamed -w');
+  assert.equal(await input.getAttribute('placeholder'), 'still printing: Ctrl-C stops it (or type the next command)');
+  // Rows arrive as the pods change, until both are Running.
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[role="log"]').textContent;
+    return (text.match(/streamed-\w+-\w+\s+1\/1\s+Running/g) ?? []).length >= 2;
+  }, null, { timeout: 20000 });
+  const text = await output.innerText();
+  const watched = text.slice(text.lastIndexOf('$ kubectl get pods -l app=streamed -w'));
+  assert.match(watched, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+  assert.match(watched, /ContainerCreating/);
+  await input.press('Control+c');
+  await output.getByText(/^\^C$/).waitFor();
+  assert.equal(await input.getAttribute('placeholder'), 'kubectl get nodes');
+  const after = (await output.innerText()).length;
+  await page.waitForTimeout(500);
+  await run('kubectl delete pod -l app=streamed --wait=false');
+  await output.getByText(/deleted from default namespace/).first().waitFor();
+  assert.ok(!(await output.innerText()).slice(after).includes('Terminating'), 'nothing printed after Ctrl-C');
+
+  await run("kubectl run ticker --image=busybox -- sh -c 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 2; done'");
+  await run('sleep 3');
+  await run('kubectl logs -f ticker');
+  await output.getByText(/^tick 4$/).waitFor({ timeout: 20000 });
+  await screenshot(page, 'terminal-following');
+  await run('kubectl get pods ticker --no-headers');
+  await output.getByText(/^\^C$/).nth(1).waitFor();
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -137,6 +137,8 @@ strings! {
     TerminalOutput => "Terminal output", "ターミナル出力";
     TerminalInput => "Terminal input", "ターミナル入力";
     TerminalPlaceholder => "kubectl get nodes", "kubectl get nodes";
+    FollowingHint => "still printing: Ctrl-C stops it (or type the next command)",
+        "出力中：Ctrl-C で止まります（次のコマンドを入力しても止まります）";
     HelpText => "kubeground: a simulated Kubernetes v1.34 cluster on minikube
 (3 control-plane nodes, 2 workers).
   kubectl …      kubectl; `kubectl` alone lists what is simulated;

@@ -83,7 +83,7 @@ pub fn inspector(props: &Props) -> Html {
     };
     let run = |command: String| {
         let state = props.state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Exec(command.clone())))
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Act(command.clone())))
     };
     let body = match &seen {
         None => html! { <p class="hint" data-gone="true">{ l.t(Key::ObjectGone) }</p> },

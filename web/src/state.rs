@@ -55,6 +55,8 @@ pub struct Inner {
     pub live: Option<Playground>,
     /// The page's language, for the notices the state itself prints.
     pub lang: Lang,
+    /// A command still printing (`kubectl get -w`, `kubectl logs -f`): polled as time passes, until Ctrl-C.
+    pub following: Option<playground::stream::Stream>,
 }
 
 /// Ticks between saves while only simulated time moves (ten ticks: one real second).
@@ -78,6 +80,7 @@ impl Inner {
             ticks_unsaved: 0,
             live: None,
             lang: Lang::En,
+            following: None,
         }
     }
 
@@ -118,6 +121,7 @@ impl Inner {
                     ticks_unsaved: 0,
                     live: None,
                     lang: Lang::En,
+                    following: None,
                 };
                 inner.save();
                 inner
@@ -168,6 +172,7 @@ impl Inner {
                     ticks_unsaved: 0,
                     live: None,
                     lang: Lang::En,
+                    following: None,
                 };
                 // The run holds the lesson's playground; the live one goes where the page reads it.
                 if let Some(run) = inner.lesson.as_mut() {
@@ -320,6 +325,9 @@ impl AppState {
 pub enum Action {
     /// Run what was typed (one line or a multi-line paste).
     Exec(String),
+    /// Run a command for a button (the inspector's actions): like another terminal window, it leaves a
+    /// following command (`kubectl get -w`) running.
+    Act(String),
     /// Real time passed in the page: advance simulated time by `real_ms × speed` if running.
     Tick {
         real_ms: u64,
@@ -340,6 +348,8 @@ pub enum Action {
     SetLang(Lang),
     /// A session file was opened (the learner confirmed): its cluster replaces the current one.
     ImportSession(playground::Session),
+    /// Ctrl-C while a command follows: it stops (`^C`).
+    Interrupt,
     SetSpeed(f64),
     Clear,
     /// Something the page itself printed: the line as typed (`$ …`, e.g. `kubectl get po^C` or `help`)
@@ -379,7 +389,7 @@ impl Reducible for AppState {
             if inner.live.is_some() {
                 match &action {
                     Action::Play => inner.back_to_now(),
-                    Action::Exec(_) | Action::SaveEdit(_) | Action::ApplyManifest(_) => {
+                    Action::Exec(_) | Action::Act(_) | Action::SaveEdit(_) | Action::ApplyManifest(_) => {
                         let notice = inner.lang.t(Key::ContinuedFrom).to_string();
                         inner.continue_from_here(notice);
                     }
@@ -390,8 +400,27 @@ impl Reducible for AppState {
         {
             let mut inner = self.inner.borrow_mut();
             let tick = matches!(action, Action::Tick { .. });
+            // A command following one cluster stops when another cluster takes its place.
+            if matches!(
+                action,
+                Action::Rewind(_)
+                    | Action::BackToNow
+                    | Action::ImportSession(_)
+                    | Action::StartLesson(_)
+                    | Action::ResetLesson
+                    | Action::LeaveLesson
+            ) {
+                interrupt(&mut inner);
+            }
             match action {
                 Action::Exec(input) => exec(&mut inner, &input),
+                Action::Act(input) => {
+                    let following = inner.following.take();
+                    exec(&mut inner, &input);
+                    if inner.following.is_none() {
+                        inner.following = following;
+                    }
+                }
                 Action::Tick { real_ms } => {
                     let ms = (real_ms as f64 * inner.speed).round() as u64;
                     step(&mut inner, ms);
@@ -411,6 +440,7 @@ impl Reducible for AppState {
                     inner.continue_from_here(notice);
                 }
                 Action::SetLang(lang) => inner.lang = lang,
+                Action::Interrupt => interrupt(&mut inner),
                 Action::ImportSession(session) => {
                     inner.leave_lesson();
                     inner.live = None;
@@ -494,6 +524,7 @@ impl Reducible for AppState {
                 }
             }
             crate::crash::pending(None);
+            poll_following(&mut inner);
             if tick {
                 inner.ticks_unsaved += 1;
             }
@@ -505,7 +536,24 @@ impl Reducible for AppState {
     }
 }
 
+/// Stops a following command as Ctrl-C does in a terminal.
+fn interrupt(inner: &mut Inner) {
+    if inner.following.take().is_some() {
+        inner.lines.push(TermLine { kind: LineKind::Command, text: "^C".to_string() });
+    }
+}
+
+/// What a following command prints as time passes.
+fn poll_following(inner: &mut Inner) {
+    let Some(mut stream) = inner.following.take() else { return };
+    let text = stream.poll(inner.playground.cluster());
+    push_text(&mut inner.lines, LineKind::Stdout, &text);
+    inner.following = Some(stream);
+}
+
 fn exec(inner: &mut Inner, input: &str) {
+    // A new line ends a command that was still printing, as Ctrl-C would have.
+    interrupt(inner);
     let trimmed = input.trim();
     if trimmed == "kubeground crash-test" && crate::crash::test_hook_enabled() {
         crate::crash::pending(Some(trimmed));
@@ -531,10 +579,17 @@ fn exec(inner: &mut Inner, input: &str) {
         // Each command is echoed before its own output, as a shell runs pasted lines one by one (a heredoc's
         // body is not echoed, as in `kubeground run` transcripts).
         Ok(results) if !results.is_empty() => {
+            let last_ok = results.last().is_some_and(|r| r.output.exit_code == 0);
             for r in results {
                 inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {}", r.command) });
                 push_text(&mut inner.lines, LineKind::Stdout, &r.output.stdout);
                 push_text(&mut inner.lines, LineKind::Stderr, &r.output.stderr);
+            }
+            // The last command of the input may go on printing (`kubectl get -w`, `kubectl logs -f`).
+            if let Ok(cmds) = playground::script::parse(input) {
+                if let Some(cmd) = cmds.last() {
+                    inner.following = playground::stream::begin(inner.playground.cluster(), cmd, last_ok);
+                }
             }
         }
         Ok(_) => inner.lines.push(TermLine { kind: LineKind::Command, text: format!("$ {input}") }),

@@ -20,6 +20,7 @@ pub fn terminal(props: &Props) -> Html {
     // Position in the history while browsing with ↑/↓ (None: editing a new line).
     let cursor = use_mut_ref(|| None::<usize>);
     let line_count = props.state.inner.borrow().lines.len();
+    let following = props.state.inner.borrow().following.is_some();
 
     {
         let output_ref = output_ref.clone();
@@ -73,6 +74,10 @@ pub fn terminal(props: &Props) -> Html {
                 // Ctrl-C abandons the line (`^C`, as a shell echoes it) unless text is selected to copy.
                 "c" if e.ctrl_key() && !e.alt_key() && !e.meta_key() && !has_selection(&input) => {
                     e.prevent_default();
+                    if state.inner.borrow().following.is_some() {
+                        state.dispatch(Action::Interrupt);
+                        return;
+                    }
                     let line = input.value();
                     input.set_value("");
                     *cursor.borrow_mut() = None;
@@ -144,7 +149,7 @@ pub fn terminal(props: &Props) -> Html {
                 <span class="prompt" aria-hidden="true">{"$"}</span>
                 <input ref={input_ref} class="terminal-input" type="text" aria-label={l.t(Key::TerminalInput)}
                     autocomplete="off" autocapitalize="off" spellcheck="false" autofocus=true
-                    placeholder={l.t(Key::TerminalPlaceholder)} {onkeydown} {onpaste} />
+                    placeholder={if following { l.t(Key::FollowingHint) } else { l.t(Key::TerminalPlaceholder) }} {onkeydown} {onpaste} />
             </div>
         </section>
     }

@@ -24,6 +24,9 @@ pub const FLAGS: &[FlagSpec] = &[
     flag("ignore-not-found", None, FlagKind::Bool),
     flag("show-managed-fields", None, FlagKind::Bool),
     flag("sort-by", None, FlagKind::String),
+    // Watching streams in the page until Ctrl-C (`playground::stream`); a script gets the first listing.
+    flag("watch", Some('w'), FlagKind::Bool),
+    flag("watch-only", None, FlagKind::Bool),
 ];
 
 pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, io: &crate::io::Io) -> Output {
@@ -43,6 +46,17 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
         Err(e) => return Output::error(e),
     };
     let all_namespaces = flags.bool("all-namespaces");
+    let watch_only = flags.bool("watch-only");
+    if flags.bool("watch") || watch_only {
+        // kubectl's `watch`: one resource type (the builder's SingleResourceType), then one object or one
+        // collection (checked once the objects are read, below).
+        if requests.len() > 1 {
+            return Output::error("error: you may only specify a single resource type\n");
+        }
+        if format.is_structured() || !matches!(flags.string("output").unwrap_or(""), "" | "wide") {
+            return Output::error("error: kubeground streams watches only as tables (no -o or -o wide)\n");
+        }
+    }
     let options = RequestOptions {
         label_selector: flags.string("selector").map(String::from),
         field_selector: flags.string("field-selector").map(String::from),
@@ -89,6 +103,21 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
     // One named object that could not be read prints nothing but the error, in every format (kubectl's
     // `printGeneric` returns the error at once when a single item is implied).
     let single_failed = single && !errors.is_empty();
+    let watching = flags.bool("watch") || watch_only;
+    if watching && requests.iter().any(|(_, names)| names.len() > 1) {
+        // The first object that cannot be read stops it; with all of them read, they are too many to watch.
+        return match errors.first() {
+            Some(e) => Output::error(server_error(e, None)),
+            None => Output::error(format!(
+                "error: watch is only supported on individual resources and resource collections, but {} resources were found\n",
+                found.len()
+            )),
+        };
+    }
+    if watch_only {
+        // Only what changes from now on (the page streams it).
+        found.clear();
+    }
     match printing::print(
         &format,
         &found,
@@ -106,7 +135,7 @@ detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl
         Ok(text) => out.stdout = text,
         Err(e) => out.fail(e),
     }
-    if found.is_empty() && errors.is_empty() && listed && !format.is_structured() {
+    if found.is_empty() && errors.is_empty() && listed && !format.is_structured() && !watching {
         let all_namespaced = requests.iter().all(|(k, _)| k.info().namespaced);
         out.stderr.push_str(&if all_namespaced && !all_namespaces {
             format!("No resources found in {namespace} namespace.\n")

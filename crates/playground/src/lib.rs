@@ -17,6 +17,7 @@ pub mod script;
 pub mod share;
 pub mod shell;
 pub mod snapshot;
+pub mod stream;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
