@@ -79,7 +79,7 @@ kubectl exec far -- wget -qO- -T 2 http://web-local/
 # dropped there (no local endpoint); worker-2's own traffic to itself short-circuits to every endpoint.
 minikube ssh -n worker-1 -- "curl -s -m 2 -o /dev/null -w '%{http_code}\n' http://192.168.49.5:30080/"
 minikube ssh -n worker-2 -- "curl -s -m 2 -o /dev/null -w '%{http_code}\n' http://192.168.49.5:30080/"
-minikube ssh -n worker-1 -- "curl -s -m 2 -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
+minikube ssh -n worker-1 -- "curl -sS -m 2 -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
 minikube ssh -n worker-2 -- "curl -s -m 2 -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
 # A pod reaching its own node's NodePort short-circuits too; another node's NodePort sees it as outside.
 kubectl exec far -- wget -qO- -T 2 http://192.168.49.6:30080/
