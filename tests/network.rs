@@ -66,6 +66,29 @@ fn traces_of_a_request_and_a_search_walk() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Traffic policies in the traces: `KUBE-SVL-` for internalTrafficPolicy Local and its DROP on a node without
+/// an endpoint, `KUBE-EXT-` → `KUBE-SVL-` keeping the client's address for externalTrafficPolicy Local, and the
+/// masquerade of a node's own traffic.
+#[test]
+fn traces_of_traffic_policies() {
+    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trafficpolicy.sh"))
+        .expect("trafficpolicy.sh");
+    let setup = &script[..script.find("sleep 30\n").expect("setup") + 9];
+    let mut p = Playground::new(0);
+    p.exec(setup).expect("setup");
+    let mut text = traces_after(&mut p, "kubectl exec near -- wget -qO- -T 2 http://web-local/");
+    text += &traces_after(&mut p, "kubectl exec far -- wget -qO- -T 2 http://web-local/");
+    text += &traces_after(&mut p, "minikube ssh -n worker-2 -- curl -s -m 2 http://192.168.49.5:30080/");
+    text += &traces_after(&mut p, "minikube ssh -n worker-1 -- curl -s -m 2 http://192.168.49.6:30080/");
+    text += &traces_after(&mut p, "minikube ssh -n worker-2 -- curl -s -m 2 http://192.168.49.6:30080/");
+    text += &traces_after(&mut p, "kubectl exec far -- wget -qO- -T 2 http://192.168.49.6:30080/");
+    assert!(text.contains("KUBE-SVL-") && text.contains("has no local endpoints"), "{text}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
+    if let Some(failure) = tests::check_snapshot(&dir.join("traffic-policy.txt"), &text) {
+        panic!("{failure}");
+    }
+}
+
 #[test]
 fn endpoints_hold_only_ready_selected_pods_and_cluster_ips_are_unique() {
     let mut p = Playground::new(3);

@@ -54,8 +54,8 @@ kubectl exec client -- nc -z -v -w 2 192.168.49.6 8081
 # From a node's own shell: the NodePort and kube-proxy's rules work there too; cluster names do not resolve
 # (the node asks Docker's resolver, not CoreDNS).
 minikube ssh -n worker-1 -- "curl -s -o /dev/null -w '%{http_code}\n' http://192.168.49.6:30080/"
-minikube ssh -n worker-1 -- curl -s http://web-np/
-minikube ssh -n worker-1 -- curl -s -m 2 http://192.168.49.6:30999/
+minikube ssh -n worker-1 -- curl -sS http://web-np/
+minikube ssh -n worker-1 -- curl -sS -m 2 http://192.168.49.6:30999/
 # A partition a learner makes with the node's own firewall: worker-1 drops everything from worker-2.
 kubectl get pods -o wide
 minikube ssh -n worker-1 -- sudo iptables -A INPUT -s 192.168.49.6 -j DROP

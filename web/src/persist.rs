@@ -172,6 +172,17 @@ pub fn save_lang(tag: &str) {
     }
 }
 
+/// Whether classroom mode (large type, high contrast) was on.
+pub fn load_classroom() -> bool {
+    storage().and_then(|s| s.get_item(CLASSROOM_KEY).ok().flatten()).is_some_and(|v| v == "1")
+}
+
+pub fn save_classroom(on: bool) {
+    if let Some(store) = storage() {
+        let _ = if on { store.set_item(CLASSROOM_KEY, "1") } else { store.remove_item(CLASSROOM_KEY) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,16 +229,5 @@ mod tests {
         let back = decode(&encode(&s)).unwrap();
         assert_eq!(back.lines.len(), MAX_LINES);
         assert_eq!(back.lines[0].text, "5");
-    }
-}
-
-/// Whether classroom mode (large type, high contrast) was on.
-pub fn load_classroom() -> bool {
-    storage().and_then(|s| s.get_item(CLASSROOM_KEY).ok().flatten()).is_some_and(|v| v == "1")
-}
-
-pub fn save_classroom(on: bool) {
-    if let Some(store) = storage() {
-        let _ = if on { store.set_item(CLASSROOM_KEY, "1") } else { store.remove_item(CLASSROOM_KEY) };
     }
 }

@@ -25,7 +25,7 @@ pub struct ServiceRow {
 /// One step of a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepView {
-    /// `source`, `bridge`, `kube-proxy`, `no-endpoints`, `vxlan`, `hostport`, `deliver`, `refused`, `unreachable`, `filtered`,
+    /// `source`, `bridge`, `kube-proxy`, `no-endpoints`, `dropped`, `vxlan`, `hostport`, `deliver`, `refused`, `unreachable`, `filtered`,
     /// `resolver`, `query`, `answer`: what kind of hop, for styling and tests.
     pub kind: &'static str,
     /// The node it happens on, when there is one.
@@ -50,6 +50,7 @@ fn step(hop: &Hop) -> StepView {
         Hop::Bridge { node, .. } => ("bridge", Some(node.clone())),
         Hop::KubeProxy { node, .. } => ("kube-proxy", Some(node.clone())),
         Hop::NoEndpoints { node, .. } => ("no-endpoints", Some(node.clone())),
+        Hop::Dropped { node, .. } => ("dropped", Some(node.clone())),
         Hop::HostPort { node, .. } => ("hostport", Some(node.clone())),
         Hop::Vxlan { from_node, .. } => ("vxlan", Some(from_node.clone())),
         Hop::Deliver { node, .. } => ("deliver", (!node.is_empty()).then(|| node.clone())),

@@ -143,6 +143,9 @@ pub struct ContainerHost<'a> {
     trace: Option<Trace>,
     /// Session-affinity choices made during this turn (applied to the cluster afterwards).
     affinity: BTreeMap<(String, String), (String, Millis)>,
+    /// The source address the server of the current connection sees (after Flannel's and kube-proxy's
+    /// masquerades), when it is not this container's own address.
+    seen_src: Option<String>,
 }
 
 impl<'a> ContainerHost<'a> {
@@ -176,6 +179,7 @@ impl<'a> ContainerHost<'a> {
             pod_name: pod.metadata.name.clone().unwrap_or_default(),
             trace: None,
             affinity: BTreeMap::new(),
+            seen_src: None,
         }
     }
 
@@ -282,7 +286,7 @@ impl<'a> ContainerHost<'a> {
                 to_node,
                 outer_src: from_ip,
                 outer_dst: to_ip,
-                inner_src: self.pod_ip.clone(),
+                inner_src: self.seen_src.clone().unwrap_or_else(|| self.pod_ip.clone()),
                 inner_dst: ip.to_string(),
             });
         }
@@ -356,7 +360,14 @@ impl<'a> ContainerHost<'a> {
             self.seq += 1;
             let i = proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0);
             let ep = rule.endpoints[i].clone();
-            self.hop(kube_proxy_hop(&self.node, &rule, i, &format!("{server}:53")));
+            let route = proxy::Route {
+                ext_chain: None,
+                chain: rule.svc_chain.clone(),
+                endpoints: rule.endpoints.clone(),
+                masquerade: false,
+                reason: String::new(),
+            };
+            self.hop(kube_proxy_hop(&self.node, &rule, &route, i, &format!("{server}:53"), None));
             if self.path_to(&ep.ip).is_some() {
                 // Dropped or rejected on the way to CoreDNS: the resolver hears nothing and gives up.
                 self.end_trace("timed out: the query was filtered");
@@ -438,6 +449,7 @@ impl<'a> ContainerHost<'a> {
                 None => at_node = node,
             }
         }
+        self.seen_src = None;
         if let Some(rule) = proxy::find_rule(&rules, ip, port, "TCP", &node_ips).cloned() {
             if rule.endpoints.is_empty() {
                 self.hop(Hop::NoEndpoints {
@@ -447,6 +459,31 @@ impl<'a> ContainerHost<'a> {
                 });
                 return Err(HttpOutcome::Refused { ip: ip.to_string(), port });
             }
+            // How the rewriting node's rules see the source: a pod (`-s 10.244.0.0/16`), the node itself
+            // (`--src-type LOCAL`), or outside — a packet from another node, which Flannel masqueraded to that
+            // node's address if a pod sent it.
+            let external = rule.cluster_ip != ip && !rule.load_balancer_ips.iter().any(|l| l == ip);
+            let source = if at_node != self.node {
+                proxy::Source::Outside
+            } else if self.on_host_network() {
+                proxy::Source::ThisNode
+            } else {
+                proxy::Source::Pod
+            };
+            let route = match rule.route(&at_node, external, source) {
+                Ok(route) => route,
+                Err(dropped) => {
+                    self.hop(Hop::Dropped {
+                        node: at_node.clone(),
+                        service: rule.name.clone(),
+                        destination: format!("{ip}:{port}"),
+                        policy: dropped.policy.to_string(),
+                        comment: dropped.comment,
+                    });
+                    return Err(HttpOutcome::TimedOut { ip: ip.to_string(), port });
+                }
+            };
+            let chosen = ServicePortRule { endpoints: route.endpoints.clone(), ..rule.clone() };
             self.seq += 1;
             let key = (rule.name.clone(), self.pod_ip.clone());
             let sticky = rule
@@ -455,17 +492,35 @@ impl<'a> ContainerHost<'a> {
                     let (ep, at) = self.affinity.get(&key).or_else(|| self.cluster.network.affinity.get(&key))?;
                     (self.now <= at + secs.max(0) as Millis * 1000).then(|| ep.clone())
                 })
-                .and_then(|ep| rule.endpoints.iter().position(|e| format!("{}:{}", e.ip, e.port) == ep));
+                .and_then(|ep| chosen.endpoints.iter().position(|e| format!("{}:{}", e.ip, e.port) == ep));
             let i = match sticky {
                 Some(i) => i,
-                None => proxy::pick_endpoint(&rule, |i| self.draw(i)).unwrap_or(0),
+                None => proxy::pick_endpoint(&chosen, |i| self.draw(i)).unwrap_or(0),
             };
-            let mut hop = kube_proxy_hop(&at_node, &rule, i, &format!("{ip}:{port}"));
+            let ep = chosen.endpoints[i].clone();
+            // The address the endpoint sees: MASQUERADE picks the outgoing interface's (cni0 for an endpoint on
+            // the rewriting node, flannel.1 for another node's); without it, the packet's source as it arrived.
+            let rewriting_cidr =
+                self.cluster.machines.get(&at_node).map(|m| m.plan.pod_cidr.clone()).unwrap_or_default();
+            let snat = route.masquerade.then(|| {
+                if ep.node.as_deref() == Some(at_node.as_str()) {
+                    gateway_of(&rewriting_cidr)
+                } else {
+                    rewriting_cidr.split('/').next().unwrap_or_default().to_string()
+                }
+            });
+            self.seen_src = match &snat {
+                Some(a) => Some(a.clone()),
+                None if at_node != self.node => {
+                    self.cluster.machines.get(&self.node).map(|m| m.plan.internal_ip.clone())
+                }
+                None => None,
+            };
+            let mut hop = kube_proxy_hop(&at_node, &rule, &route, i, &format!("{ip}:{port}"), snat);
             if let (Some(_), Hop::KubeProxy { probability, .. }) = (sticky, &mut hop) {
                 *probability = "session affinity".into();
             }
             self.hop(hop);
-            let ep = &rule.endpoints[i];
             dest = (ep.ip.clone(), u16::try_from(ep.port).unwrap_or(0));
             if rule.affinity_seconds.is_some() {
                 let endpoint = format!("{}:{}", ep.ip, ep.port);
@@ -473,7 +528,11 @@ impl<'a> ContainerHost<'a> {
                 self.effects.push(Effect::Affinity { service_port: key.0, client: key.1, endpoint, at: self.now });
             }
         } else if let Some((pod, pod_ip, container_port)) = self.host_port(ip, port) {
-            // The CNI portmap plugin's DNAT for a container's hostPort.
+            // The CNI portmap plugin's DNAT for a container's hostPort (from another node, the packet arrives with
+            // the client node's address: Flannel masquerades pod traffic leaving the pod network).
+            if at_node != self.node {
+                self.seen_src = self.cluster.machines.get(&self.node).map(|m| m.plan.internal_ip.clone());
+            }
             self.hop(Hop::HostPort {
                 node: self.node_of(ip).map(|n| n.0).unwrap_or_default(),
                 host_port: port,
@@ -600,7 +659,11 @@ impl<'a> ContainerHost<'a> {
         } else {
             t.server.http_get(path, self.now, &t.hostname, &|p: &str| t.fs.read(p))
         };
-        let src = if ip == "127.0.0.1" { "127.0.0.1".to_string() } else { self.pod_ip.clone() };
+        let src = if ip == "127.0.0.1" {
+            "127.0.0.1".to_string()
+        } else {
+            self.seen_src.clone().unwrap_or_else(|| self.pod_ip.clone())
+        };
         self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
         if let Some(line) = t.server.access_log(&src, path, answer.status, answer.body.len(), agent, self.now) {
             self.effects.push(Effect::Log {
@@ -654,18 +717,27 @@ fn gateway_of(cidr: &str) -> String {
     }
 }
 
-fn kube_proxy_hop(node: &str, rule: &ServicePortRule, i: usize, destination: &str) -> Hop {
-    let ep = &rule.endpoints[i];
-    let n = rule.endpoints.len();
+fn kube_proxy_hop(
+    node: &str,
+    rule: &ServicePortRule,
+    route: &proxy::Route,
+    i: usize,
+    destination: &str,
+    snat: Option<String>,
+) -> Hop {
+    let ep = &route.endpoints[i];
     Hop::KubeProxy {
         node: node.to_string(),
         service: rule.name.clone(),
         destination: destination.to_string(),
-        svc_chain: rule.svc_chain.clone(),
+        ext_chain: route.ext_chain.clone(),
+        svc_chain: route.chain.clone(),
         sep_chain: ep.chain.clone(),
         endpoint: format!("{}:{}", ep.ip, ep.port),
-        candidates: n,
+        candidates: route.endpoints.len(),
         probability: ep.probability.clone().unwrap_or_default(),
+        rule: route.reason.clone(),
+        snat,
     }
 }
 
@@ -1180,7 +1252,7 @@ impl NodeHost<'_> {
             if op != "-S" {
                 return not_simulated();
             }
-            return match proxy::nat_save(self.rules, chain.as_deref()) {
+            return match proxy::nat_save(self.rules, &self.hostname, chain.as_deref()) {
                 Some(text) => (text, String::new(), 0),
                 None => (String::new(), "iptables: No chain/target/match by that name.\n".into(), 1),
             };

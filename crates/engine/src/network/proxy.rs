@@ -8,8 +8,16 @@
 //! `KUBE-NODEPORTS` → `KUBE-EXT-<hash>` → the same `KUBE-SVC-` chain. A Service port with no endpoints gets a
 //! REJECT rule in the filter table instead (the client sees "connection refused").
 //!
-//! Simplified (stated): every node has the same rules (externalTrafficPolicy/internalTrafficPolicy `Local`
-//! and session affinity are not programmed), and `iptables` on a node shows kube-proxy's chains only.
+//! Traffic policies: with `internalTrafficPolicy: Local` the ClusterIP jumps to `KUBE-SVL-<hash>`, holding only
+//! the endpoints on the node the packet is on, and with none there the filter table DROPs it (`"… has no local
+//! endpoints"`: the client times out). With `externalTrafficPolicy: Local`, `KUBE-EXT-` sends pod traffic and
+//! the node's own traffic to `KUBE-SVC-` (masquerading the node's), and everything else — a client outside the
+//! pod network reaching this node — to `KUBE-SVL-` without masquerade, so the endpoint sees the client's
+//! address; a node with no local endpoint DROPs it. So the rules differ per node ([`nat_save`] takes the node).
+//!
+//! Simplified (stated): `iptables` on a node shows kube-proxy's nat chains only (not its filter-table REJECT
+//! and DROP rules); a node's local endpoints are its ready ones (kube-proxy falls back to serving terminating
+//! local endpoints when no local one is ready).
 
 use std::collections::BTreeMap;
 
@@ -33,6 +41,8 @@ pub struct EndpointRule {
     pub probability: Option<String>,
     /// The pod behind the address, when the slice names one (`namespace/name`).
     pub pod: Option<String>,
+    /// The endpoint's `nodeName` in its slice.
+    pub node: Option<String>,
 }
 
 /// What kube-proxy programs for one Service port.
@@ -55,7 +65,138 @@ pub struct ServicePortRule {
     pub load_balancer_ips: Vec<String>,
     /// `sessionAffinity: ClientIP`: how long a client sticks to its endpoint, in seconds.
     pub affinity_seconds: Option<i32>,
+    /// `KUBE-SVL-…`: the chain of the node-local endpoints (used by a `Local` traffic policy).
+    pub local_chain: String,
+    /// `internalTrafficPolicy: Local`.
+    pub internal_local: bool,
+    /// `externalTrafficPolicy: Local` (only meaningful with a NodePort or a load-balancer address).
+    pub external_local: bool,
     pub endpoints: Vec<EndpointRule>,
+}
+
+/// Where a connection to a Service address comes from, as the rules of the node rewriting it see the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A pod address (`-s 10.244.0.0/16`, kube-proxy's local detector).
+    Pod,
+    /// The node itself (`-m addrtype --src-type LOCAL`): its shell or a hostNetwork pod on it.
+    ThisNode,
+    /// Anything else: another node, or a pod on another node masqueraded to its node's address by Flannel.
+    Outside,
+}
+
+/// The path kube-proxy's rules on one node give one connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// `KUBE-EXT-…` when the connection came in on a NodePort or load-balancer address.
+    pub ext_chain: Option<String>,
+    /// The chain whose `KUBE-SEP-` jumps were taken: `KUBE-SVC-…` or `KUBE-SVL-…`.
+    pub chain: String,
+    /// The endpoints that chain holds, with that chain's probabilities.
+    pub endpoints: Vec<EndpointRule>,
+    /// Whether the packet was marked for masquerade (`KUBE-MARK-MASQ`): the endpoint sees a node address.
+    pub masquerade: bool,
+    /// Why, in the rules' own words (`pod traffic for default/web external destinations`, …).
+    pub reason: String,
+}
+
+/// A connection kube-proxy's rules drop: the filter table's `"… has no local endpoints" -j DROP`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// `internalTrafficPolicy` or `externalTrafficPolicy`.
+    pub policy: &'static str,
+    /// The rule's comment: `default/web has no local endpoints`.
+    pub comment: String,
+}
+
+impl ServicePortRule {
+    /// A NodePort or a load-balancer address exists (`ExternallyAccessible`).
+    pub fn externally_accessible(&self) -> bool {
+        self.node_port.is_some() || !self.load_balancer_ips.is_empty()
+    }
+
+    /// `UsesClusterEndpoints`: a `KUBE-SVC-` chain exists.
+    pub fn uses_cluster_chain(&self) -> bool {
+        !self.internal_local || self.externally_accessible()
+    }
+
+    /// `UsesLocalEndpoints`: a `KUBE-SVL-` chain exists (on nodes with local endpoints).
+    pub fn uses_local_policy(&self) -> bool {
+        self.internal_local || (self.external_local && self.externally_accessible())
+    }
+
+    /// The endpoints on `node`, with the probabilities of the `KUBE-SVL-` chain (`1/n` among them).
+    ///
+    /// Example: three endpoints, two on worker-1 → on worker-1 `0.50000000000` then the last rule; on
+    /// control-plane-1 none.
+    pub fn local_endpoints(&self, node: &str) -> Vec<EndpointRule> {
+        let mut local: Vec<EndpointRule> =
+            self.endpoints.iter().filter(|e| e.node.as_deref() == Some(node)).cloned().collect();
+        let n = local.len();
+        for (i, e) in local.iter_mut().enumerate() {
+            e.probability = (i + 1 < n).then(|| printed_probability(n - i));
+        }
+        local
+    }
+
+    fn cluster_route(&self, ext_chain: Option<String>, masquerade: bool, reason: String) -> Route {
+        Route { ext_chain, chain: self.svc_chain.clone(), endpoints: self.endpoints.clone(), masquerade, reason }
+    }
+
+    fn no_local(&self, policy: &'static str) -> Dropped {
+        Dropped { policy, comment: format!("{} has no local endpoints", self.name) }
+    }
+
+    /// The route on `node` for a connection to the ClusterIP (`external == false`) or to a NodePort or
+    /// load-balancer address (`external == true`) from `source`. Assumes the Service has endpoints.
+    ///
+    /// | traffic | policy Cluster | policy Local |
+    /// |---|---|---|
+    /// | ClusterIP | `KUBE-SVC-` (masquerade unless from a pod) | `KUBE-SVL-`, DROP without local endpoints |
+    /// | external, from a pod | `KUBE-EXT-` → `KUBE-SVC-`, masquerade | `KUBE-EXT-` → `KUBE-SVC-`, source kept |
+    /// | external, from this node | same, masquerade | `KUBE-EXT-` → `KUBE-SVC-`, masquerade |
+    /// | external, from outside | same, masquerade | `KUBE-EXT-` → `KUBE-SVL-`, source kept; DROP without local |
+    pub fn route(&self, node: &str, external: bool, source: Source) -> Result<Route, Dropped> {
+        if !external {
+            let masquerade = source != Source::Pod;
+            let why = if masquerade { "from outside the pod network: masqueraded" } else { "from a pod: source kept" };
+            if !self.internal_local {
+                return Ok(self.cluster_route(None, masquerade, format!("{} cluster IP, {why}", self.name)));
+            }
+            let endpoints = self.local_endpoints(node);
+            if endpoints.is_empty() {
+                return Err(self.no_local("internalTrafficPolicy"));
+            }
+            let reason = format!("internalTrafficPolicy: Local, endpoints on {node} only; {why}");
+            return Ok(Route { ext_chain: None, chain: self.local_chain.clone(), endpoints, masquerade, reason });
+        }
+        let ext = Some(self.ext_chain.clone());
+        if !self.external_local {
+            return Ok(self.cluster_route(
+                ext,
+                true,
+                format!("masquerade traffic for {} external destinations", self.name),
+            ));
+        }
+        match source {
+            Source::Pod => {
+                Ok(self.cluster_route(ext, false, format!("pod traffic for {} external destinations", self.name)))
+            }
+            Source::ThisNode => Ok(self.cluster_route(
+                ext,
+                true,
+                format!("masquerade LOCAL traffic for {} external destinations", self.name),
+            )),
+            Source::Outside => {
+                let endpoints = self.local_endpoints(node);
+                if endpoints.is_empty() {
+                    return Err(self.no_local("externalTrafficPolicy"));
+                }
+                let reason = format!("externalTrafficPolicy: Local, endpoints on {node} only; client address kept");
+                Ok(Route { ext_chain: ext, chain: self.local_chain.clone(), endpoints, masquerade: false, reason })
+            }
+        }
+    }
 }
 
 /// `portProtoHash`: the first 16 characters of base32(sha256(name + protocol)).
@@ -112,12 +253,13 @@ pub fn service_rules(cluster: &Cluster) -> Vec<ServicePortRule> {
                 let Some(port) = ep_port.port else { continue };
                 for e in &s.endpoints {
                     let c = e.conditions.clone().unwrap_or_default();
+                    let node = e.node_name.clone();
                     let pod = e
                         .target_ref
                         .as_ref()
                         .and_then(|r| Some(format!("{}/{}", r.namespace.clone().unwrap_or_default(), r.name.clone()?)));
                     for ip in &e.addresses {
-                        let entry = (ip.clone(), port, pod.clone());
+                        let entry = (ip.clone(), port, pod.clone(), node.clone());
                         if c.ready.unwrap_or(true) {
                             ready.push(entry);
                         } else if c.serving.unwrap_or(false) && c.terminating.unwrap_or(false) {
@@ -133,12 +275,13 @@ pub fn service_rules(cluster: &Cluster) -> Vec<ServicePortRule> {
             let endpoints = chosen
                 .into_iter()
                 .enumerate()
-                .map(|(i, (ip, port, pod))| EndpointRule {
+                .map(|(i, (ip, port, pod, node))| EndpointRule {
                     chain: endpoint_chain(&spn, &lower, &format!("{ip}:{port}")),
                     probability: (i + 1 < n).then(|| printed_probability(n - i)),
                     ip,
                     port,
                     pod,
+                    node,
                 })
                 .collect();
             let hash = port_proto_hash(&spn, &lower);
@@ -171,6 +314,9 @@ pub fn service_rules(cluster: &Cluster) -> Vec<ServicePortRule> {
                 ext_chain: format!("KUBE-EXT-{hash}"),
                 load_balancer_ips,
                 affinity_seconds,
+                local_chain: format!("KUBE-SVL-{hash}"),
+                internal_local: spec.internal_traffic_policy.as_deref() == Some("Local"),
+                external_local: spec.external_traffic_policy.as_deref() == Some("Local"),
                 endpoints,
             });
         }
@@ -204,9 +350,9 @@ pub fn pick_endpoint(rule: &ServicePortRule, mut draw: impl FnMut(usize) -> f64)
     (0..n).find(|&i| i + 1 == n || draw(i) < 1.0 / (n - i) as f64)
 }
 
-/// `iptables -t nat -S [CHAIN]` for kube-proxy's chains (policy lines first when no chain is named). `None`
-/// when the chain does not exist.
-pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String> {
+/// `iptables -t nat -S [CHAIN]` for kube-proxy's chains on `node` (policy lines first when no chain is named).
+/// `None` when the chain does not exist.
+pub fn nat_save(rules: &[ServicePortRule], node: &str, chain: Option<&str>) -> Option<String> {
     let mut chains: Vec<(String, Vec<String>)> = Vec::new();
     let c = |s: &str| format!("\"{s}\"");
     chains.push((
@@ -227,13 +373,19 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
     let mut per_service: Vec<(String, Vec<String>)> = Vec::new();
     for r in rules.iter().filter(|r| !r.endpoints.is_empty()) {
         let p = r.protocol.to_lowercase();
-        services.push(format!(
-            "-A KUBE-SERVICES -d {}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j {}",
-            r.cluster_ip,
-            c(&format!("{} cluster IP", r.name)),
-            r.port,
-            r.svc_chain
-        ));
+        let local = r.local_endpoints(node);
+        let has_internal = !r.internal_local || !local.is_empty();
+        let has_external = !r.external_local || !local.is_empty();
+        let internal_chain = if r.internal_local { &r.local_chain } else { &r.svc_chain };
+        let external_policy_chain = if r.external_local { &r.local_chain } else { &r.svc_chain };
+        if has_internal {
+            services.push(format!(
+                "-A KUBE-SERVICES -d {}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j {internal_chain}",
+                r.cluster_ip,
+                c(&format!("{} cluster IP", r.name)),
+                r.port,
+            ));
+        }
         for lb in &r.load_balancer_ips {
             services.push(format!(
                 "-A KUBE-SERVICES -d {lb}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j {}",
@@ -242,18 +394,37 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
                 r.ext_chain
             ));
         }
-        if r.node_port.is_some() || !r.load_balancer_ips.is_empty() {
-            per_service.push((
-                r.ext_chain.clone(),
-                vec![
-                    format!(
-                        "-A {} -m comment --comment {} -j KUBE-MARK-MASQ",
-                        r.ext_chain,
-                        c(&format!("masquerade traffic for {} external destinations", r.name))
-                    ),
-                    format!("-A {} -j {}", r.ext_chain, r.svc_chain),
-                ],
-            ));
+        if r.externally_accessible() {
+            let mut ext = Vec::new();
+            if !r.external_local {
+                ext.push(format!(
+                    "-A {} -m comment --comment {} -j KUBE-MARK-MASQ",
+                    r.ext_chain,
+                    c(&format!("masquerade traffic for {} external destinations", r.name))
+                ));
+            } else {
+                ext.push(format!(
+                    "-A {} -s {CLUSTER_CIDR} -m comment --comment {} -j {}",
+                    r.ext_chain,
+                    c(&format!("pod traffic for {} external destinations", r.name)),
+                    r.svc_chain
+                ));
+                ext.push(format!(
+                    "-A {} -m comment --comment {} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
+                    r.ext_chain,
+                    c(&format!("masquerade LOCAL traffic for {} external destinations", r.name))
+                ));
+                ext.push(format!(
+                    "-A {} -m comment --comment {} -m addrtype --src-type LOCAL -j {}",
+                    r.ext_chain,
+                    c(&format!("route LOCAL traffic for {} external destinations", r.name)),
+                    r.svc_chain
+                ));
+            }
+            if has_external {
+                ext.push(format!("-A {} -j {external_policy_chain}", r.ext_chain));
+            }
+            per_service.push((r.ext_chain.clone(), ext));
         }
         if let Some(np) = r.node_port {
             nodeports.push(format!(
@@ -262,41 +433,66 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
                 r.ext_chain
             ));
         }
-        let mut svc_lines = vec![format!(
-            "-A {} ! -s {CLUSTER_CIDR} -d {}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j KUBE-MARK-MASQ",
-            r.svc_chain,
-            r.cluster_ip,
-            c(&format!("{} cluster IP", r.name)),
-            r.port
-        )];
+        let masq_line = |chain: &str| {
+            format!(
+                "-A {chain} ! -s {CLUSTER_CIDR} -d {}/32 -p {p} -m comment --comment {} -m {p} --dport {} -j \
+                 KUBE-MARK-MASQ",
+                r.cluster_ip,
+                c(&format!("{} cluster IP", r.name)),
+                r.port
+            )
+        };
         // Session affinity (kube-proxy's `recent` match rules, printed in libxt_recent's save order: the command,
         // --seconds, --reap, then --name, --mask, --rsource): a client seen within the timeout goes back to the
         // endpoint it had.
         let recent =
             |cmd: &str, chain: &str| format!("-m recent {cmd} --name {chain} --mask 255.255.255.255 --rsource");
-        if let Some(secs) = r.affinity_seconds {
-            for e in &r.endpoints {
-                svc_lines.push(format!(
-                    "-A {} -m comment --comment {} {} -j {}",
-                    r.svc_chain,
+        let to_endpoints = |chain: &str, eps: &[EndpointRule], lines: &mut Vec<String>| {
+            if let Some(secs) = r.affinity_seconds {
+                for e in eps {
+                    lines.push(format!(
+                        "-A {chain} -m comment --comment {} {} -j {}",
+                        c(&format!("{} -> {}:{}", r.name, e.ip, e.port)),
+                        recent(&format!("--rcheck --seconds {secs} --reap"), &e.chain),
+                        e.chain
+                    ));
+                }
+            }
+            for e in eps {
+                let stat = e
+                    .probability
+                    .as_ref()
+                    .map(|pr| format!(" -m statistic --mode random --probability {pr}"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "-A {chain} -m comment --comment {}{stat} -j {}",
                     c(&format!("{} -> {}:{}", r.name, e.ip, e.port)),
-                    recent(&format!("--rcheck --seconds {secs} --reap"), &e.chain),
                     e.chain
                 ));
             }
+        };
+        let mut reachable: Vec<&EndpointRule> = Vec::new();
+        if r.uses_cluster_chain() {
+            let mut svc_lines = Vec::new();
+            if has_internal && *internal_chain == r.svc_chain {
+                svc_lines.push(masq_line(&r.svc_chain));
+            }
+            to_endpoints(&r.svc_chain, &r.endpoints, &mut svc_lines);
+            per_service.push((r.svc_chain.clone(), svc_lines));
+            reachable.extend(r.endpoints.iter());
         }
-        for e in &r.endpoints {
-            let stat = e
-                .probability
-                .as_ref()
-                .map(|pr| format!(" -m statistic --mode random --probability {pr}"))
-                .unwrap_or_default();
-            svc_lines.push(format!(
-                "-A {} -m comment --comment {}{stat} -j {}",
-                r.svc_chain,
-                c(&format!("{} -> {}:{}", r.name, e.ip, e.port)),
-                e.chain
-            ));
+        if r.uses_local_policy() && !local.is_empty() {
+            let mut svl_lines = Vec::new();
+            if has_internal && *internal_chain == r.local_chain {
+                svl_lines.push(masq_line(&r.local_chain));
+            }
+            to_endpoints(&r.local_chain, &local, &mut svl_lines);
+            per_service.push((r.local_chain.clone(), svl_lines));
+            if reachable.is_empty() {
+                reachable.extend(local.iter());
+            }
+        }
+        for e in reachable {
             per_service.push((
                 e.chain.clone(),
                 vec![
@@ -316,7 +512,6 @@ pub fn nat_save(rules: &[ServicePortRule], chain: Option<&str>) -> Option<String
                 ],
             ));
         }
-        per_service.push((r.svc_chain.clone(), svc_lines));
     }
     services.push(
         "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in \
@@ -389,6 +584,9 @@ mod tests {
             ext_chain: String::new(),
             load_balancer_ips: Vec::new(),
             affinity_seconds: None,
+            local_chain: String::new(),
+            internal_local: false,
+            external_local: false,
             endpoints: (0..3)
                 .map(|i| EndpointRule {
                     ip: format!("10.244.3.{i}"),
@@ -396,6 +594,7 @@ mod tests {
                     chain: String::new(),
                     probability: None,
                     pod: None,
+                    node: None,
                 })
                 .collect(),
         };
@@ -406,5 +605,103 @@ mod tests {
             counts[i] += 1;
         }
         assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
+    }
+
+    fn web(internal_local: bool, external_local: bool) -> ServicePortRule {
+        let spn = "default/web";
+        let hash = port_proto_hash(spn, "tcp");
+        let eps = [("10.244.3.2", "worker-1"), ("10.244.3.3", "worker-1"), ("10.244.4.2", "worker-2")];
+        let n = eps.len();
+        ServicePortRule {
+            namespace: "default".into(),
+            service: "web".into(),
+            name: spn.into(),
+            protocol: "TCP".into(),
+            cluster_ip: "10.96.0.20".into(),
+            port: 80,
+            node_port: Some(30080),
+            svc_chain: format!("KUBE-SVC-{hash}"),
+            ext_chain: format!("KUBE-EXT-{hash}"),
+            load_balancer_ips: Vec::new(),
+            affinity_seconds: None,
+            local_chain: format!("KUBE-SVL-{hash}"),
+            internal_local,
+            external_local,
+            endpoints: eps
+                .iter()
+                .enumerate()
+                .map(|(i, (ip, node))| EndpointRule {
+                    ip: ip.to_string(),
+                    port: 80,
+                    chain: endpoint_chain(spn, "tcp", &format!("{ip}:80")),
+                    probability: (i + 1 < n).then(|| printed_probability(n - i)),
+                    pod: None,
+                    node: Some(node.to_string()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn internal_traffic_policy_local_keeps_to_the_node() {
+        let r = web(true, false);
+        let route = r.route("worker-1", false, Source::Pod).unwrap();
+        assert_eq!(route.chain, r.local_chain);
+        assert_eq!(route.endpoints.len(), 2);
+        assert_eq!(route.endpoints[0].probability.as_deref(), Some("0.50000000000"));
+        assert!(!route.masquerade);
+        let dropped = r.route("control-plane-1", false, Source::Pod).unwrap_err();
+        assert_eq!(dropped.comment, "default/web has no local endpoints");
+        assert_eq!(dropped.policy, "internalTrafficPolicy");
+        // NodePort traffic keeps the Cluster policy.
+        assert_eq!(r.route("control-plane-1", true, Source::Outside).unwrap().chain, r.svc_chain);
+    }
+
+    #[test]
+    fn external_traffic_policy_local() {
+        let r = web(false, true);
+        // From outside, only this node's endpoints, source kept; none here → dropped.
+        let route = r.route("worker-2", true, Source::Outside).unwrap();
+        assert_eq!((route.chain.as_str(), route.endpoints.len(), route.masquerade), (r.local_chain.as_str(), 1, false));
+        assert_eq!(r.route("worker-3", true, Source::Outside).unwrap_err().policy, "externalTrafficPolicy");
+        // Pods and the node itself short-circuit to the cluster chain (the node's own traffic masqueraded).
+        let pod = r.route("worker-3", true, Source::Pod).unwrap();
+        assert_eq!((pod.chain.as_str(), pod.masquerade), (r.svc_chain.as_str(), false));
+        assert_eq!(pod.reason, "pod traffic for default/web external destinations");
+        let node = r.route("worker-3", true, Source::ThisNode).unwrap();
+        assert_eq!((node.chain.as_str(), node.masquerade), (r.svc_chain.as_str(), true));
+        // The ClusterIP is unaffected; Cluster policy masquerades external traffic.
+        assert_eq!(r.route("worker-3", false, Source::Pod).unwrap().chain, r.svc_chain);
+        assert!(web(false, false).route("worker-3", true, Source::Outside).unwrap().masquerade);
+    }
+
+    #[test]
+    fn nat_rules_differ_per_node_under_local_policies() {
+        let r = web(false, true);
+        let (ext, svl) = (r.ext_chain.clone(), r.local_chain.clone());
+        let on_w1 = nat_save(std::slice::from_ref(&r), "worker-1", Some(&ext)).unwrap();
+        assert_eq!(
+            on_w1,
+            format!(
+                "-N {ext}\n\
+                 -A {ext} -s 10.244.0.0/16 -m comment --comment \"pod traffic for default/web external destinations\" -j {svc}\n\
+                 -A {ext} -m comment --comment \"masquerade LOCAL traffic for default/web external destinations\" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ\n\
+                 -A {ext} -m comment --comment \"route LOCAL traffic for default/web external destinations\" -m addrtype --src-type LOCAL -j {svc}\n\
+                 -A {ext} -j {svl}\n",
+                svc = r.svc_chain
+            )
+        );
+        let svl_w1 = nat_save(std::slice::from_ref(&r), "worker-1", Some(&svl)).unwrap();
+        assert_eq!(svl_w1.lines().count(), 3, "{svl_w1}");
+        assert!(svl_w1.contains("--probability 0.50000000000"));
+        // No local endpoint: no KUBE-SVL chain and EXT ends without the jump (the filter table drops the rest).
+        assert_eq!(nat_save(std::slice::from_ref(&r), "worker-3", Some(&svl)), None);
+        assert!(!nat_save(std::slice::from_ref(&r), "worker-3", Some(&ext)).unwrap().contains(&format!("-j {svl}")));
+        // internalTrafficPolicy: Local: the ClusterIP jumps to KUBE-SVL where there are local endpoints only.
+        let i = web(true, false);
+        let all_w1 = nat_save(std::slice::from_ref(&i), "worker-1", None).unwrap();
+        assert!(all_w1.contains(&format!("--dport 80 -j {}", i.local_chain)), "{all_w1}");
+        let all_cp = nat_save(std::slice::from_ref(&i), "control-plane-1", None).unwrap();
+        assert!(!all_cp.contains("cluster IP\" -m tcp --dport 80"), "{all_cp}");
     }
 }

@@ -21,17 +21,26 @@ pub enum Hop {
     /// kube-proxy's rules on `node` matched `service` (`default/web:http`) and DNATed to `endpoint`, chosen
     /// with `probability` among `candidates` (the rule `KUBE-SVC-…` → `KUBE-SEP-…`); an empty probability
     /// means the last rule, taken when none before it matched, and `session affinity` the client's earlier
-    /// endpoint.
+    /// endpoint. A NodePort or load-balancer address first passes `ext_chain` (`KUBE-EXT-…`); `svc_chain` is
+    /// the chain whose jumps were taken (`KUBE-SVC-…`, or `KUBE-SVL-…` under a `Local` traffic policy), `rule`
+    /// says why in the rules' words, and `snat` is the address the endpoint sees when the packet was
+    /// masqueraded (`None`: the client's own address is kept).
     KubeProxy {
         node: String,
         service: String,
         destination: String,
+        ext_chain: Option<String>,
         svc_chain: String,
         sep_chain: String,
         endpoint: String,
         candidates: usize,
         probability: String,
+        rule: String,
+        snat: Option<String>,
     },
+    /// A `Local` traffic policy on `node` and no endpoint of the Service there: the filter table's
+    /// `"… has no local endpoints" -j DROP` drops the packet and the client times out.
+    Dropped { node: String, service: String, destination: String, policy: String, comment: String },
     /// The CNI portmap plugin on `node` sent `hostPort` to a pod's container port.
     HostPort { node: String, host_port: u16, pod: String, endpoint: String },
     /// kube-proxy's rules on `node` rejected the connection: the Service has no ready endpoints.
@@ -84,7 +93,19 @@ impl Hop {
                 None => format!("leaves node {node} ({ip})"),
             },
             Hop::Bridge { node, bridge, gateway } => format!("crosses the veth pair to {bridge} ({gateway}) on {node}"),
-            Hop::KubeProxy { node, service, destination, svc_chain, sep_chain, endpoint, candidates, probability } => {
+            Hop::KubeProxy {
+                node,
+                service,
+                destination,
+                ext_chain,
+                svc_chain,
+                sep_chain,
+                endpoint,
+                candidates,
+                probability,
+                rule,
+                snat,
+            } => {
                 let how = if probability == "session affinity" {
                     "session affinity: this client's endpoint from before".to_string()
                 } else if probability.is_empty() {
@@ -92,11 +113,26 @@ impl Hop {
                 } else {
                     format!("1 of {candidates}, random with probability {probability}")
                 };
+                let via = ext_chain.as_ref().map(|e| format!("{e} ({rule}) → ")).unwrap_or_default();
+                let local = if ext_chain.is_none() && svc_chain.starts_with("KUBE-SVL-") {
+                    format!(" ({rule})")
+                } else {
+                    String::new()
+                };
+                let source = match snat {
+                    Some(a) => format!("; masqueraded, the endpoint sees {a}"),
+                    None if ext_chain.is_some() => "; the client's address is kept".to_string(),
+                    None => String::new(),
+                };
                 format!(
-                    "kube-proxy's rules on {node}: {destination} is Service {service}; {svc_chain} jumped to {sep_chain} \
-                     ({how}) and DNAT rewrote the destination to {endpoint}"
+                    "kube-proxy's rules on {node}: {destination} is Service {service}; {via}{svc_chain}{local} jumped to \
+                     {sep_chain} ({how}) and DNAT rewrote the destination to {endpoint}{source}"
                 )
             }
+            Hop::Dropped { node, service, destination, policy, comment } => format!(
+                "kube-proxy's rules on {node}: {destination} is Service {service} with {policy}: Local and no endpoint \
+                 on {node}; the filter rule \"{comment}\" drops it"
+            ),
             Hop::HostPort { node, host_port, pod, endpoint } => {
                 format!("the portmap rule on {node} sends hostPort {host_port} to pod {pod} at {endpoint}")
             }

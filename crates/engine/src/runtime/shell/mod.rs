@@ -295,6 +295,8 @@ pub struct TestHost {
     pub dns: BTreeMap<String, DnsOutcome>,
     pub tcp: BTreeMap<(String, u16), ConnectOutcome>,
     pub pings: BTreeMap<String, PingOutcome>,
+    /// Whether `curl` is installed.
+    pub curl: bool,
 }
 
 impl TestHost {
@@ -318,6 +320,9 @@ impl Host for TestHost {
     }
     fn hostname(&self) -> String {
         self.hostname.clone()
+    }
+    fn has_curl(&self) -> bool {
+        self.curl
     }
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
         self.http.get(url).cloned().unwrap_or(HttpOutcome::BadAddress)

@@ -155,6 +155,7 @@ impl Process {
     /// image; the wording of errors follows curl's `failf` texts, informed rather than captured).
     pub(super) fn curl(&mut self, args: &[String], host: &mut dyn Host) -> i32 {
         let mut silent = false;
+        let mut show_error = false;
         let mut fail = false;
         let mut head = false;
         let mut out_file: Option<String> = None;
@@ -170,6 +171,7 @@ impl Process {
             };
             match a {
                 "--silent" => silent = true,
+                "--show-error" => show_error = true,
                 "--fail" => fail = true,
                 "--head" => head = true,
                 "--write-out" => write_out = Some(take()),
@@ -188,6 +190,7 @@ impl Process {
                         let inline: String = letters[k + 1..].iter().collect();
                         match c {
                             's' => silent = true,
+                            'S' => show_error = true,
                             'f' => fail = true,
                             'I' => head = true,
                             'o' | 'm' | 'H' | 'A' | 'X' | 'd' | 'w' => {
@@ -208,7 +211,6 @@ impl Process {
             }
             i += 1;
         }
-        let _ = silent;
         if head {
             self.write_err(
                 host,
@@ -227,61 +229,61 @@ impl Process {
             Some((h, p)) => (h.to_string(), p.parse::<u16>().unwrap_or(80)),
             None => (hostport.clone(), 80),
         };
-        match host.http_get(&full, max_ms) {
-            HttpOutcome::Response { status, reason, body, .. } => {
+        // `-s` hides curl's error messages unless `-S` brings them back; `-w` still prints after the error, with
+        // `000` as the status of a transfer that got no response.
+        let quiet_errors = silent && !show_error;
+        let (code, message) = match host.http_get(&full, max_ms) {
+            HttpOutcome::Response { status, body, .. } => {
                 if fail && status >= 400 {
-                    self.write_err(host, &format!("curl: (22) The requested URL returned error: {status}\n"));
-                    return 22;
-                }
-                let _ = reason;
-                let text = body;
-                match &out_file {
-                    Some(f) if f == "/dev/null" => {}
-                    Some(f) if f != "-" => {
-                        let p = self.path(f);
-                        if let Err(e) = host.fs().write(&p, &text, WriteMode::Truncate, 0o644) {
-                            self.write_err(host, &format!("curl: (23) Failure writing output to destination: {e}\n"));
-                            return 23;
+                    (22, format!("curl: (22) The requested URL returned error: {status}\n"))
+                } else {
+                    match &out_file {
+                        Some(f) if f == "/dev/null" => {}
+                        Some(f) if f != "-" => {
+                            let p = self.path(f);
+                            if let Err(e) = host.fs().write(&p, &body, WriteMode::Truncate, 0o644) {
+                                let msg = format!("curl: (23) Failure writing output to destination: {e}\n");
+                                if !quiet_errors {
+                                    self.write_err(host, &msg);
+                                }
+                                return 23;
+                            }
                         }
+                        _ => self.write_out(host, &body),
                     }
-                    _ => self.write_out(host, &text),
+                    if let Some(w) = &write_out {
+                        let w = w.replace("%{http_code}", &format!("{status:03}")).replace("\\n", "\n");
+                        self.write_out(host, &w);
+                    }
+                    return 0;
                 }
-                if let Some(w) = &write_out {
-                    let w = w.replace("%{http_code}", &format!("{status:03}")).replace("\\n", "\n");
-                    self.write_out(host, &w);
-                }
-                0
             }
-            HttpOutcome::BadAddress => {
-                self.write_err(host, &format!("curl: (6) Could not resolve host: {hostname}\n"));
-                6
-            }
+            HttpOutcome::BadAddress => (6, format!("curl: (6) Could not resolve host: {hostname}\n")),
             HttpOutcome::Refused { ip, port } => {
-                self.write_err(
-                    host,
-                    &format!("curl: (7) Failed to connect to {ip} port {port} after 0 ms: Connection refused\n"),
-                );
-                7
+                (7, format!("curl: (7) Failed to connect to {ip} port {port} after 0 ms: Connection refused\n"))
             }
             HttpOutcome::TimedOut { .. } | HttpOutcome::Unreachable { .. } => {
-                let waited = if max_ms > 0 { max_ms } else { 129_000 };
                 if max_ms > 0 {
-                    self.write_err(host, &format!("curl: (28) Connection timed out after {waited} milliseconds\n"));
-                    28
+                    (28, format!("curl: (28) Connection timed out after {max_ms} milliseconds\n"))
                 } else {
-                    self.write_err(
-                        host,
-                        &format!("curl: (28) Failed to connect to {hostname} port {port} after {waited} ms: Connection timed out\n"),
-                    );
-                    28
+                    (
+                        28,
+                        format!(
+                            "curl: (28) Failed to connect to {hostname} port {port} after 129000 ms: Connection timed \
+                             out\n"
+                        ),
+                    )
                 }
             }
-            #[allow(unreachable_patterns)]
-            _ => {
-                self.write_err(host, &format!("curl: (7) Failed to connect to {hostname} port {port}\n"));
-                7
-            }
+        };
+        if !quiet_errors {
+            self.write_err(host, &message);
         }
+        if let Some(w) = &write_out {
+            let w = w.replace("%{http_code}", "000").replace("\\n", "\n");
+            self.write_out(host, &w);
+        }
+        code
     }
 
     pub(super) fn nslookup(&mut self, args: &[String], host: &mut dyn Host) -> i32 {

@@ -378,6 +378,23 @@ Connecting to web (10.96.0.12:80)\nwget: can't open 'index.html': File exists\n"
 
 /// Random inputs never panic the parser or the shell, and every run ends or yields within its budget.
 #[test]
+fn curl_silent_hides_errors_unless_show_error() {
+    let mut h = TestHost::new(MemFs::from_files([], ["/tmp"]));
+    h.curl = true;
+    h.http.insert("http://slow".into(), HttpOutcome::TimedOut { ip: "10.96.0.14".into(), port: 80 });
+    let w = "-o /dev/null -w '%{http_code}\\n'";
+    let (st, out, err) = run_all(&format!("curl -s -m 2 {w} http://slow"), &mut h);
+    assert_eq!((st, out.as_str(), err.as_str()), (28, "000\n", ""));
+    let (st, out, err) = run_all(&format!("curl -sS -m 2 {w} http://slow"), &mut h);
+    assert_eq!(
+        (st, out.as_str(), err.as_str()),
+        (28, "000\n", "curl: (28) Connection timed out after 2000 milliseconds\n")
+    );
+    let (st, _, err) = run_all("curl nowhere", &mut h);
+    assert_eq!((st, err.as_str()), (6, "curl: (6) Could not resolve host: nowhere\n"));
+}
+
+#[test]
 fn random_scripts_never_panic() {
     let mut rng = crate::rng::Rng::new(7);
     let alphabet: Vec<char> =
