@@ -158,3 +158,50 @@ test('the timeline rewinds to an earlier moment, comes back, and can continue fr
   await screenshot(page, 'timeline-continued');
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('keyboard only: Tab to the terminal, run a command, reach the pod, inspect and delete it, Esc closes', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await ready(page);
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { label: el?.getAttribute('aria-label') ?? '', pod: el?.dataset?.pod ?? '', tag: el?.tagName ?? '', text: el?.textContent ?? '' };
+  });
+  // Forward through the page until the terminal's input has the focus.
+  let steps = 0;
+  while ((await focused()).label !== 'Terminal input') {
+    const f = await focused();
+    if (f.tag === 'TEXTAREA') await page.keyboard.press('Escape'); // the manifest editor lets Tab leave after Esc
+    await page.keyboard.press('Tab');
+    assert.ok(++steps < 400, 'the terminal is reachable by Tab');
+  }
+  await page.keyboard.type('kubectl run kb --image=nginx');
+  await page.keyboard.press('Enter');
+  const output = page.getByRole('log', { name: 'Terminal output' });
+  await output.getByText('pod/kb created').waitFor();
+  await page.keyboard.type('sleep 10');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-pod="default/kb"][data-phase="Running"]');
+  // Back to the pod in the picture.
+  steps = 0;
+  while ((await focused()).pod !== 'default/kb') {
+    const f = await focused();
+    if (f.tag === 'TEXTAREA') await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    assert.ok(++steps < 400, 'the pod is reachable by Shift+Tab');
+  }
+  await page.keyboard.press('Enter');
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await inspector.getByRole('heading', { name: 'pod/kb' }).waitFor();
+  steps = 0;
+  while ((await focused()).text !== 'Delete') {
+    await page.keyboard.press('Tab');
+    assert.ok(++steps < 20, 'the Delete button follows in the inspector');
+  }
+  await page.keyboard.press('Enter');
+  await output.getByText('pod "kb" deleted from default namespace').waitFor();
+  await page.keyboard.press('Escape');
+  await inspector.waitFor({ state: 'detached' });
+  await screenshot(page, 'keyboard-walk');
+  assert.deepEqual(errors, [], 'no console errors');
+});
