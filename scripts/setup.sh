@@ -25,6 +25,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# The page's build runs scripts/csp.py as a trunk hook (its Content-Security-Policy).
+if ! command -v python3 >/dev/null; then
+  say "installing python3 (Debian)"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends python3 >/dev/null
+fi
+
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (about 6 minutes)"
   cargo install --locked trunk --version "$TRUNK_VERSION" --force
