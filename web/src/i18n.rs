@@ -319,9 +319,56 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     ErrorAtLine => "Line {0}: ", "{0} 行目: ";
 }
 
+/// Notes for translators: what each placeholder holds, and words whose sense is not plain from the text.
+/// A test requires one for every string with a placeholder.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const NOTES: &[(Key, &str)] = &[
+    (Key::RestoreFailed, "{0}: why, in English from the page (\"unreadable: …\", \"saved by another version …\")."),
+    (Key::SharedOpened, "{0}: how many commands the link's session held."),
+    (Key::SharedBroken, "{0}: why, in English (\"the link is damaged (…)\")."),
+    (Key::SessionImported, "{0}: how many commands the file's session held."),
+    (Key::SessionFileBroken, "{0}: the JSON parser's message, in English."),
+    (Key::Downloaded, "{0}: how many objects; {1}: the file name (kubeground-manifests.yaml)."),
+    (Key::Rewound, "{0}: the moment shown, {1}: the live cluster's time, both h:mm:ss of simulated time."),
+    (Key::ContinuedFrom, "{0}: the moment (h:mm:ss); {1}: how many later session entries (commands, time steps) were dropped."),
+    (Key::TopologyDescription, "The picture's accessible title. {0}: all nodes; {1}: control-plane nodes; {2}: workers."),
+    (Key::PodsMore, "{0}: how many more pods (or Services) than the picture draws."),
+    (Key::NodeIp, "{0}: the node's InternalIP."),
+    (Key::NodePods, "{0}: the node's pod CIDR (10.244.1.0/24)."),
+    (Key::PodTitle, "{0}: namespace/name; {1}: kubectl's STATUS (Running, CrashLoopBackOff; keep in English); {2}: READY (1/1); {3}: the pod IP or <none>; {4}: restarts."),
+    (Key::EtcdHealthy, "{0}: etcd members up; {1}: all members."),
+    (Key::EtcdLost, "{0}: etcd members up; {1}: all members. Quorum: a majority of members, as etcd's documentation says it."),
+    (Key::InspectNode, "A node's accessible name in the picture. {0}: the node's name."),
+    (Key::SchedulerQueue, "{0}: how many pods wait for a node."),
+    (Key::PodCount, "{0}: a number of pods, more than one (PodCountOne is the singular)."),
+    (Key::ControlledBy, "A link to the object's controller. {0}: kind/name as kubectl writes it (replicaset.apps/web-…)."),
+    (Key::BrowseVolume, "A button's accessible name. {0}: the volume's name; {1}: namespace/pod."),
+    (Key::FilesOf, "{0}: the volume's name; {1}: namespace/pod."),
+    (Key::Truncated, "{0}: how many steps of the story are shown."),
+    (Key::LessonNumber, "{0}: the lesson's number."),
+    (Key::StepsOf, "{0}: the current step's number; {1}: how many steps the lesson has."),
+    (Key::ErrorAtLine, "Put before the apiserver's (English) message. {0}: a line number of the manifest."),
+    (Key::Step, "A button: advance simulated time by one second (not a lesson step)."),
+    (Key::ActDrain, "kubectl's verb (kubectl drain): keep it recognisable."),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_with_a_placeholder_has_a_translator_note() {
+        for (key, en, _) in TABLE {
+            let note = NOTES.iter().find(|(k, _)| k == key).map(|(_, n)| *n);
+            if en.contains("{0}") {
+                let note = note.unwrap_or_else(|| panic!("{key:?} has a placeholder but no translator note"));
+                assert!(note.contains("{0}"), "{key:?}: the note says what {{0}} holds");
+            }
+            if let Some(note) = note {
+                assert!(!note.trim().is_empty(), "{key:?} has an empty note");
+            }
+        }
+    }
 
     #[test]
     fn every_key_has_english_and_japanese_text() {
