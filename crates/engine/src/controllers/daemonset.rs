@@ -7,7 +7,7 @@
 //! (`AddOrUpdateDaemonPodTolerations`); the scheduler binds it. Updates roll node by node within
 //! `maxUnavailable` (or surge a second pod within `maxSurge`), or wait for pods to be deleted (`OnDelete`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
@@ -201,8 +201,18 @@ impl Cluster {
     pub(super) fn reconcile_daemon_sets(&mut self) {
         // Like the real controller, which syncs on watch events of DaemonSets, pods, nodes and revisions: a
         // settle where none of those changed (a lease renewal) and no pod's availability came due is skipped.
-        let watched = [Kind::DaemonSet, Kind::Pod, Kind::Node, Kind::ControllerRevision, Kind::Namespace];
-        if !self.has_news(self.apps.daemon_sets_seen, &watched) {
+        // A sync reads only the pods of its DaemonSet's namespace, so pods elsewhere are no news.
+        let watched = [Kind::DaemonSet, Kind::Node, Kind::ControllerRevision, Kind::Namespace];
+        let namespaces: BTreeSet<&str> = self
+            .store
+            .list(Kind::DaemonSet, None)
+            .map(|ds| ds.metadata().namespace.as_deref().unwrap_or_default())
+            .collect();
+        let news = self.has_news_where(self.apps.daemon_sets_seen, |o| {
+            watched.contains(&o.kind())
+                || (o.kind() == Kind::Pod && namespaces.contains(o.metadata().namespace.as_deref().unwrap_or_default()))
+        });
+        if !news {
             return;
         }
         // Its own writes are news for its next pass, as a real controller's watch delivers them back.
