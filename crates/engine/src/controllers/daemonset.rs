@@ -185,16 +185,34 @@ fn is_updated(p: &Pod, hash: &str, generation: i64) -> bool {
 
 /// `findUpdatedPodsOnNode`: the node's one new and one old pod (terminating pods ignored); `None` when there
 /// are several of either.
-fn updated_and_old<'p>(pods: &'p [Pod], hash: &str, generation: i64) -> Option<(Option<&'p Pod>, Option<&'p Pod>)> {
+fn updated_and_old<'p>(
+    pods: &'p [SharedPod],
+    hash: &str,
+    generation: i64,
+) -> Option<(Option<&'p Pod>, Option<&'p Pod>)> {
     let (mut new, mut old) = (None, None);
     for p in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
         let slot = if is_updated(p, hash, generation) { &mut new } else { &mut old };
         if slot.is_some() {
             return None;
         }
-        *slot = Some(p);
+        *slot = Some(&**p);
     }
     Some((new, old))
+}
+
+/// A pod as the store shares it (no copy per sync); reads as a `Pod`.
+#[derive(Clone)]
+struct SharedPod(std::sync::Arc<Object>);
+
+impl std::ops::Deref for SharedPod {
+    type Target = Pod;
+    fn deref(&self) -> &Pod {
+        match self.0.as_ref() {
+            Object::Pod(p) => p,
+            _ => unreachable!("SharedPod holds pods only"),
+        }
+    }
 }
 
 impl Cluster {
@@ -237,12 +255,12 @@ impl Cluster {
 
     /// The DaemonSet's pods by the node they belong to, oldest first; pods that finished and are being deleted
     /// no longer count (`getNodesToDaemonPods` without deleted terminal pods).
-    fn daemon_pods_by_node(&self, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
+    fn daemon_pods_by_node(&self, ds: &DaemonSet) -> BTreeMap<String, Vec<SharedPod>> {
         let uid = ds.metadata.uid.as_deref().unwrap_or_default();
         let ns = ds.metadata.namespace.as_deref().unwrap_or_default();
-        let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for o in self.store.list(Kind::Pod, Some(ns)) {
-            let Object::Pod(p) = o else { continue };
+        let mut by_node: BTreeMap<String, Vec<SharedPod>> = BTreeMap::new();
+        for o in self.store.list_shared(Kind::Pod, Some(ns)) {
+            let Object::Pod(p) = o.as_ref() else { continue };
             if !controlled_by(p, uid) {
                 continue;
             }
@@ -251,11 +269,11 @@ impl Cluster {
                 continue;
             }
             if let Some(node) = target_node(p) {
-                by_node.entry(node).or_default().push((**p).clone());
+                by_node.entry(node).or_default().push(SharedPod(o.clone()));
             }
         }
         for pods in by_node.values_mut() {
-            pods.stable_sort_by_key(creation_key);
+            pods.stable_sort_by_key(|p| creation_key(p));
         }
         by_node
     }
@@ -301,7 +319,7 @@ impl Cluster {
                                 pod_name(p)
                             ));
                         }
-                        to_delete.push((p.clone(), format!("daemon pod on {node_name} {}: replaced", phase(p))));
+                        to_delete.push((Pod::clone(p), format!("daemon pod on {node_name} {}: replaced", phase(p))));
                     } else {
                         running.push(p);
                     }
@@ -331,7 +349,7 @@ impl Cluster {
                 }
             } else if let Some(pods) = pods {
                 for p in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
-                    to_delete.push((p.clone(), format!("node {node_name} is no longer eligible for it")));
+                    to_delete.push((Pod::clone(p), format!("node {node_name} is no longer eligible for it")));
                 }
             }
         }
@@ -343,7 +361,7 @@ impl Cluster {
             for p in pods {
                 let unscheduled = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default().is_empty();
                 if unscheduled && p.metadata.deletion_timestamp.is_none() {
-                    to_delete.push((p.clone(), format!("node {node_name} no longer exists")));
+                    to_delete.push((Pod::clone(p), format!("node {node_name} no longer exists")));
                 }
             }
         }
@@ -504,7 +522,7 @@ impl Cluster {
             desired,
         );
         // Only nodes that should run the pod take part (`nodeToDaemonPods` restricted to them).
-        let eligible: Vec<(String, &Vec<Pod>)> = nodes
+        let eligible: Vec<(String, &Vec<SharedPod>)> = nodes
             .iter()
             .filter(|n| node_should_run(n, ds).1)
             .filter_map(|n| {
