@@ -235,13 +235,23 @@ impl Cluster {
 
     /// `count` machines join at once (benchmarks and large classroom clusters); the controllers settle once.
     pub fn add_nodes(&mut self, role: NodeRole, count: usize) -> Result<Vec<String>, String> {
-        let names = (0..count).map(|_| self.join_node(role)).collect::<Result<Vec<_>, _>>()?;
+        let mut from = 1;
+        let mut names = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (name, n) = self.machines.next_name_from(role, from);
+            from = n + 1;
+            names.push(self.join_named_node(role, name)?);
+        }
         self.settle();
         Ok(names)
     }
 
     fn join_node(&mut self, role: NodeRole) -> Result<String, String> {
         let name = self.machines.next_name(role);
+        self.join_named_node(role, name)
+    }
+
+    fn join_named_node(&mut self, role: NodeRole, name: String) -> Result<String, String> {
         let plan = plan_node(&name, role, self.machines.added);
         self.machines.added += 1;
         self.machines.by_name.insert(name.clone(), Machine { plan: plan.clone(), running: true, stopped_at: None });

@@ -706,9 +706,19 @@ impl Cluster {
         let kind = key.kind;
         let api_version = kind.info().api_version();
         let now = api_time(self.clock.now());
-        let new_json = new.to_json();
-        let old_json = prev.as_ref().map(|p| p.to_json());
-        let mut entries = managed::decode(new.metadata().managed_fields.as_ref());
+        let (new_json, old_json) = match (new.as_ref(), prev.as_deref()) {
+            (Object::Pod(n), Some(Object::Pod(o))) => {
+                let (n, o) = lean_pod_pair(n, o);
+                (n, Some(o))
+            }
+            _ => (new.to_json(), prev.as_ref().map(|p| p.to_json())),
+        };
+        let (changed, removed) = managed::changes(kind, old_json.as_ref(), &new_json);
+        if prev.is_some() && changed.is_empty() && removed.is_empty() {
+            // Nothing any manager owns moved (e.g. only the resourceVersion): the entries stay as stored.
+            return;
+        }
+        let entries = managed::decode(new.metadata().managed_fields.as_ref());
         let subresources: &[&str] = if has_status_subresource(kind) { &["", "status"] } else { &[""] };
         let writers: Vec<managed::Writer> = subresources
             .iter()
@@ -719,7 +729,7 @@ impl Cluster {
                 now: now.clone(),
             })
             .collect();
-        entries = managed::update_all(kind, old_json.as_ref(), &new_json, entries, &writers);
+        let entries = managed::apply_changes(kind, &changed, &removed, entries, &writers);
         let encoded = managed::encode(entries);
         if encoded != new.metadata().managed_fields {
             let mut obj = (*new).clone();
@@ -727,6 +737,35 @@ impl Cluster {
             self.store.amend_latest(obj);
         }
     }
+}
+
+/// The JSON of two versions of a pod as the field manager compares them, made cheaply: without `managedFields`
+/// (the fieldmanager strips them anyway), and with `spec` or `status` as `null` in both when the two versions
+/// hold equal ones (`Compare` finds nothing in equal subtrees, and a pod's zero object adds no field under
+/// them), so a status write serializes no spec and a bind no status.
+fn lean_pod_pair(new: &k8s_openapi::api::core::v1::Pod, old: &k8s_openapi::api::core::v1::Pod) -> (Value, Value) {
+    let same_spec = new.spec.is_some() && new.spec == old.spec;
+    let same_status = new.status.is_some() && new.status == old.status;
+    let lean = |p: &k8s_openapi::api::core::v1::Pod| {
+        let mut metadata = p.metadata.clone();
+        metadata.managed_fields = None;
+        let mut map = serde_json::Map::new();
+        map.insert("apiVersion".into(), Value::from("v1"));
+        map.insert("kind".into(), Value::from("Pod"));
+        map.insert("metadata".into(), api_json(&metadata));
+        if let Some(spec) = &p.spec {
+            map.insert("spec".into(), if same_spec { Value::Null } else { api_json(spec) });
+        }
+        if let Some(status) = &p.status {
+            map.insert("status".into(), if same_status { Value::Null } else { api_json(status) });
+        }
+        Value::Object(map)
+    };
+    (lean(new), lean(old))
+}
+
+fn api_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("API types always serialize")
 }
 
 /// Everything but metadata and status: what `generation` counts changes of.

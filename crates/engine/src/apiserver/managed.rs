@@ -667,23 +667,35 @@ pub fn update(kind: Kind, old: Option<&Value>, new: &Value, entries: Vec<Entry>,
 }
 
 /// [`update`] by several writers in turn (the main resource, then `status`), comparing the objects once.
-pub fn update_all(
+pub fn update_all(kind: Kind, old: Option<&Value>, new: &Value, entries: Vec<Entry>, writers: &[Writer]) -> Vec<Entry> {
+    let (all_changed, removed) = changes(kind, old, new);
+    apply_changes(kind, &all_changed, &removed, entries, writers)
+}
+
+/// What an update changed and removed (`Compare` of the live object, filled with its zero fields, and the new
+/// one), without the fields the fieldmanager strips. Both empty: the update leaves every entry as it is.
+pub fn changes(kind: Kind, old: Option<&Value>, new: &Value) -> (FieldSet, FieldSet) {
+    let old = with_zero(kind, old);
+    let (mut changed, mut removed) = compare(&old, new);
+    strip(&mut changed);
+    strip(&mut removed);
+    (changed, removed)
+}
+
+/// The second half of [`update_all`]: the entries after writes that changed `all_changed` and removed `removed`.
+pub fn apply_changes(
     kind: Kind,
-    old: Option<&Value>,
-    new: &Value,
+    all_changed: &FieldSet,
+    removed: &FieldSet,
     mut entries: Vec<Entry>,
     writers: &[Writer],
 ) -> Vec<Entry> {
-    let old = with_zero(kind, old);
-    let (mut all_changed, mut removed) = compare(&old, new);
-    strip(&mut all_changed);
-    strip(&mut removed);
     for w in writers {
         let mut changed = all_changed.clone();
         filter_subresource(&mut changed, kind, w.subresource);
         for e in &mut entries {
             e.set.difference(&changed);
-            e.set.difference(&removed);
+            e.set.difference(removed);
         }
         if !changed.is_empty() {
             match entries.iter_mut().find(|e| e.same_identity(w.manager, false, w.api_version, w.subresource)) {

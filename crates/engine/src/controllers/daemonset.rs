@@ -7,7 +7,7 @@
 //! (`AddOrUpdateDaemonPodTolerations`); the scheduler binds it. Updates roll node by node within
 //! `maxUnavailable` (or surge a second pod within `maxSurge`), or wait for pods to be deleted (`OnDelete`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
@@ -185,24 +185,52 @@ fn is_updated(p: &Pod, hash: &str, generation: i64) -> bool {
 
 /// `findUpdatedPodsOnNode`: the node's one new and one old pod (terminating pods ignored); `None` when there
 /// are several of either.
-fn updated_and_old<'p>(pods: &'p [Pod], hash: &str, generation: i64) -> Option<(Option<&'p Pod>, Option<&'p Pod>)> {
+fn updated_and_old<'p>(
+    pods: &'p [SharedPod],
+    hash: &str,
+    generation: i64,
+) -> Option<(Option<&'p Pod>, Option<&'p Pod>)> {
     let (mut new, mut old) = (None, None);
     for p in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
         let slot = if is_updated(p, hash, generation) { &mut new } else { &mut old };
         if slot.is_some() {
             return None;
         }
-        *slot = Some(p);
+        *slot = Some(&**p);
     }
     Some((new, old))
+}
+
+/// A pod as the store shares it (no copy per sync); reads as a `Pod`.
+#[derive(Clone)]
+struct SharedPod(std::sync::Arc<Object>);
+
+impl std::ops::Deref for SharedPod {
+    type Target = Pod;
+    fn deref(&self) -> &Pod {
+        match self.0.as_ref() {
+            Object::Pod(p) => p,
+            _ => unreachable!("SharedPod holds pods only"),
+        }
+    }
 }
 
 impl Cluster {
     pub(super) fn reconcile_daemon_sets(&mut self) {
         // Like the real controller, which syncs on watch events of DaemonSets, pods, nodes and revisions: a
         // settle where none of those changed (a lease renewal) and no pod's availability came due is skipped.
-        let watched = [Kind::DaemonSet, Kind::Pod, Kind::Node, Kind::ControllerRevision, Kind::Namespace];
-        if !self.has_news(self.apps.daemon_sets_seen, &watched) {
+        // A sync reads only the pods of its DaemonSet's namespace, so pods elsewhere are no news.
+        let watched = [Kind::DaemonSet, Kind::Node, Kind::ControllerRevision, Kind::Namespace];
+        let namespaces: BTreeSet<&str> = self
+            .store
+            .list(Kind::DaemonSet, None)
+            .map(|ds| ds.metadata().namespace.as_deref().unwrap_or_default())
+            .collect();
+        let news = self.has_news_where(self.apps.daemon_sets_seen, |o| {
+            watched.contains(&o.kind())
+                || (o.kind() == Kind::Pod && namespaces.contains(o.metadata().namespace.as_deref().unwrap_or_default()))
+        });
+        if !news {
             return;
         }
         // Its own writes are news for its next pass, as a real controller's watch delivers them back.
@@ -227,12 +255,12 @@ impl Cluster {
 
     /// The DaemonSet's pods by the node they belong to, oldest first; pods that finished and are being deleted
     /// no longer count (`getNodesToDaemonPods` without deleted terminal pods).
-    fn daemon_pods_by_node(&self, ds: &DaemonSet) -> BTreeMap<String, Vec<Pod>> {
+    fn daemon_pods_by_node(&self, ds: &DaemonSet) -> BTreeMap<String, Vec<SharedPod>> {
         let uid = ds.metadata.uid.as_deref().unwrap_or_default();
         let ns = ds.metadata.namespace.as_deref().unwrap_or_default();
-        let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for o in self.store.list(Kind::Pod, Some(ns)) {
-            let Object::Pod(p) = o else { continue };
+        let mut by_node: BTreeMap<String, Vec<SharedPod>> = BTreeMap::new();
+        for o in self.store.list_shared(Kind::Pod, Some(ns)) {
+            let Object::Pod(p) = o.as_ref() else { continue };
             if !controlled_by(p, uid) {
                 continue;
             }
@@ -241,11 +269,11 @@ impl Cluster {
                 continue;
             }
             if let Some(node) = target_node(p) {
-                by_node.entry(node).or_default().push((**p).clone());
+                by_node.entry(node).or_default().push(SharedPod(o.clone()));
             }
         }
         for pods in by_node.values_mut() {
-            pods.stable_sort_by_key(creation_key);
+            pods.stable_sort_by_key(|p| creation_key(p));
         }
         by_node
     }
@@ -291,7 +319,7 @@ impl Cluster {
                                 pod_name(p)
                             ));
                         }
-                        to_delete.push((p.clone(), format!("daemon pod on {node_name} {}: replaced", phase(p))));
+                        to_delete.push((Pod::clone(p), format!("daemon pod on {node_name} {}: replaced", phase(p))));
                     } else {
                         running.push(p);
                     }
@@ -321,7 +349,7 @@ impl Cluster {
                 }
             } else if let Some(pods) = pods {
                 for p in pods.iter().filter(|p| p.metadata.deletion_timestamp.is_none()) {
-                    to_delete.push((p.clone(), format!("node {node_name} is no longer eligible for it")));
+                    to_delete.push((Pod::clone(p), format!("node {node_name} is no longer eligible for it")));
                 }
             }
         }
@@ -333,7 +361,7 @@ impl Cluster {
             for p in pods {
                 let unscheduled = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or_default().is_empty();
                 if unscheduled && p.metadata.deletion_timestamp.is_none() {
-                    to_delete.push((p.clone(), format!("node {node_name} no longer exists")));
+                    to_delete.push((Pod::clone(p), format!("node {node_name} no longer exists")));
                 }
             }
         }
@@ -494,7 +522,7 @@ impl Cluster {
             desired,
         );
         // Only nodes that should run the pod take part (`nodeToDaemonPods` restricted to them).
-        let eligible: Vec<(String, &Vec<Pod>)> = nodes
+        let eligible: Vec<(String, &Vec<SharedPod>)> = nodes
             .iter()
             .filter(|n| node_should_run(n, ds).1)
             .filter_map(|n| {

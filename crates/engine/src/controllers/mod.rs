@@ -40,9 +40,18 @@ impl Cluster {
     /// `seen.1`) has anything new to see: a change of one of `kinds` since, or that instant reached. Real
     /// controllers act on watch events; a settle that only renewed leases gives them none.
     pub(crate) fn has_news(&self, seen: Option<(u64, Option<Millis>)>, kinds: &[Kind]) -> bool {
+        self.has_news_where(seen, |o| kinds.contains(&o.kind()))
+    }
+
+    /// [`Cluster::has_news`] for a controller that watches only the changed objects `watched` accepts.
+    pub(crate) fn has_news_where(
+        &self,
+        seen: Option<(u64, Option<Millis>)>,
+        watched: impl Fn(&crate::object::Object) -> bool,
+    ) -> bool {
         let Some((rv, due)) = seen else { return true };
         let changed = match self.store.changes_since(rv) {
-            Some(mut changes) => changes.any(|c| kinds.contains(&c.object.kind())),
+            Some(mut changes) => changes.any(|c| watched(&c.object)),
             None => true,
         };
         changed || due.is_some_and(|t| self.clock.now() >= t)

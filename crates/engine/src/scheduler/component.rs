@@ -89,6 +89,9 @@ pub struct SchedulerState {
     waiting: BTreeMap<(String, String), Waiting>,
     decisions: BTreeMap<(String, String), Decision>,
     decision_order: VecDeque<(String, String)>,
+    /// The pods that want scheduling (`wants_scheduling`), kept from the watched changes instead of listing
+    /// every pod on each pass; `None` until the first pass or after the history was compacted (a relist).
+    pending: Option<BTreeSet<(String, String)>>,
 }
 
 impl SchedulerState {
@@ -202,8 +205,20 @@ impl Cluster {
         let Some(changes) = changes else {
             // The history was compacted: like a relist, everything may have changed.
             state.waiting.values_mut().for_each(|w| w.moved = true);
+            state.pending = None;
             return;
         };
+        if let Some(pending) = &mut state.pending {
+            for (kind, obj) in &changes {
+                let Some(pod) = pod_of(obj) else { continue };
+                let key = pod_key(pod);
+                if *kind != WatchEventType::Deleted && wants_scheduling(pod) {
+                    pending.insert(key);
+                } else {
+                    pending.remove(&key);
+                }
+            }
+        }
         for (kind, obj) in changes {
             if obj.kind() == Kind::Node {
                 let name = obj.name().to_string();
@@ -256,9 +271,14 @@ impl Cluster {
                 w.moved = true;
             }
         }
+        if self.scheduler.pending.is_none() {
+            let pending = self.store.list(Kind::Pod, None).filter_map(pod_of).filter(|p| wants_scheduling(p));
+            self.scheduler.pending = Some(pending.map(pod_key).collect());
+        }
         let mut queue: Vec<QueueEntry> = Vec::new();
-        for obj in self.store.list(Kind::Pod, None) {
-            let Some(pod) = pod_of(obj).filter(|p| wants_scheduling(p)) else { continue };
+        for key in self.scheduler.pending.iter().flatten() {
+            let obj = self.store.get(&ObjectKey::new(Kind::Pod, &key.0, &key.1));
+            let Some(pod) = obj.and_then(pod_of).filter(|p| wants_scheduling(p)) else { continue };
             let key = pod_key(pod);
             let uid = pod.metadata.uid.clone().unwrap_or_default();
             let priority = i64::from(pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0));
