@@ -92,14 +92,7 @@ impl Inner {
                 persist::replaying(true);
                 let playground = Playground::replay(&session);
                 persist::replaying(false);
-                let history: Vec<String> = session
-                    .entries
-                    .iter()
-                    .filter_map(|e| match e {
-                        SessionEntry::Exec { line, .. } => Some(line.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let history = commands_of(&session);
                 let notice = lang.fmt(Key::SharedOpened, &[&history.len().to_string()]);
                 let story_from = log_len(&playground);
                 // Lessons finished before stay finished.
@@ -447,14 +440,7 @@ impl Reducible for AppState {
                     persist::replaying(true);
                     inner.playground = Playground::replay(&session);
                     persist::replaying(false);
-                    let commands: Vec<String> = session
-                        .entries
-                        .iter()
-                        .filter_map(|e| match e {
-                            SessionEntry::Exec { line, .. } => Some(line.clone()),
-                            _ => None,
-                        })
-                        .collect();
+                    let commands = commands_of(&session);
                     let notice = inner.lang.fmt(Key::SessionImported, &[&commands.len().to_string()]);
                     inner.history.extend(commands);
                     inner.lines.push(TermLine { kind: LineKind::Stdout, text: notice });
@@ -534,6 +520,18 @@ impl Reducible for AppState {
         }
         Rc::new(AppState { inner: self.inner.clone(), version: self.version + 1 })
     }
+}
+
+/// The command lines of a session, in order (the terminal's history after opening it).
+fn commands_of(session: &playground::Session) -> Vec<String> {
+    session
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            SessionEntry::Exec { line, .. } => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Stops a following command as Ctrl-C does in a terminal.

@@ -50,6 +50,15 @@ impl Machines {
 
     /// Every API request asks this, so it looks only at the control-plane machines: they are all named
     /// `control-plane-N` ([`Machines::next_name`], the default topology), a range of the ordered map.
+    /// The names of the control-plane machines that run (where kube-apiserver, the scheduler and the
+    /// controller-manager have processes).
+    pub fn running_control_planes(&self) -> Vec<String> {
+        self.iter()
+            .filter(|m| m.running && m.plan.role == NodeRole::ControlPlane)
+            .map(|m| m.plan.name.clone())
+            .collect()
+    }
+
     pub fn quorum(&self) -> Quorum {
         let (mut up, mut total) = (0, 0);
         let members = self

@@ -22,7 +22,6 @@ use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::rng::Rng;
 use crate::store::ObjectKey;
-use crate::topology::NodeRole;
 use crate::util::sha256::{base32, sha256};
 
 /// `IdentityLeaseComponentLabelKey`.
@@ -64,12 +63,7 @@ impl Cluster {
     /// renews it on its 10 s ticks (lazily, see the module documentation).
     pub(crate) fn reconcile_apiserver_identity_leases(&mut self) {
         let now = self.clock.now();
-        let running: Vec<String> = self
-            .machines
-            .iter()
-            .filter(|m| m.running && m.plan.role == NodeRole::ControlPlane)
-            .map(|m| m.plan.name.clone())
-            .collect();
+        let running = self.machines.running_control_planes();
         for host in running {
             let id = apiserver_id(&host);
             let key = ObjectKey::new(Kind::Lease, IDENTITY_LEASE_NAMESPACE, &id);

@@ -179,12 +179,7 @@ impl Cluster {
     /// new ones get an identity, leaders renew, and an expired lease goes to a candidate.
     pub(crate) fn elect_leaders(&mut self) {
         let now = self.clock.now();
-        let running: Vec<String> = self
-            .machines
-            .iter()
-            .filter(|m| m.running && m.plan.role == NodeRole::ControlPlane)
-            .map(|m| m.plan.name.clone())
-            .collect();
+        let running = self.machines.running_control_planes();
         self.leaders.identities.retain(|(_, node), _| running.contains(node));
         for (component, _, _) in COMPONENTS {
             for node in &running {
