@@ -11,7 +11,7 @@ use crate::util::sort::StableSort;
 /// Every command name the simulated image provides (besides functions).
 const COMMANDS: &[&str] = &[
     ".", ":", "[", "ash", "basename", "bash", "break", "cat", "cd", "continue", "cp", "date", "dirname", "echo", "env",
-    "eval", "exec", "exit", "export", "expr", "false", "grep", "head", "hostname", "kill", "ls", "mkdir", "mv", "nc",
+    "eval", "exec", "exit", "export", "expr", "false", "find", "grep", "head", "hostname", "kill", "ls", "mkdir", "mv", "nc",
     "nslookup", "ping", "printenv", "printf", "ps", "pwd", "read", "readonly", "return", "rm", "rmdir", "seq", "set",
     "sh", "shift", "sleep", "source", "tail", "tee", "test", "touch", "trap", "true", "unset", "wait", "wc", "wget",
     "whoami", "local",
@@ -168,6 +168,7 @@ impl Process {
             "printf" => self.printf_cmd(args, host),
             "cat" => self.cat(args, host),
             "ls" => self.ls(args, host),
+            "find" => self.find(args, host),
             "touch" => self.touch(args, host),
             "rm" => self.rm(args, host),
             "rmdir" => self.rmdir(args, host),
@@ -659,6 +660,72 @@ impl Process {
                 out.push_str(&format!("total {blocks}\n"));
             }
             out.push_str(&body);
+        }
+        self.out(host, &out);
+        st
+    }
+
+    /// busybox `find` with the primaries the images' scripts use: `-mindepth N`, `-maxdepth N`, `-type f|d`,
+    /// `-name PATTERN`, `-print` and `-delete` (which, as in busybox, visits a directory's entries before the
+    /// directory itself, so `find /scrub -mindepth 1 -delete` empties a directory as the PV recycler does).
+    /// Entries come in name order (the simulated filesystem lists sorted); an unknown primary is refused with
+    /// busybox's `find: unrecognized: X` (its text, as kubernetes#16723 quotes it).
+    fn find(&mut self, args: &[String], host: &mut dyn Host) -> i32 {
+        let first_expr = args.iter().position(|a| a.starts_with('-') || a == "!" || a == "(").unwrap_or(args.len());
+        let mut roots: Vec<String> = args[..first_expr].to_vec();
+        if roots.is_empty() {
+            roots.push(".".into());
+        }
+        let mut spec = FindSpec { min: 0, max: usize::MAX, kind: None, name: None, delete: false };
+        let mut i = first_expr;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let value = args.get(i + 1).cloned();
+            match a {
+                "-delete" => spec.delete = true,
+                "-print" => {}
+                "-mindepth" | "-maxdepth" | "-type" | "-name" => {
+                    let Some(v) = value else {
+                        self.applet_err(host, "find", &format!("{a}: requires an argument"));
+                        return 1;
+                    };
+                    match a {
+                        "-mindepth" => spec.min = v.parse().unwrap_or(0),
+                        "-maxdepth" => spec.max = v.parse().unwrap_or(usize::MAX),
+                        "-type" => spec.kind = v.chars().next(),
+                        _ => spec.name = Some(v),
+                    }
+                    i += 1;
+                }
+                _ => {
+                    self.applet_err(host, "find", &format!("unrecognized: {a}"));
+                    return 1;
+                }
+            }
+            i += 1;
+        }
+        let mut st = 0;
+        let mut out = String::new();
+        for root in roots {
+            let abs = self.path(&root);
+            if let Err(e) = host.fs().stat(&abs) {
+                self.applet_err(host, "find", &format!("{root}: {}", e.strerror()));
+                st = 1;
+                continue;
+            }
+            let mut hits = Vec::new();
+            find_walk(host, &spec, &root, &abs, 0, &mut hits);
+            for (shown, path) in hits {
+                if spec.delete {
+                    if let Err(e) = host.fs().remove(&path, false) {
+                        self.applet_err(host, "find", &format!("{shown}: {}", e.strerror()));
+                        st = 1;
+                    }
+                } else {
+                    out.push_str(&shown);
+                    out.push('\n');
+                }
+            }
         }
         self.out(host, &out);
         st
@@ -1868,5 +1935,41 @@ impl Expr<'_> {
             }
             _ => Ok(t),
         }
+    }
+}
+
+/// What a `find` selects (see `Process::find`).
+struct FindSpec {
+    min: usize,
+    max: usize,
+    kind: Option<char>,
+    name: Option<String>,
+    delete: bool,
+}
+
+/// Collects `find`'s matches under `abs` (shown as `shown`) as (shown, absolute) pairs: a directory before its
+/// entries, or after them with `-delete` (busybox's `-depth`).
+fn find_walk(host: &mut dyn Host, spec: &FindSpec, shown: &str, abs: &str, depth: usize, hits: &mut Vec<(String, String)>) {
+    let Ok(stat) = host.fs().stat(abs) else { return };
+    let kind_ok = match spec.kind {
+        Some('d') => stat.is_dir(),
+        Some('f') => !stat.is_dir(),
+        Some(_) => false,
+        None => true,
+    };
+    let name_ok = spec.name.as_deref().is_none_or(|pat| super::text::fnmatch(pat, basename(abs)));
+    let hit = depth >= spec.min && kind_ok && name_ok;
+    if hit && !spec.delete {
+        hits.push((shown.to_string(), abs.to_string()));
+    }
+    if stat.is_dir() && depth < spec.max {
+        for entry in host.fs().list(abs).unwrap_or_default() {
+            let child_shown = format!("{}/{entry}", shown.trim_end_matches('/'));
+            let child_abs = format!("{}/{entry}", abs.trim_end_matches('/'));
+            find_walk(host, spec, &child_shown, &child_abs, depth + 1, hits);
+        }
+    }
+    if hit && spec.delete {
+        hits.push((shown.to_string(), abs.to_string()));
     }
 }

@@ -464,3 +464,23 @@ fn odd_arguments_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn find_lists_and_deletes_as_the_pv_recycler_does() {
+    let mut host = TestHost::new(MemFs::from_files(
+        [("/scrub/a.txt", "a"), ("/scrub/.hidden", "h"), ("/scrub/sub/b.txt", "b")],
+        ["/tmp"],
+    ));
+    let (st, out, err) = run_all("find /scrub -mindepth 1", &mut host);
+    assert_eq!((st, err.as_str()), (0, ""));
+    assert_eq!(out, "/scrub/.hidden\n/scrub/a.txt\n/scrub/sub\n/scrub/sub/b.txt\n");
+    let (st, out, _) = run_all("find /scrub -type f -name '*.txt'", &mut host);
+    assert_eq!((st, out.as_str()), (0, "/scrub/a.txt\n/scrub/sub/b.txt\n"));
+    // The recycler's scrub (k/k `NewPersistentVolumeRecyclerPodTemplate`).
+    let scrub = "test -e /scrub && find /scrub -mindepth 1 -delete && test -z \"$(ls -A /scrub)\" || exit 1";
+    assert_eq!(run_all(scrub, &mut host), (0, String::new(), String::new()));
+    assert!(host.fs.is_dir("/scrub"));
+    assert_eq!(host.fs.list("/scrub").unwrap(), Vec::<String>::new());
+    assert_eq!(run_all("find /nope", &mut host), (1, String::new(), "find: /nope: No such file or directory\n".into()));
+    assert_eq!(run_all("find / -bogus", &mut host), (1, String::new(), "find: unrecognized: -bogus\n".into()));
+}
