@@ -240,7 +240,8 @@ EOF
 kubectl get events --field-selector involvedObject.name=stuck
 kubectl describe pvc nobody
 
-# Recycle is deprecated; a static volume whose reclaim fails is Failed with the reason.
+# Recycle is deprecated; a static volume whose reclaim fails is Failed with the reason. A recycled volume stays
+# Released while its recycler pod runs (recycle.sh follows it to the end).
 kubectl apply -f - <<EOF
 apiVersion: v1
 kind: PersistentVolume

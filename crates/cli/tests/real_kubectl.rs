@@ -822,3 +822,14 @@ fn real_kubectl_runs_the_storage_provisioner_scenario() {
         ..NONE
     });
 }
+
+/// `tests/scenarios/recycle.sh` (the Recycle reclaim policy's recycler pod and its events on the volume)
+/// through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_recycle_scenario() {
+    compare_scenario(&Scenario {
+        name: "recycle",
+        script: include_str!("../../../tests/scenarios/recycle.sh"),
+        ..NONE
+    });
+}

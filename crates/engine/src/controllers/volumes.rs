@@ -73,6 +73,19 @@ pub struct VolumeState {
     rng: Rng,
     /// The expand controller's memory: claim uid → the resourceVersion it last reported `ExternalExpanding` for.
     expanding: BTreeMap<String, String>,
+    /// Recycles in progress: volume name → the recycler pod's uid and the names of its Events already passed on
+    /// to the volume (`RecycleVolumeByWatchingPodUntilCompletion` watches both).
+    recycling: BTreeMap<String, Recycling>,
+    /// Volume name → the resync period of its last failed recycle: the controller retries at each sync of a
+    /// Failed volume, here once a resync period.
+    recycle_failed: BTreeMap<String, u64>,
+}
+
+/// One recycle operation: its pod and the pod's Events forwarded so far.
+#[derive(Clone, Debug, Default)]
+struct Recycling {
+    pod_uid: String,
+    forwarded: std::collections::BTreeSet<String>,
 }
 
 /// One start of minikube's provisioner (`/storage-provisioner` in a container of its image).
@@ -108,6 +121,8 @@ impl VolumeState {
             due: false,
             rng: Rng::new(seed ^ 0x5707_a6e0_0000_0001),
             expanding: BTreeMap::new(),
+            recycling: BTreeMap::new(),
+            recycle_failed: BTreeMap::new(),
         }
     }
 }
@@ -813,34 +828,14 @@ impl Cluster {
         self.update_volume_phase(&v, "Available", "", why);
     }
 
-    /// `reclaimVolume`: Retain keeps the volume Released; Recycle scrubs a hostPath volume and makes it
-    /// Available (no recycler for anything else); Delete deletes it, or leaves it to its external provisioner.
+    /// `reclaimVolume`: Retain keeps the volume Released; Recycle runs a recycler pod for a hostPath or NFS
+    /// volume and makes it Available ([`Cluster::recycle_volume`]); Delete deletes it, or leaves it to its
+    /// external provisioner.
     fn reclaim_volume(&mut self, pv: PersistentVolume) {
         let name = pv.metadata.name.clone().unwrap_or_default();
         let obj = Object::from(pv.clone());
         match reclaim_policy(&pv).as_str() {
-            "Recycle" => {
-                let Some(path) = pv.spec.as_ref().and_then(|s| s.host_path.as_ref()).map(|h| h.path.clone()) else {
-                    let msg = "No recycler plugin found for the volume!";
-                    if self
-                        .update_volume_phase(&pv, "Failed", msg, "Recycle: no recycler plugin for this volume type")
-                        .is_some()
-                    {
-                        self.emit_event(&obj, "Warning", "VolumeFailedRecycle", msg, &Reporter::component(CONTROLLER));
-                    }
-                    return;
-                };
-                // Simplified: the real controller runs a `recycler-for-<pv>` busybox pod that empties the
-                // directory on the node it lands on (with `RecyclerPod` events); here the scrub is immediate and
-                // covers the path on every node.
-                let nodes: Vec<String> = self.kubelets.nodes.keys().cloned().collect();
-                for node in nodes {
-                    let fs = &mut self.ensure_agent(&node).host_fs;
-                    crate::kubelet::volumes::scrub(fs, &path);
-                }
-                self.emit_event(&obj, "Normal", "VolumeRecycled", "Volume recycled", &Reporter::component(CONTROLLER));
-                self.unbind_volume(pv, "recycled (Recycle reclaim policy)");
-            }
+            "Recycle" => self.recycle_volume(pv),
             "Delete" => {
                 let provisioned = ann(&pv.metadata, ANN_PROVISIONED_BY).unwrap_or_default().to_string();
                 if !provisioned.is_empty() && !provisioned.starts_with("kubernetes.io/") {
@@ -876,6 +871,118 @@ impl Cluster {
             }
             _ => {}
         }
+    }
+
+    /// `recycleVolumeOperation` with the hostPath and NFS recyclers (`RecycleVolumeByWatchingPodUntilCompletion`):
+    /// a `recycler-for-<pv>` pod in `default` scrubs the volume; its Events are passed on to the volume as
+    /// `RecyclerPod` events; when it succeeds it is deleted, the volume gets `VolumeRecycled` and is Available
+    /// again. A hostPath volume is scrubbed on the node the scheduler picks for the pod, as in a real cluster
+    /// (hostPath recycling is "for testing and development purposes only"). Other plugins have no recycler:
+    /// the volume is Failed with `VolumeFailedRecycle`.
+    fn recycle_volume(&mut self, pv: PersistentVolume) {
+        let name = pv.metadata.name.clone().unwrap_or_default();
+        let obj = Object::from(pv.clone());
+        let period = self.clock.now() / RESYNC_MS;
+        if self.volumes.recycle_failed.get(&name) == Some(&period) {
+            return;
+        }
+        let Some(template) = recycler_pod(&pv) else {
+            self.fail_recycle(&pv, "No recycler plugin found for the volume!", "Recycle: no recycler plugin for this volume type");
+            return;
+        };
+        let pod_name = format!("recycler-for-{name}");
+        let key = ObjectKey::new(Kind::Pod, "default", &pod_name);
+        let pod = match self.store.get(&key) {
+            Some(Object::Pod(p)) => Some((**p).clone()),
+            _ => None,
+        };
+        let Some(state) = self.volumes.recycling.get(&name).cloned() else {
+            if pod.is_some() {
+                // Someone else's pod of that name: the recycler deletes it and tries again later.
+                self.delete_recycler_pod(&pod_name, "a pod of the recycler's name already existed");
+                self.fail_recycle(&pv, "Recycle failed: old recycler pod found, will retry later", "Recycle: old pod");
+                return;
+            }
+            let req = Request::new(Verb::Create, Kind::Pod).namespace("default").body(Object::from(template).to_json());
+            let seq = self.log.entries().len() as u64;
+            let created = self.handle(CONTROLLER, req).result;
+            self.log.set_reason(seq, &format!("recycle volume {name} (reclaim policy Recycle): its claim was deleted"));
+            if let Ok(crate::apiserver::Body::Object(o)) = created {
+                let pod_uid = o.metadata().uid.clone().unwrap_or_default();
+                self.volumes.recycling.insert(name, Recycling { pod_uid, ..Default::default() });
+            }
+            return;
+        };
+        let pod = pod.filter(|p| p.metadata.uid.as_deref() == Some(state.pod_uid.as_str()));
+        // The pod's new Events, in the order they were recorded, become the volume's `RecyclerPod` events.
+        let fresh: Vec<(String, String, String)> = self
+            .store
+            .list(Kind::Event, Some("default"))
+            .filter_map(|o| match o {
+                Object::Event(e)
+                    if e.involved_object.name.as_deref() == Some(pod_name.as_str())
+                        && e.involved_object.uid.as_deref() == Some(state.pod_uid.as_str())
+                        && !state.forwarded.contains(o.name()) =>
+                {
+                    Some((o.name().to_string(), e.type_.clone().unwrap_or_default(), e.message.clone().unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (event, type_, message) in fresh {
+            self.emit_event(&obj, &type_, "RecyclerPod", &format!("Recycler pod: {message}"), &Reporter::component(CONTROLLER));
+            if let Some(r) = self.volumes.recycling.get_mut(&name) {
+                r.forwarded.insert(event);
+            }
+        }
+        let Some(pod) = pod else {
+            self.volumes.recycling.remove(&name);
+            self.fail_recycle(&pv, "Recycle failed: failed to recycle volume: recycler pod was deleted", "Recycle: pod deleted");
+            return;
+        };
+        let status = pod.status.clone().unwrap_or_default();
+        match status.phase.as_deref() {
+            Some("Succeeded") => {
+                self.volumes.recycling.remove(&name);
+                self.delete_recycler_pod(&pod_name, "the recycler pod succeeded");
+                self.emit_event(&obj, "Normal", "VolumeRecycled", "Volume recycled", &Reporter::component(CONTROLLER));
+                let pv = match self.store.get(&ObjectKey::new(Kind::PersistentVolume, "", &name)) {
+                    Some(Object::PersistentVolume(v)) => (**v).clone(),
+                    _ => pv,
+                };
+                self.unbind_volume(pv, "recycled (Recycle reclaim policy)");
+            }
+            Some("Failed") => {
+                self.volumes.recycling.remove(&name);
+                self.delete_recycler_pod(&pod_name, "the recycler pod failed");
+                let why = status.message.filter(|m| !m.is_empty());
+                let why = why.unwrap_or_else(|| "pod failed, pod.Status.Message unknown.".to_string());
+                self.fail_recycle(&pv, &format!("Recycle failed: failed to recycle volume: {why}"), "Recycle: pod failed");
+            }
+            _ => {}
+        }
+    }
+
+    /// `updateVolumePhaseWithEvent(Failed, Warning, VolumeFailedRecycle, message)`.
+    fn fail_recycle(&mut self, pv: &PersistentVolume, message: &str, why: &str) {
+        let name = pv.metadata.name.clone().unwrap_or_default();
+        self.volumes.recycle_failed.insert(name, self.clock.now() / RESYNC_MS);
+        if let Some(v) = self.update_volume_phase(pv, "Failed", message, why) {
+            self.emit_event(
+                &Object::from(v),
+                "Warning",
+                "VolumeFailedRecycle",
+                message,
+                &Reporter::component(CONTROLLER),
+            );
+        }
+    }
+
+    fn delete_recycler_pod(&mut self, pod_name: &str, why: &str) {
+        let req = Request::new(Verb::Delete, Kind::Pod).namespace("default").name(pod_name);
+        let seq = self.log.entries().len() as u64;
+        let _ = self.handle(CONTROLLER, req);
+        self.log.set_reason(seq, why);
     }
 
     fn delete_volume_object(&mut self, actor: &str, name: &str, why: &str) {
@@ -1320,6 +1427,64 @@ pub fn warnings_for(obj: &Object) -> Vec<String> {
     }
 }
 
+/// The recycler image and scrub of k/k `NewPersistentVolumeRecyclerPodTemplate` (the newest stored source;
+/// kubernetes#117283 made the scrub `find -delete`).
+pub const RECYCLER_IMAGE: &str = "registry.k8s.io/build-image/debian-base:bookworm-v1.0.2";
+pub const RECYCLER_SCRUB: &str = "test -e /scrub && find /scrub -mindepth 1 -delete && test -z \"$(ls -A /scrub)\" || exit 1";
+
+/// `CalculateTimeoutForVolume`: `increment` seconds per whole GiB of capacity, at least `minimum`.
+///
+/// kube-controller-manager's defaults: hostPath 60 s minimum and 30 s per GiB, NFS 300 s and 30 s.
+/// `recycler_timeout(1 GiB, 60, 30)` is 60, `recycler_timeout(10 GiB, 60, 30)` is 300,
+/// `recycler_timeout(500 MiB, 300, 30)` is 300.
+pub fn recycler_timeout(bytes: i128, minimum: i64, increment: i64) -> i64 {
+    let gib = (bytes / (1 << 30)) as i64;
+    (gib * increment).max(minimum)
+}
+
+/// The recycler pod for a hostPath or NFS volume (`hostPath`/`nfs` `Recycle`: the template with the volume's
+/// source and a timeout for its size, named `recycler-for-<pv>`), or None for a plugin without a recycler.
+fn recycler_pod(pv: &PersistentVolume) -> Option<Pod> {
+    use k8s_openapi::api::core::v1::{Container, NFSVolumeSource, PodSpec, Volume, VolumeMount};
+    let spec = pv.spec.as_ref()?;
+    let bytes = capacity(pv).value();
+    let (volume, timeout) = if let Some(h) = &spec.host_path {
+        let source = HostPathVolumeSource { path: h.path.clone(), type_: None };
+        (Volume { name: "vol".into(), host_path: Some(source), ..Default::default() }, recycler_timeout(bytes, 60, 30))
+    } else if let Some(n) = &spec.nfs {
+        let source = NFSVolumeSource { server: n.server.clone(), path: n.path.clone(), read_only: n.read_only };
+        (Volume { name: "vol".into(), nfs: Some(source), ..Default::default() }, recycler_timeout(bytes, 300, 30))
+    } else {
+        return None;
+    };
+    Some(Pod {
+        metadata: ObjectMeta {
+            name: Some(format!("recycler-for-{}", pv.metadata.name.as_deref().unwrap_or_default())),
+            namespace: Some("default".into()),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            active_deadline_seconds: Some(timeout),
+            restart_policy: Some("Never".into()),
+            volumes: Some(vec![volume]),
+            containers: vec![Container {
+                name: "pv-recycler".into(),
+                image: Some(RECYCLER_IMAGE.into()),
+                command: Some(vec!["/bin/sh".into()]),
+                args: Some(vec!["-c".into(), RECYCLER_SCRUB.into()]),
+                volume_mounts: Some(vec![VolumeMount {
+                    name: "vol".into(),
+                    mount_path: "/scrub".into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        status: None,
+    })
+}
+
 fn reclaim_policy(pv: &PersistentVolume) -> String {
     pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.clone()).unwrap_or_else(|| "Retain".into())
 }
@@ -1327,6 +1492,22 @@ fn reclaim_policy(pv: &PersistentVolume) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recycler_timeouts_follow_calculate_timeout_for_volume() {
+        const GIB: i128 = 1 << 30;
+        let cases = [
+            (GIB, 60, 30, 60),
+            (2 * GIB, 60, 30, 60),
+            (3 * GIB, 60, 30, 90),
+            (10 * GIB, 60, 30, 300),
+            (GIB / 2, 300, 30, 300),
+            (20 * GIB, 300, 30, 600),
+        ];
+        for (bytes, minimum, increment, want) in cases {
+            assert_eq!(recycler_timeout(bytes, minimum, increment), want, "{bytes} bytes");
+        }
+    }
     use serde_json::json;
 
     fn pv(name: &str, size: &str, modes: &[&str], class: &str) -> PersistentVolume {

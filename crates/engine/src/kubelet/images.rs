@@ -102,6 +102,18 @@ pub static CATALOGUE: &[ImageInfo] = &[
         default_argv: &["sh"],
         latest_version: "1.27.2",
     },
+    // The PV controller's recycler pods (k/k `NewPersistentVolumeRecyclerPodTemplate`). The tag is the newest
+    // the stored Kubernetes source shows; the size and the default command are informed guesses (a
+    // debian-base image of about 30 MB whose CMD is `/bin/sh`, as Debian's base images have).
+    ImageInfo {
+        repository: "registry.k8s.io/build-image/debian-base",
+        behaviour: Behaviour::Shell,
+        size_bytes: 29_650_000,
+        named_tags: &["bookworm-v1.0.2"],
+        has_shell: true,
+        default_argv: &["/bin/sh"],
+        latest_version: "bookworm-v1.0.2",
+    },
     ImageInfo {
         repository: "docker.io/library/alpine",
         behaviour: Behaviour::Shell,

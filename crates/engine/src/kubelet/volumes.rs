@@ -55,13 +55,6 @@ pub fn remove(fs: &mut MemFs, path: &str) {
     fs.remove_tree(path);
 }
 
-/// Empties a directory, keeping it (the recycler's `rm -rf /scrub/*`).
-pub fn scrub(fs: &mut MemFs, path: &str) {
-    if fs.is_dir(path) {
-        fs.graft(path, &MemFs::new());
-    }
-}
-
 /// The pod's copies of its host-backed volumes, taken afresh from the node.
 pub fn refresh(cluster: &Cluster, node: &str, pod: &Pod, run: &mut PodRun) {
     let Some(agent) = cluster.kubelets.nodes.get(node) else { return };
