@@ -833,3 +833,15 @@ fn real_kubectl_runs_the_recycle_scenario() {
         ..NONE
     });
 }
+
+/// `tests/scenarios/claimwait.sh` (a pod bound to a node before its claim is: the kubelet's FailedMount until
+/// the claim binds) through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_claimwait_scenario() {
+    compare_scenario(&Scenario {
+        name: "claimwait",
+        script: include_str!("../../../tests/scenarios/claimwait.sh"),
+        known: &[("kubectl describe pod early", POD_DESCRIBE)],
+        ..NONE
+    });
+}

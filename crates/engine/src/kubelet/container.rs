@@ -272,13 +272,7 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
     let spec = pod.spec.clone().unwrap_or_default();
     let init: Vec<ContainerRun> = spec.init_containers.iter().flatten().map(|c| ContainerRun::new(c, true)).collect();
     let containers: Vec<ContainerRun> = spec.containers.iter().map(|c| ContainerRun::new(c, false)).collect();
-    let failures = super::volumes::setup_errors(cluster, node, pod);
-    let mount_wait = if failures.is_empty() {
-        None
-    } else {
-        report_mount_failures(cluster, node, pod, &failures);
-        Some(super::MountWait { attempts: 1, next_try: now + super::volumes::mount_backoff(1) })
-    };
+    let mount_wait = volume_wait(cluster, node, pod, 1, now);
     let volumes = if mount_wait.is_none() {
         super::volumes::mount(cluster, node, pod);
         super::status::volumes_for(cluster, node, pod, ip.as_deref().unwrap_or_default())
@@ -310,6 +304,26 @@ pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<Str
     run
 }
 
+/// Whether the pod must wait for its volumes, after attempt `attempts`: a claim the volume manager cannot
+/// process yet (missing, being deleted, not bound) fails the pod's sync with one kubelet `FailedMount`, retried
+/// after the pod worker's back-off; otherwise each volume whose set-up fails reports its own `FailedMount`,
+/// retried with the operation executor's exponential back-off.
+fn volume_wait(cluster: &mut Cluster, node: &str, pod: &Pod, attempts: u32, now: Millis) -> Option<super::MountWait> {
+    let claims = super::volumes::claim_errors(cluster, pod);
+    if !claims.is_empty() {
+        let obj = Object::from(pod.clone());
+        let message = super::volumes::claim_wait_message(&claims);
+        cluster.emit_event(&obj, "Warning", "FailedMount", &message, &Reporter::kubelet(node));
+        return Some(super::MountWait { attempts, next_try: now + super::volumes::POD_SYNC_BACKOFF_MS });
+    }
+    let failures = super::volumes::setup_errors(cluster, node, pod);
+    if failures.is_empty() {
+        return None;
+    }
+    report_mount_failures(cluster, node, pod, &failures);
+    Some(super::MountWait { attempts, next_try: now + super::volumes::mount_backoff(attempts) })
+}
+
 /// One `FailedMount` warning per volume that failed, as the operation executor reports each failed
 /// `MountVolume.SetUp`.
 fn report_mount_failures(cluster: &mut Cluster, node: &str, pod: &Pod, failures: &[(String, String)]) {
@@ -327,11 +341,8 @@ fn retry_mounts(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut PodRun, 
     if now < wait.next_try {
         return false;
     }
-    let failures = super::volumes::setup_errors(cluster, node, pod);
-    if !failures.is_empty() {
-        report_mount_failures(cluster, node, pod, &failures);
-        let attempts = wait.attempts + 1;
-        run.mount_wait = Some(super::MountWait { attempts, next_try: now + super::volumes::mount_backoff(attempts) });
+    if let Some(next) = volume_wait(cluster, node, pod, wait.attempts + 1, now) {
+        run.mount_wait = Some(next);
         return false;
     }
     super::volumes::mount(cluster, node, pod);

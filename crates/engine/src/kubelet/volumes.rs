@@ -219,6 +219,62 @@ pub fn setup_errors(cluster: &Cluster, node: &str, pod: &Pod) -> Vec<(String, St
     out
 }
 
+/// The volume manager's populator (`createVolumeSpec` → `getPVCExtractPV`): the pod's claim volumes that cannot
+/// be processed yet, as (volume, error): a claim that is missing, being deleted or not bound.
+pub fn claim_errors(cluster: &Cluster, pod: &Pod) -> Vec<(String, String)> {
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+        let Some(c) = &v.persistent_volume_claim else { continue };
+        let name = &c.claim_name;
+        let err = match cluster.store.get(&ObjectKey::new(Kind::PersistentVolumeClaim, &ns, name)) {
+            Some(Object::PersistentVolumeClaim(pvc)) => {
+                let phase = pvc.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or_default();
+                let volume = pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or_default();
+                if pvc.metadata.deletion_timestamp.is_some() {
+                    Some("PVC is being deleted".to_string())
+                } else if phase != "Bound" {
+                    Some("PVC is not bound".to_string())
+                } else if volume.is_empty() {
+                    Some("PVC has empty pvc.Spec.VolumeName".to_string())
+                } else {
+                    None
+                }
+            }
+            _ => Some(format!("failed to fetch PVC from API server: persistentvolumeclaims \"{name}\" not found")),
+        };
+        if let Some(e) = err {
+            out.push((v.name.clone(), format!("error processing PVC {ns}/{name}: {e}")));
+        }
+    }
+    out
+}
+
+/// The kubelet's `FailedMount` event when `WaitForAttachAndMount` returns the populator's errors (`PopPodErrors`:
+/// sorted, joined by `; `) instead of waiting out its 2 min: the unmounted and unprocessed volumes in Go's `%v`
+/// of a string slice. No volume of the simulated plugins needs attaching, so `unattached volumes=[]`.
+///
+/// `claim_wait_message(&[("data", "error processing PVC default/db: PVC is not bound")])` is
+/// `Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], failed to process
+/// volumes=[data]: error processing PVC default/db: PVC is not bound`.
+pub fn claim_wait_message(errors: &[(String, String)]) -> String {
+    let mut names: Vec<&str> = errors.iter().map(|(v, _)| v.as_str()).collect();
+    names.sort_unstable();
+    let mut errs: Vec<&str> = errors.iter().map(|(_, e)| e.as_str()).collect();
+    errs.sort_unstable();
+    errs.dedup();
+    let names = names.join(" ");
+    format!(
+        "Unable to attach or mount volumes: unmounted volumes=[{names}], unattached volumes=[], failed to process \
+         volumes=[{names}]: {}",
+        errs.join("; ")
+    )
+}
+
+/// The pod worker's wait before syncing a pod whose last sync failed (`backOffPeriod`, 10 s; the real one adds
+/// up to 50 % jitter, which the playground leaves out).
+pub const POD_SYNC_BACKOFF_MS: Millis = 10_000;
+
 /// The hostPath plugin's type check (`checkTypeInternal`) against the node's filesystem. The `OrCreate` types
 /// pass when the path is missing (the kubelet creates it); the node has no sockets or devices.
 fn host_path_type_error(fs: &MemFs, path: &str, type_: &str) -> Option<String> {
@@ -258,6 +314,26 @@ pub fn frozen_key(volume: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn claim_wait_messages_list_volumes_and_sorted_errors() {
+        let one = [("data".to_string(), "error processing PVC default/db: PVC is not bound".to_string())];
+        assert_eq!(
+            claim_wait_message(&one),
+            "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], failed to process \
+             volumes=[data]: error processing PVC default/db: PVC is not bound"
+        );
+        let two = [
+            ("logs".to_string(), "error processing PVC default/b: PVC is being deleted".to_string()),
+            ("data".to_string(), "error processing PVC default/a: PVC is not bound".to_string()),
+        ];
+        assert_eq!(
+            claim_wait_message(&two),
+            "Unable to attach or mount volumes: unmounted volumes=[data logs], unattached volumes=[], failed to \
+             process volumes=[data logs]: error processing PVC default/a: PVC is not bound; error processing PVC \
+             default/b: PVC is being deleted"
+        );
+    }
     use super::*;
     use crate::runtime::fs::WriteMode;
 
