@@ -887,7 +887,11 @@ impl Cluster {
             return;
         }
         let Some(template) = recycler_pod(&pv) else {
-            self.fail_recycle(&pv, "No recycler plugin found for the volume!", "Recycle: no recycler plugin for this volume type");
+            self.fail_recycle(
+                &pv,
+                "No recycler plugin found for the volume!",
+                "Recycle: no recycler plugin for this volume type",
+            );
             return;
         };
         let pod_name = format!("recycler-for-{name}");
@@ -924,20 +928,34 @@ impl Cluster {
                         && e.involved_object.uid.as_deref() == Some(state.pod_uid.as_str())
                         && !state.forwarded.contains(o.name()) =>
                 {
-                    Some((o.name().to_string(), e.type_.clone().unwrap_or_default(), e.message.clone().unwrap_or_default()))
+                    Some((
+                        o.name().to_string(),
+                        e.type_.clone().unwrap_or_default(),
+                        e.message.clone().unwrap_or_default(),
+                    ))
                 }
                 _ => None,
             })
             .collect();
         for (event, type_, message) in fresh {
-            self.emit_event(&obj, &type_, "RecyclerPod", &format!("Recycler pod: {message}"), &Reporter::component(CONTROLLER));
+            self.emit_event(
+                &obj,
+                &type_,
+                "RecyclerPod",
+                &format!("Recycler pod: {message}"),
+                &Reporter::component(CONTROLLER),
+            );
             if let Some(r) = self.volumes.recycling.get_mut(&name) {
                 r.forwarded.insert(event);
             }
         }
         let Some(pod) = pod else {
             self.volumes.recycling.remove(&name);
-            self.fail_recycle(&pv, "Recycle failed: failed to recycle volume: recycler pod was deleted", "Recycle: pod deleted");
+            self.fail_recycle(
+                &pv,
+                "Recycle failed: failed to recycle volume: recycler pod was deleted",
+                "Recycle: pod deleted",
+            );
             return;
         };
         let status = pod.status.clone().unwrap_or_default();
@@ -957,7 +975,11 @@ impl Cluster {
                 self.delete_recycler_pod(&pod_name, "the recycler pod failed");
                 let why = status.message.filter(|m| !m.is_empty());
                 let why = why.unwrap_or_else(|| "pod failed, pod.Status.Message unknown.".to_string());
-                self.fail_recycle(&pv, &format!("Recycle failed: failed to recycle volume: {why}"), "Recycle: pod failed");
+                self.fail_recycle(
+                    &pv,
+                    &format!("Recycle failed: failed to recycle volume: {why}"),
+                    "Recycle: pod failed",
+                );
             }
             _ => {}
         }
@@ -1430,7 +1452,8 @@ pub fn warnings_for(obj: &Object) -> Vec<String> {
 /// The recycler image and scrub of k/k `NewPersistentVolumeRecyclerPodTemplate` (the newest stored source;
 /// kubernetes#117283 made the scrub `find -delete`).
 pub const RECYCLER_IMAGE: &str = "registry.k8s.io/build-image/debian-base:bookworm-v1.0.2";
-pub const RECYCLER_SCRUB: &str = "test -e /scrub && find /scrub -mindepth 1 -delete && test -z \"$(ls -A /scrub)\" || exit 1";
+pub const RECYCLER_SCRUB: &str =
+    "test -e /scrub && find /scrub -mindepth 1 -delete && test -z \"$(ls -A /scrub)\" || exit 1";
 
 /// `CalculateTimeoutForVolume`: `increment` seconds per whole GiB of capacity, at least `minimum`.
 ///

@@ -11,10 +11,10 @@ use crate::util::sort::StableSort;
 /// Every command name the simulated image provides (besides functions).
 const COMMANDS: &[&str] = &[
     ".", ":", "[", "ash", "basename", "bash", "break", "cat", "cd", "continue", "cp", "date", "dirname", "echo", "env",
-    "eval", "exec", "exit", "export", "expr", "false", "find", "grep", "head", "hostname", "kill", "ls", "mkdir", "mv", "nc",
-    "nslookup", "ping", "printenv", "printf", "ps", "pwd", "read", "readonly", "return", "rm", "rmdir", "seq", "set",
-    "sh", "shift", "sleep", "source", "tail", "tee", "test", "touch", "trap", "true", "unset", "wait", "wc", "wget",
-    "whoami", "local",
+    "eval", "exec", "exit", "export", "expr", "false", "find", "grep", "head", "hostname", "kill", "ls", "mkdir", "mv",
+    "nc", "nslookup", "ping", "printenv", "printf", "ps", "pwd", "read", "readonly", "return", "rm", "rmdir", "seq",
+    "set", "sh", "shift", "sleep", "source", "tail", "tee", "test", "touch", "trap", "true", "unset", "wait", "wc",
+    "wget", "whoami", "local",
 ];
 
 pub(super) fn is_command(name: &str) -> bool {
@@ -1949,7 +1949,14 @@ struct FindSpec {
 
 /// Collects `find`'s matches under `abs` (shown as `shown`) as (shown, absolute) pairs: a directory before its
 /// entries, or after them with `-delete` (busybox's `-depth`).
-fn find_walk(host: &mut dyn Host, spec: &FindSpec, shown: &str, abs: &str, depth: usize, hits: &mut Vec<(String, String)>) {
+fn find_walk(
+    host: &mut dyn Host,
+    spec: &FindSpec,
+    shown: &str,
+    abs: &str,
+    depth: usize,
+    hits: &mut Vec<(String, String)>,
+) {
     let Ok(stat) = host.fs().stat(abs) else { return };
     let kind_ok = match spec.kind {
         Some('d') => stat.is_dir(),
