@@ -170,6 +170,57 @@ test('a request and a lookup from a pod replay hop by hop in the Network and DNS
   assert.match(await row.innerText(), /10\.244\.\d+\.\d+, 10\.244\.\d+\.\d+/);
   await screenshot(page, 'network-tab');
 
+  // The picture: a pod straight to a pod on another node, across the overlay, replayed hop by hop.
+  const picture = page.getByRole('img', { name: 'Network picture' });
+  await picture.waitFor();
+  const probeNode = await picture.locator('[data-el="pod:default/probe"]').evaluate((el) => el.closest('[data-node]').dataset.node);
+  const nodes = await picture.locator('g.net-node').evaluateAll((els) => els.map((e) => e.dataset.node));
+  assert.equal(nodes.length, 5, 'every node is drawn');
+  const other = nodes.find((n) => n !== probeNode && n.startsWith('worker'));
+  await run('kubectl get pods -o wide');
+  await output.getByText('shopweb-').first().waitFor();
+  // A pod of our own on the other worker, by its node name, to be sure the request crosses nodes.
+  await run(`kubectl run far --image=nginx --overrides='{"spec":{"nodeName":"${other}"}}'`);
+  await output.getByText('pod/far created').waitFor();
+  await run('sleep 20');
+  const farIp = await picture.locator('[data-el="pod:default/far"]').getAttribute('data-ip');
+  assert.match(farIp, /^10\.244\.\d+\.\d+$/);
+  await run(`kubectl exec probe -- wget -qO- -T 2 http://${farIp}`);
+  await page.waitForFunction(() => document.querySelectorAll('li.trace').length >= 2);
+  const caption = page.locator('.hop-caption');
+  assert.match(await caption.innerText(), new RegExp(`connect to ${farIp.replaceAll('.', '\\.')}:80 from default/probe: 4 hops → HTTP 200 OK`));
+  const lit = () => picture.locator('.el.on, .wire.on').evaluateAll((els) => els.map((e) => e.dataset.el).sort());
+  assert.deepEqual(await lit(), [
+    `cni0:${other}`, `cni0:${probeNode}`, `eth0:${other}`, `eth0:${probeNode}`, `flannel:${other}`, `flannel:${probeNode}`,
+    'pod:default/far', 'pod:default/probe', 'veth:default/far', 'veth:default/probe', `wire:${probeNode}>${other}`,
+  ].sort(), 'the whole path is lit');
+  await page.getByRole('button', { name: 'Previous hop' }).click();
+  await page.getByRole('button', { name: 'Previous hop' }).click();
+  await page.getByRole('button', { name: 'Previous hop' }).click();
+  assert.match(await caption.innerText(), /^Hop 1 of 4: leaves pod default\/probe/);
+  assert.deepEqual(await lit(), ['pod:default/probe']);
+  await page.getByRole('button', { name: 'Next hop' }).click();
+  await page.getByRole('button', { name: 'Next hop' }).click();
+  assert.match(await caption.innerText(), /^Hop 3 of 4: flannel\.1 on /);
+  assert.deepEqual(await lit(), [`eth0:${other}`, `eth0:${probeNode}`, `flannel:${other}`, `flannel:${probeNode}`, `wire:${probeNode}>${other}`].sort());
+  assert.equal(await picture.locator('.el.seen').count() > 0, true, 'the hops before stay marked');
+  const scroller = page.locator('.netmap-scroll');
+  const [left, width] = await scroller.evaluate((d) => [d.scrollLeft, d.clientWidth]);
+  const onBox = await picture.locator('.el.on').first().boundingBox();
+  const box = await scroller.boundingBox();
+  assert.ok(onBox.x >= box.x - 1 && onBox.x <= box.x + width, `the hop shown is scrolled into view (scrollLeft ${left})`);
+  await page.setViewportSize({ width: 2400, height: 1200 });
+  await picture.screenshot({ path: await screenshot(page, 'network-picture-vxlan') });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // Replay plays the hops one by one and stops at the last.
+  await page.getByRole('button', { name: 'Replay hop by hop' }).click();
+  await page.waitForFunction(() => document.querySelector('.hop-caption')?.dataset.step === '4', null, { timeout: 10000 });
+  assert.deepEqual(await lit(), ['cni0:' + other, 'pod:default/far', 'veth:default/far'].sort());
+  // An earlier request is drawn when chosen.
+  await page.locator('li.trace').nth(1).getByRole('button', { name: 'Show on the picture' }).click();
+  assert.match(await caption.innerText(), /connect to shopweb:80 from default\/probe/);
+  assert.equal(await picture.locator('[data-el^="iptables:"].on').count(), 1, "kube-proxy's rules chose the endpoint");
+
   await page.getByRole('tab', { name: 'DNS' }).click();
   const lookups = page.getByRole('list', { name: 'Lookups' });
   await lookups.waitFor();

@@ -231,6 +231,23 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     Requests => "Requests", "リクエスト";
     RequestsHint => "Run a request from a pod (kubectl exec POD -- wget -qO- http://SERVICE) and its path appears here, hop by hop.",
         "Pod からリクエストを送ると（kubectl exec POD -- wget -qO- http://SERVICE）、その経路がここにホップごとに表示されます。";
+    NetworkPicture => "Network picture", "ネットワーク図";
+    NetworkPictureDescription => "Each node with its pods, the veth pair joining each pod to the cni0 bridge, kube-proxy's rules, flannel.1 and eth0 on the node network; the chosen request is drawn on it hop by hop.",
+        "各ノードとその Pod、Pod と cni0 ブリッジをつなぐ veth ペア、kube-proxy のルール、flannel.1、ノードネットワーク上の eth0。選んだリクエストの経路をホップごとに描きます。";
+    NodeNetwork => "node network: eth0 to eth0; flannel.1 wraps pod traffic in VXLAN (UDP 8472) between node addresses",
+        "ノードネットワーク（eth0 同士）。flannel.1 は Pod 間の通信を VXLAN（UDP 8472）で包み、ノードのアドレス間で送ります";
+    HostNetwork => "host network", "ホストネットワーク";
+    PodRange => "pods {0}", "Pod 用 {0}";
+    KubeProxyRules => "kube-proxy rules (iptables)", "kube-proxy のルール（iptables）";
+    FlannelTitle => "flannel.1: the VXLAN device (VNI 1) that carries pod traffic to other nodes",
+        "flannel.1: 他のノードへの Pod の通信を運ぶ VXLAN デバイス（VNI 1）";
+    ShowOnPicture => "Show on the picture", "図に表示";
+    ReplayHops => "Replay hop by hop", "1 ホップずつ再生";
+    PreviousHop => "Previous hop", "前のホップ";
+    NextHop => "Next hop", "次のホップ";
+    WholePath => "Whole path", "経路全体";
+    HopOf => "Hop {0} of {1}: {2}", "ホップ {0}/{1}: {2}";
+    WholePathOf => "{0}: {1} hops → {2}", "{0}: {1} ホップ → {2}";
     Lookups => "Lookups", "名前解決";
     TryName => "Try a name", "名前を試す";
     NameToLookUp => "Name to look up", "引く名前";
@@ -332,6 +349,9 @@ pub const NOTES: &[(Key, &str)] = &[
     (Key::Rewound, "{0}: the moment shown, {1}: the live cluster's time, both h:mm:ss of simulated time."),
     (Key::ContinuedFrom, "{0}: the moment (h:mm:ss); {1}: how many later session entries (commands, time steps) were dropped."),
     (Key::TopologyDescription, "The picture's accessible title. {0}: all nodes; {1}: control-plane nodes; {2}: workers."),
+    (Key::PodRange, "{0}: the node's pod address range (podCIDR), such as 10.244.3.0/24."),
+    (Key::HopOf, "{0}: the step's number; {1}: how many steps; {2}: the step in English, from the engine."),
+    (Key::WholePathOf, "{0}: the request in English (\"connect to web:80 from default/client\"); {1}: how many steps; {2}: its outcome (\"HTTP 200 OK\")."),
     (Key::PodsMore, "{0}: how many more pods (or Services) than the picture draws."),
     (Key::NodeIp, "{0}: the node's InternalIP."),
     (Key::NodePods, "{0}: the node's pod CIDR (10.244.1.0/24)."),

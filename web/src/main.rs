@@ -10,6 +10,7 @@ mod inside;
 mod inspector;
 mod lesson;
 mod manifest;
+mod netmap;
 mod persist;
 mod state;
 mod storage;

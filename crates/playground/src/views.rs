@@ -31,6 +31,18 @@ pub struct StepView {
     /// The node it happens on, when there is one.
     pub node: Option<String>,
     pub text: String,
+    /// What the step touches in the Network picture, in order (see [`path_elements`]): `pod:NS/NAME`,
+    /// `veth:NS/NAME`, `cni0:NODE`, `iptables:NODE`, `flannel:NODE`, `eth0:NODE`, `wire:FROM>TO`.
+    pub elements: Vec<String>,
+    /// The packet stopped here (rejected, dropped, refused, unreachable).
+    pub failed: bool,
+}
+
+impl StepView {
+    /// A step that touches nothing drawn (the resolver's reasoning, a query, an answer).
+    fn plain(kind: &'static str, text: String) -> StepView {
+        StepView { kind, node: None, text, elements: Vec::new(), failed: false }
+    }
 }
 
 /// One traced request or lookup.
@@ -61,11 +73,98 @@ fn step(hop: &Hop) -> StepView {
         Hop::Query { .. } => ("query", None),
         Hop::Answer { .. } => ("answer", None),
     };
-    StepView { kind, node, text: hop.describe() }
+    StepView { kind, node, text: hop.describe(), elements: Vec::new(), failed: false }
+}
+
+/// What each hop touches in the Network picture, and whether the packet stopped there. The picture draws
+/// each node with its pods (each joined to `cni0` by its veth pair), kube-proxy's rules, `flannel.1` and
+/// `eth0`; `wire:A>B` is the node network between two nodes' `eth0`. A packet that reaches another node
+/// without VXLAN (a node's own address, a NodePort of another node) crosses that wire too. `owner_of_ip`
+/// names what answers at an address (`pod:NS/NAME` or `eth0:NODE`), for a refused connection.
+///
+/// A cross-node request, worked through: `Source{pod client}` → `[pod:default/client]`; `Bridge` →
+/// `[veth:default/client, cni0:worker-2]`; `KubeProxy` → `[iptables:worker-2]`; `Vxlan` worker-2 → worker-1 →
+/// `[flannel:worker-2, eth0:worker-2, wire:worker-2>worker-1, eth0:worker-1, flannel:worker-1]`;
+/// `Deliver{pod web}` → `[cni0:worker-1, veth:default/web, pod:default/web]`.
+pub fn path_elements(hops: &[Hop], owner_of_ip: &dyn Fn(&str) -> Option<String>) -> Vec<(Vec<String>, bool)> {
+    let mut source_pod: Option<&str> = None;
+    let mut at: Option<&str> = None;
+    let mut out = Vec::with_capacity(hops.len());
+    // Onto `node`, over the node network from the node the packet was on, if another.
+    fn arrive<'a>(at: &mut Option<&'a str>, node: &'a str, els: &mut Vec<String>) {
+        if let Some(prev) = *at {
+            if !prev.is_empty() && !node.is_empty() && prev != node {
+                els.extend([format!("eth0:{prev}"), format!("wire:{prev}>{node}"), format!("eth0:{node}")]);
+            }
+        }
+        *at = Some(node);
+    }
+    for hop in hops {
+        let mut els = Vec::new();
+        let mut failed = false;
+        match hop {
+            Hop::Source { node, pod, .. } => {
+                at = Some(node);
+                match pod {
+                    Some(p) => {
+                        source_pod = Some(p);
+                        els.push(format!("pod:{p}"));
+                    }
+                    None => els.push(format!("eth0:{node}")),
+                }
+            }
+            Hop::Bridge { node, .. } => {
+                els.extend(source_pod.map(|p| format!("veth:{p}")));
+                els.push(format!("cni0:{node}"));
+                at = Some(node);
+            }
+            Hop::KubeProxy { node, .. } | Hop::HostPort { node, .. } => {
+                arrive(&mut at, node, &mut els);
+                els.push(format!("iptables:{node}"));
+            }
+            Hop::NoEndpoints { node, .. } | Hop::Dropped { node, .. } | Hop::Filtered { node, .. } => {
+                arrive(&mut at, node, &mut els);
+                els.push(format!("iptables:{node}"));
+                failed = true;
+            }
+            Hop::Vxlan { from_node, to_node, .. } => {
+                els.extend([
+                    format!("flannel:{from_node}"),
+                    format!("eth0:{from_node}"),
+                    format!("wire:{from_node}>{to_node}"),
+                    format!("eth0:{to_node}"),
+                    format!("flannel:{to_node}"),
+                ]);
+                at = Some(to_node);
+            }
+            Hop::Deliver { node, pod, ip, .. } if !node.is_empty() => {
+                arrive(&mut at, node, &mut els);
+                match pod {
+                    // `localhost` inside the client pod: it never leaves the pod's network namespace.
+                    Some(p) if ip.starts_with("127.") => els.push(format!("pod:{p}")),
+                    Some(p) => els.extend([format!("cni0:{node}"), format!("veth:{p}"), format!("pod:{p}")]),
+                    None => els.push(format!("eth0:{node}")),
+                }
+            }
+            Hop::Refused { ip, .. } => {
+                els.extend(owner_of_ip(ip));
+                failed = true;
+            }
+            Hop::Unreachable { .. } => failed = true,
+            _ => {}
+        }
+        out.push((els, failed));
+    }
+    out
 }
 
 /// A trace as numbered steps.
 pub fn trace_view(t: &Trace) -> TraceView {
+    trace_view_in(t, &|_| None)
+}
+
+/// A trace as numbered steps, with what each step touches in the Network picture.
+pub fn trace_view_in(t: &Trace, owner_of_ip: &dyn Fn(&str) -> Option<String>) -> TraceView {
     let title = match &t.kind {
         TraceKind::Connect { host, port } => format!("connect to {host}:{port} from {}", t.client),
         TraceKind::Lookup { name } => format!("lookup of {name} from {}", t.client),
@@ -75,19 +174,44 @@ pub fn trace_view(t: &Trace) -> TraceView {
         at_ms: t.at_ms,
         title,
         outcome: t.outcome.clone(),
-        steps: t.hops.iter().map(step).collect(),
+        steps: t
+            .hops
+            .iter()
+            .zip(path_elements(&t.hops, owner_of_ip))
+            .map(|(hop, (elements, failed))| StepView { elements, failed, ..step(hop) })
+            .collect(),
     }
+}
+
+/// What answers at each address now: `pod:NS/NAME` for a pod IP, `eth0:NODE` for a node's address.
+fn address_owners(cluster: &Cluster) -> std::collections::BTreeMap<String, String> {
+    let mut owners = std::collections::BTreeMap::new();
+    for node in cluster.nodes() {
+        for a in node.status.iter().flat_map(|s| s.addresses.iter().flatten()) {
+            if a.type_ == "InternalIP" {
+                owners.insert(a.address.clone(), format!("eth0:{}", node.metadata.name.clone().unwrap_or_default()));
+            }
+        }
+    }
+    for o in cluster.store().list(Kind::Pod, None) {
+        let Object::Pod(p) = o else { continue };
+        if let Some(ip) = p.status.as_ref().and_then(|s| s.pod_ip.clone()) {
+            owners.entry(ip).or_insert_with(|| format!("pod:{}/{}", o.namespace(), o.name()));
+        }
+    }
+    owners
 }
 
 /// The latest `limit` traces of one kind (connections when `lookups` is false), newest first.
 pub fn latest_traces(cluster: &Cluster, lookups: bool, limit: usize) -> Vec<TraceView> {
+    let owners = address_owners(cluster);
     cluster
         .traces()
         .iter()
         .rev()
         .filter(|t| matches!(t.kind, TraceKind::Lookup { .. }) == lookups)
         .take(limit)
-        .map(trace_view)
+        .map(|t| trace_view_in(t, &|ip| owners.get(ip).cloned()))
         .collect()
 }
 
@@ -105,10 +229,9 @@ pub fn dns_walk(cluster: &Cluster, namespace: &str, name: &str) -> TraceView {
     let rc = ResolvConf::parse(&resolv);
     let dots = name.trim_end_matches('.').matches('.').count();
     let search_first = !name.ends_with('.') && dots < rc.ndots;
-    let mut steps = vec![StepView {
-        kind: "resolver",
-        node: None,
-        text: format!(
+    let mut steps = vec![StepView::plain(
+        "resolver",
+        format!(
             "resolv.conf: search {}; nameserver {CLUSTER_DNS}; options ndots:{} — \"{name}\" has {dots} dot(s), {}",
             rc.search.join(" "),
             rc.ndots,
@@ -120,7 +243,7 @@ pub fn dns_walk(cluster: &Cluster, namespace: &str, name: &str) -> TraceView {
                 format!("at least {}: the name as it is first, then the search domains", rc.ndots)
             }
         ),
-    }];
+    )];
     let title = format!("lookup of {name} from a pod in namespace {namespace} (not sent: worked out)");
     let rules = engine::network::proxy::service_rules(cluster);
     let coredns = engine::network::proxy::find_rule(&rules, CLUSTER_DNS, 53, "UDP", &[]);
@@ -128,33 +251,27 @@ pub fn dns_walk(cluster: &Cluster, namespace: &str, name: &str) -> TraceView {
         .map(|r| r.endpoints.iter().map(|e| format!("{} ({})", e.pod.clone().unwrap_or_default(), e.ip)).collect())
         .unwrap_or_default();
     if ready.is_empty() {
-        steps.push(StepView {
-            kind: "no-endpoints",
-            node: None,
-            text: format!("kube-dns {CLUSTER_DNS}:53 has no ready CoreDNS endpoint: every query goes unanswered"),
-        });
+        steps.push(StepView::plain(
+            "no-endpoints",
+            format!("kube-dns {CLUSTER_DNS}:53 has no ready CoreDNS endpoint: every query goes unanswered"),
+        ));
         return TraceView { seq: 0, at_ms: cluster.now(), title, outcome: "timed out".into(), steps };
     }
-    steps.push(StepView {
-        kind: "kube-proxy",
-        node: None,
-        text: format!(
-            "kube-dns {CLUSTER_DNS}:53 → kube-proxy picks one ready CoreDNS pod at random: {}",
-            ready.join(", ")
-        ),
-    });
+    steps.push(StepView::plain(
+        "kube-proxy",
+        format!("kube-dns {CLUSTER_DNS}:53 → kube-proxy picks one ready CoreDNS pod at random: {}", ready.join(", ")),
+    ));
     let candidates = rc.candidates(name);
     for (query, domain) in candidates {
-        steps.push(StepView {
-            kind: "query",
-            node: None,
-            text: match &domain {
+        steps.push(StepView::plain(
+            "query",
+            match &domain {
                 Some(d) => format!("{query}? (search domain {d})"),
                 None => format!("{query}? (as it is)"),
             },
-        });
+        ));
         let answer = dns::answer(cluster, &query);
-        steps.push(StepView { kind: "answer", node: None, text: format!("{query}: {}", answer.describe()) });
+        steps.push(StepView::plain("answer", format!("{query}: {}", answer.describe())));
         let outcome = match &answer {
             Answer::A(ips) => Some(ips.join(", ")),
             Answer::Cname(target, _) => Some(format!("CNAME {target}")),
@@ -207,6 +324,83 @@ pub fn services(cluster: &Cluster) -> Vec<ServiceRow> {
                 ports,
                 endpoints,
             })
+        })
+        .collect()
+}
+
+/// A pod in the Network picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetPod {
+    /// `namespace/name`
+    pub key: String,
+    pub ip: String,
+    /// In the node's own network namespace (`hostNetwork: true`): the node's address, no veth.
+    pub host_network: bool,
+    /// Every container ready (an endpoint of its Services).
+    pub ready: bool,
+}
+
+/// A node in the Network picture: its address on the node network, its pod range, the `cni0` bridge and
+/// `flannel.1` addresses Flannel gives it (`10.244.N.1` and `10.244.N.0`), and its pods with an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetNode {
+    pub name: String,
+    pub ip: String,
+    pub pod_cidr: String,
+    pub bridge: String,
+    pub vtep: String,
+    pub running: bool,
+    pub pods: Vec<NetPod>,
+    /// Pods with an address not drawn (beyond `per_node`).
+    pub more: usize,
+}
+
+/// The address of host `n` in a `/24` like `10.244.3.0/24` (`10.244.3.n`); empty without a range.
+fn host_in(cidr: &str, n: u8) -> String {
+    let Some((net, _)) = cidr.split_once('/') else { return String::new() };
+    match net.rsplit_once('.') {
+        Some((prefix, _)) => format!("{prefix}.{n}"),
+        None => String::new(),
+    }
+}
+
+/// The nodes of the Network picture, each with at most `per_node` pods: those in `focus` (a trace's pods)
+/// first, then the learner's pods, then the system's, each group by name.
+pub fn net_nodes(snapshot: &crate::Snapshot, focus: &[String], per_node: usize) -> Vec<NetNode> {
+    snapshot
+        .nodes
+        .iter()
+        .map(|n| {
+            let mut pods: Vec<(u8, NetPod)> = snapshot
+                .pods
+                .iter()
+                .filter(|p| p.node == n.name && !p.ip.is_empty())
+                .map(|p| {
+                    let key = format!("{}/{}", p.namespace, p.name);
+                    let rank = if focus.contains(&key) {
+                        0
+                    } else if !p.infrastructure && p.namespace != "kube-system" {
+                        1
+                    } else {
+                        2
+                    };
+                    let ready = p.ready.split_once('/').is_some_and(|(a, b)| a == b && a != "0");
+                    (rank, NetPod { host_network: p.ip == n.internal_ip, key, ip: p.ip.clone(), ready })
+                })
+                .collect();
+            pods.stable_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key.cmp(&b.1.key)));
+            let more = pods.len().saturating_sub(per_node);
+            pods.truncate(per_node);
+            NetNode {
+                name: n.name.clone(),
+                ip: n.internal_ip.clone(),
+                pod_cidr: n.pod_cidr.clone(),
+                bridge: host_in(&n.pod_cidr, 1),
+                vtep: host_in(&n.pod_cidr, 0),
+                running: n.running,
+                pods: pods.into_iter().map(|(_, p)| p).collect(),
+                more,
+            }
         })
         .collect()
 }
@@ -839,6 +1033,60 @@ mod tests {
         let mut q = Playground::new(0);
         q.step(60_000);
         assert!(is_idle(q.cluster(), q.now()), "nothing but heartbeats in the last minute");
+    }
+
+    #[test]
+    fn a_cross_node_request_walks_the_network_picture() {
+        let mut p = Playground::new(0);
+        // One web pod on worker-1, the client on worker-2: the request crosses the overlay.
+        p.exec(
+            "kubectl run web --image=nginx --overrides='{\"spec\":{\"nodeName\":\"worker-1\"}}'\n\
+             kubectl run client --image=busybox --overrides='{\"spec\":{\"nodeName\":\"worker-2\"}}' -- sleep 3600\n\
+             sleep 30",
+        )
+        .unwrap();
+        let web_ip = p.snapshot().pod("default/web").map(|w| w.ip.clone()).unwrap();
+        p.exec(&format!("kubectl exec client -- wget -qO- -T 2 http://{web_ip}\nkubectl exec client -- wget -qO- -T 2 http://{web_ip}:81")).unwrap();
+        let traces = latest_traces(p.cluster(), false, 2);
+        let [refused, ok] = &traces[..] else { panic!("{traces:?}") };
+        let els: Vec<Vec<&str>> = ok.steps.iter().map(|s| s.elements.iter().map(String::as_str).collect()).collect();
+        assert_eq!(
+            els,
+            [
+                vec!["pod:default/client"],
+                vec!["veth:default/client", "cni0:worker-2"],
+                vec![
+                    "flannel:worker-2",
+                    "eth0:worker-2",
+                    "wire:worker-2>worker-1",
+                    "eth0:worker-1",
+                    "flannel:worker-1"
+                ],
+                vec!["cni0:worker-1", "veth:default/web", "pod:default/web"],
+            ],
+            "{ok:?}"
+        );
+        assert!(ok.steps.iter().all(|s| !s.failed));
+        let last = refused.steps.last().unwrap();
+        assert_eq!((last.kind, last.failed), ("refused", true));
+        assert_eq!(last.elements, ["pod:default/web"], "nothing listens on 81: the pod answers with a reset");
+
+        let focus = vec!["default/web".to_string()];
+        let nodes = net_nodes(&p.snapshot(), &focus, 1);
+        let w1 = nodes.iter().find(|n| n.name == "worker-1").unwrap();
+        assert_eq!(w1.pods.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["default/web"], "the focus first");
+        assert!(w1.more > 0, "kube-proxy and flannel run there too");
+        assert_eq!(w1.bridge, host_in(&w1.pod_cidr, 1));
+        assert!(w1.bridge.starts_with("10.244.") && w1.bridge.ends_with(".1"), "{w1:?}");
+        assert!(w1.vtep.ends_with(".0"));
+        let proxy = net_nodes(&p.snapshot(), &[], 20)
+            .into_iter()
+            .flat_map(|n| n.pods)
+            .find(|p| p.key.starts_with("kube-system/kube-proxy-"))
+            .unwrap();
+        assert!(proxy.host_network, "kube-proxy runs in the node's network namespace");
+        assert_eq!(host_in("10.244.3.0/24", 1), "10.244.3.1");
+        assert_eq!(host_in("", 1), "");
     }
 
     #[test]
