@@ -17,3 +17,10 @@ sleep later
 grep web
 echo "all the nodes are still there:"
 kubectl get nodes --no-headers -o name
+# --overrides that are not JSON, not an object, or mistyped: kubectl's own errors (checked against kubectl 1.32).
+kubectl run w3 --image=nginx --overrides={a}
+kubectl run w3 --image=nginx --overrides='[1]'
+kubectl run w3 --image=nginx --overrides=null
+kubectl run w3 --image=nginx --overrides='{"spec":{"containers":"x"}}'
+kubectl run w3 --image=nginx --overrides='{"metadata":{"labels":[1]}}'
+kubectl get pod w3

@@ -61,6 +61,18 @@ pub fn parent_struct(kind: &str, path: &[&str]) -> Option<String> {
     Some(ty.rsplit('.').next().unwrap_or(ty).to_string())
 }
 
+/// The type of the field at `path` as kubectl explain prints it (`[]Container`, `map[string]string`), for an
+/// object of kind `kind`.
+pub fn field_type(kind: &str, path: &[&str]) -> Option<&'static str> {
+    let docs = docs();
+    let mut ty = docs.kinds.iter().find(|k| k.kind == kind)?.ty;
+    let (last, parents) = path.split_last()?;
+    for key in parents {
+        ty = docs.type_doc(ty)?.fields.iter().find(|f| f.name == *key)?.target?;
+    }
+    docs.type_doc(ty)?.fields.iter().find(|f| f.name == *last).map(|f| f.ty)
+}
+
 /// The parsed documentation of every supported kind.
 pub fn docs() -> &'static Docs<'static> {
     static DOCS: OnceLock<Docs<'static>> = OnceLock::new();

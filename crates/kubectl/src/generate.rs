@@ -125,12 +125,12 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
     let mut pod = pod;
     if let Some(text) = flags.string("overrides") {
         // `--overrides`: a JSON patch over the generated object, merge (RFC 7386) unless told otherwise.
+        // kubectl's messages (checked against kubectl 1.32): text that is not JSON, or JSON that is neither an
+        // object nor an array, is refused by the patch library; an array patches into something without a kind.
         let patch: Value = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(_) => {
-                let c = text.trim_start().chars().next().unwrap_or(' ');
-                return Output::error(format!("error: invalid character '{c}' looking for beginning of value\n"));
-            }
+            Ok(v @ Value::Object(_)) => v,
+            Ok(Value::Array(_)) => return Output::error(OVERRIDES_ARRAY.to_string()),
+            _ => return Output::error("error: Invalid JSON Patch\n".to_string()),
         };
         let kind = match flags.string("override-type").unwrap_or("merge") {
             "merge" => engine::patch::PatchType::Merge,
@@ -143,8 +143,15 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             }
         };
         match engine::patch::apply_patch(&pod, kind, &patch) {
-            Ok(v) => pod = v,
+            Ok(v) if v.is_object() => pod = v,
+            Ok(_) => return Output::error(OVERRIDES_ARRAY.to_string()),
             Err(e) => return Output::error(format!("error: {}\n", e.message)),
+        }
+        // kubectl decodes the patched object into a Pod before sending it: a mistyped field fails here.
+        if let Err(engine::apiserver::decode::DecodeError::Type(message)) =
+            engine::apiserver::decode::decode(Kind::Pod, &pod)
+        {
+            return Output::error(format!("error: {message}\n"));
         }
     }
     let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", "run");
@@ -153,6 +160,9 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
     out.exit_code = rest.exit_code;
     out
 }
+
+/// kubectl's error for `--overrides` that leave no object (a JSON array).
+const OVERRIDES_ARRAY: &str = "error: couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }\n";
 
 pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &Io) -> Output {
     let selection = match parse_args(&flags.args) {

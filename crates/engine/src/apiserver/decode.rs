@@ -219,7 +219,7 @@ fn go_unmarshal_message(kind: &str, body: &Value, path: &[Seg], serde_msg: &str)
             return format!("illegal base64 data at input byte {}", illegal_base64_offset(text));
         }
     }
-    let go_type = go_type_from_serde(serde_msg);
+    let mut go_type = go_type_from_serde(serde_msg);
     // Go names the field by its JSON path without list indices.
     let field: Vec<&str> = path
         .iter()
@@ -228,6 +228,16 @@ fn go_unmarshal_message(kind: &str, body: &Value, path: &[Seg], serde_msg: &str)
             Seg::Index(_) => None,
         })
         .collect();
+    // serde names no element type for a list; the schema does (`[]Container` → Go's `[]v1.Container`).
+    if go_type == "[]interface {}" && !matches!(path.last(), Some(Seg::Index(_))) {
+        if let Some(item) = crate::schema::field_type(kind, &field).and_then(|t| t.strip_prefix("[]")) {
+            if item == "string" {
+                go_type = "[]string".to_string();
+            } else if item.starts_with(|c: char| c.is_ascii_uppercase()) {
+                go_type = format!("[]v1.{item}");
+            }
+        }
+    }
     if field.is_empty() {
         return format!("json: cannot unmarshal {json_type} into Go value of type {go_type}");
     }
