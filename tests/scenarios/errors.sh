@@ -24,3 +24,10 @@ kubectl run w3 --image=nginx --overrides=null
 kubectl run w3 --image=nginx --overrides='{"spec":{"containers":"x"}}'
 kubectl run w3 --image=nginx --overrides='{"metadata":{"labels":[1]}}'
 kubectl get pod w3
+kubectl run j1 --image=nginx --override-type=json --overrides='{"op":1}' --dry-run=client -o name
+kubectl run j1 --image=nginx --override-type=json --overrides='5' --dry-run=client -o name
+kubectl run j1 --image=nginx --override-type=strategic --overrides='{a}' --dry-run=client -o name
+kubectl run j1 --image=nginx --override-type=strategic --overrides='{"kind":null}' --dry-run=client -o name
+kubectl run j1 --image=nginx --override-type=strategic --overrides='{"apiVersion":"v2"}' --dry-run=client -o name
+kubectl run q5 --image=nginx --override-type=json --overrides='[{"op":"remove","path":"/metadata"}]'
+kubectl run q6 --image=nginx --override-type=strategic --overrides='{"$patch":"delete"}'

@@ -125,13 +125,6 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
     let mut pod = pod;
     if let Some(text) = flags.string("overrides") {
         // `--overrides`: a JSON patch over the generated object, merge (RFC 7386) unless told otherwise.
-        // kubectl's messages (checked against kubectl 1.32): text that is not JSON, or JSON that is neither an
-        // object nor an array, is refused by the patch library; an array patches into something without a kind.
-        let patch: Value = match serde_json::from_str(text) {
-            Ok(v @ Value::Object(_)) => v,
-            Ok(Value::Array(_)) => return Output::error(OVERRIDES_ARRAY.to_string()),
-            _ => return Output::error("error: Invalid JSON Patch\n".to_string()),
-        };
         let kind = match flags.string("override-type").unwrap_or("merge") {
             "merge" => engine::patch::PatchType::Merge,
             "strategic" => engine::patch::PatchType::Strategic,
@@ -142,10 +135,58 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
                 ))
             }
         };
+        // kubectl's messages for a patch of the wrong shape, per patch type (checked against kubectl 1.32).
+        let parsed: Option<Value> = serde_json::from_str(text).ok();
+        let patch = match (kind, parsed) {
+            (engine::patch::PatchType::Merge, Some(Value::Array(_))) => return Output::error(OVERRIDES_ARRAY),
+            (engine::patch::PatchType::Merge, Some(v @ Value::Object(_))) => v,
+            (engine::patch::PatchType::Merge, _) => return Output::error("error: Invalid JSON Patch\n"),
+            (engine::patch::PatchType::Strategic, Some(v @ Value::Object(_))) => v,
+            (engine::patch::PatchType::Strategic, _) => return Output::error("error: invalid JSON document\n"),
+            (_, Some(v @ Value::Array(_))) => v,
+            (_, Some(other)) => {
+                let json_type = match other {
+                    Value::Object(_) => "object",
+                    Value::String(_) => "string",
+                    Value::Number(_) => "number",
+                    Value::Bool(_) => "bool",
+                    _ => "null",
+                };
+                return Output::error(format!(
+                    "error: json: cannot unmarshal {json_type} into Go value of type jsonpatch.Patch\n"
+                ));
+            }
+            // An informed approximation of Go's JSON syntax error: its wording depends on where the text breaks.
+            (_, None) => {
+                let c = text.trim_start().chars().next().unwrap_or(' ');
+                return Output::error(format!("error: invalid character '{c}' looking for beginning of value\n"));
+            }
+        };
         match engine::patch::apply_patch(&pod, kind, &patch) {
             Ok(v) if v.is_object() => pod = v,
-            Ok(_) => return Output::error(OVERRIDES_ARRAY.to_string()),
+            Ok(_) => return Output::error(OVERRIDES_ARRAY),
             Err(e) => return Output::error(format!("error: {}\n", e.message)),
+        }
+        // kubectl decodes the result by its apiVersion and kind (keys shown sorted, as a strategic patch leaves
+        // them; after a merge patch kubectl keeps its own field order).
+        let field = |k: &str| pod.get(k).and_then(Value::as_str).map(str::to_string);
+        // As Go marshals kubectl's generated Pod: an unset creationTimestamp is `null`, not left out.
+        let shown = || {
+            let mut shown = pod.clone();
+            if let Some(meta) = shown.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.entry("creationTimestamp").or_insert(Value::Null);
+            }
+            shown
+        };
+        match (field("apiVersion"), field("kind")) {
+            (_, None) => return Output::error(format!("error: Object 'Kind' is missing in '{}'\n", shown())),
+            (None, _) => return Output::error(format!("error: Object 'apiVersion' is missing in '{}'\n", shown())),
+            (Some(v), Some(k)) if v != "v1" && k == "Pod" => {
+                return Output::error(format!(
+                    "error: no kind \"{k}\" is registered for version \"{v}\" in scheme \"pkg/scheme/scheme.go:28\"\n"
+                ))
+            }
+            _ => {}
         }
         // kubectl decodes the patched object into a Pod before sending it: a mistyped field fails here.
         if let Err(engine::apiserver::decode::DecodeError::Type(message)) =
