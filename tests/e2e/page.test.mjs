@@ -151,6 +151,14 @@ EOF
   assert.match(await table.locator('tr[data-pod="default/db"][data-volume-kind="persistentVolumeClaim"]').innerText(), /app:\/data/);
   assert.match(await table.locator('tr[data-pod="default/db"][data-volume-kind="emptyDir"]').innerText(), /app:\/scratch/);
   assert.match(await page.locator('tr[data-class="standard"]').innerText(), /standard \(default\)\s+k8s\.io\/minikube-hostpath/);
+  // The graph: the pod mounts its claim, the claim is bound to the provisioned volume of class standard.
+  const graph = page.getByRole('img', { name: 'Pods, claims, volumes and classes' });
+  assert.equal(await graph.locator('[data-id="pvc:default/data"]').getAttribute('data-phase'), 'Bound');
+  assert.equal(await graph.locator(`[data-id="pv:${pv}"]`).getAttribute('data-phase'), 'Bound');
+  const lines = await graph.locator('path.edge').evaluateAll((els) => els.map((e) => `${e.dataset.from} ${e.classList[1]} ${e.dataset.to}`));
+  assert.ok(lines.includes('pod:default/db mounts pvc:default/data'), lines.join('; '));
+  assert.ok(lines.includes(`pvc:default/data bound pv:${pv}`), lines.join('; '));
+  assert.ok(lines.includes(`pv:${pv} class sc:standard`), lines.join('; '));
   await screenshot(page, 'storage-tab');
   assert.deepEqual(errors, [], 'no console errors');
 });

@@ -231,6 +231,9 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     Requests => "Requests", "リクエスト";
     RequestsHint => "Run a request from a pod (kubectl exec POD -- wget -qO- http://SERVICE) and its path appears here, hop by hop.",
         "Pod からリクエストを送ると（kubectl exec POD -- wget -qO- http://SERVICE）、その経路がここにホップごとに表示されます。";
+    StorageGraph => "Pods, claims, volumes and classes", "Pod・クレーム・ボリューム・クラス";
+    StorageGraphDescription => "Each pod that mounts a PersistentVolumeClaim, each claim joined to the PersistentVolume it is bound to (or, while Pending, to the StorageClass it waits on), and each volume to its class, with their phases.",
+        "PersistentVolumeClaim をマウントする Pod、バインドされた PersistentVolume とつながるクレーム（Pending の間は待っている StorageClass とつながる）、クラスとつながるボリュームを、それぞれのフェーズとともに描きます。";
     NetworkPicture => "Network picture", "ネットワーク図";
     NetworkPictureDescription => "Each node with its pods, the veth pair joining each pod to the cni0 bridge, kube-proxy's rules, flannel.1 and eth0 on the node network; the chosen request is drawn on it hop by hop.",
         "各ノードとその Pod、Pod と cni0 ブリッジをつなぐ veth ペア、kube-proxy のルール、flannel.1、ノードネットワーク上の eth0。選んだリクエストの経路をホップごとに描きます。";

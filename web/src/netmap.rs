@@ -71,7 +71,7 @@ fn lit_class(lit: Lit) -> &'static str {
 }
 
 /// At most `n` characters of `s`, with an ellipsis when cut.
-fn clip(s: &str, n: usize) -> String {
+pub(crate) fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
