@@ -728,8 +728,9 @@ impl<'a> ContainerHost<'a> {
             let fs = &self.fs;
             server.http_get(path, self.now, &self.hostname, &|p: &str| fs.read(p).ok())
         };
-        let modified =
-            server.served_file(path).and_then(|f| modified_through(self.fs.upper, self.fs.volumes, &self.fs.mounts, &f));
+        let modified = server
+            .served_file(path)
+            .and_then(|f| modified_through(self.fs.upper, self.fs.volumes, &self.fs.mounts, &f));
         let headers = server.response_headers(path, answer.status, answer.body.len(), self.now, modified);
         let body = if method == "HEAD" { String::new() } else { answer.body };
         self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
@@ -1126,7 +1127,8 @@ pub(super) fn run_probe(
             server.http_get(&path, now, hostname, &read)
         };
         let node_ip = cluster.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
-        if let Some(line) = server.access_log(&node_ip, "GET", &path, answer.status, answer.body.len(), "kube-probe/1.34", now)
+        if let Some(line) =
+            server.access_log(&node_ip, "GET", &path, answer.status, answer.body.len(), "kube-probe/1.34", now)
         {
             c.log(now, Stream::Stdout, &format!("{line}\n"));
         }
@@ -1186,7 +1188,10 @@ pub fn exec_in(
             Some(i) => argv.get(i + 1).cloned().unwrap_or_default(),
             None => String::new(),
         }
-    } else if has_shell && (is_applet(base_name) || (base_name == "curl" && image.as_ref().and_then(super::images::curl_version).is_some())) {
+    } else if has_shell
+        && (is_applet(base_name)
+            || (base_name == "curl" && image.as_ref().and_then(super::images::curl_version).is_some()))
+    {
         argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
     } else {
         let msg = format!(

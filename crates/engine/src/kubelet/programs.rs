@@ -474,7 +474,8 @@ impl Server {
                 let mut out = vec![h("Server", format!("nginx/{}", self.version)), h("Date", date)];
                 if status == 200 {
                     // The image's files date from its build: an informed guess at nginx 1.29.1's (13 Aug 2025).
-                    let mtime = modified.map(|m| EPOCH_UNIX_SECONDS + (m / 1000) as i64).unwrap_or(NGINX_IMAGE_FILES_UNIX);
+                    let mtime =
+                        modified.map(|m| EPOCH_UNIX_SECONDS + (m / 1000) as i64).unwrap_or(NGINX_IMAGE_FILES_UNIX);
                     let mime = match ext.as_str() {
                         "html" | "htm" | "shtml" => "text/html",
                         "txt" => "text/plain",
@@ -548,6 +549,7 @@ impl Server {
     }
 
     /// The access-log line a request adds to the container's log, if the server writes one.
+    #[allow(clippy::too_many_arguments)]
     pub fn access_log(
         &self,
         from_ip: &str,
@@ -889,15 +891,21 @@ mod tests {
 
     #[test]
     fn httpd_headers_carry_the_index_pages_2007_timestamp() {
-        let server =
-            Server { kind: ServerKind::Static { root: "/", flavour: StaticFlavour::Httpd }, ports: vec![80], started_at: 0, version: "2.4.65".into() };
+        let server = Server {
+            kind: ServerKind::Static { root: "/", flavour: StaticFlavour::Httpd },
+            ports: vec![80],
+            started_at: 0,
+            version: "2.4.65".into(),
+        };
         let hs = server.response_headers("/", 200, 45, 0, None);
         assert_eq!(hs[0], ("Date".into(), "Wed, 27 Aug 2025 00:00:00 GMT".into()));
         assert_eq!(hs[1], ("Server".into(), "Apache/2.4.65 (Unix)".into()));
         assert_eq!(hs[2], ("Last-Modified".into(), "Mon, 11 Jun 2007 18:53:14 GMT".into()));
         assert_eq!(hs[3], ("ETag".into(), "\"2d-432a5e4a73a80\"".into()));
-        assert_eq!(server.access_log("10.244.3.5", "HEAD", "/", 200, 0, "curl/8.14.1", 0).unwrap(),
-            "10.244.3.5 - - [27/Aug/2025:00:00:00 +0000] \"HEAD / HTTP/1.1\" 200 -");
+        assert_eq!(
+            server.access_log("10.244.3.5", "HEAD", "/", 200, 0, "curl/8.14.1", 0).unwrap(),
+            "10.244.3.5 - - [27/Aug/2025:00:00:00 +0000] \"HEAD / HTTP/1.1\" 200 -"
+        );
     }
 
     #[test]

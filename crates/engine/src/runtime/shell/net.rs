@@ -248,7 +248,8 @@ impl Process {
             (m, 0) => m,
             (m, c) => m.min(c),
         };
-        let request = HttpRequest { url: full.clone(), method: method.clone(), agent: agent.clone(), timeout_ms: limit };
+        let request =
+            HttpRequest { url: full.clone(), method: method.clone(), agent: agent.clone(), timeout_ms: limit };
         let outcome = host.http_request(&request);
         let meter = !o.silent && (o.out_file.is_some() || o.remote_name || !host.stdout_is_tty());
         let quiet_errors = o.silent && !o.show_error;
@@ -657,7 +658,7 @@ fn max5(n: u64) -> String {
 ///
 /// `(615, 615, 615000, None)` → `100   615  100   615    0     0   600k      0 --:--:-- --:--:-- --:--:--  600k`.
 fn meter_line(total: u64, got: u64, speed: u64, spent_s: Option<u64>) -> String {
-    let pct = if total > 0 { got * 100 / total } else { 0 };
+    let pct = (got * 100).checked_div(total).unwrap_or(0);
     let spent = match spent_s {
         Some(s) => format!("{:>2}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60),
         None => "--:--:--".into(),

@@ -418,7 +418,10 @@ fn curl_prints_headers_bodies_and_refusals() {
     );
     h.http.insert("http://down:8080".into(), HttpOutcome::Refused { ip: "10.96.0.13".into(), port: 8080 });
     let (st, out, err) = run_all("curl -sI web", &mut h);
-    assert_eq!((st, out.as_str(), err.as_str()), (0, "HTTP/1.1 200 OK\r\nServer: nginx/1.29.1\r\nContent-Length: 12\r\n\r\n", ""));
+    assert_eq!(
+        (st, out.as_str(), err.as_str()),
+        (0, "HTTP/1.1 200 OK\r\nServer: nginx/1.29.1\r\nContent-Length: 12\r\n\r\n", "")
+    );
     let (st, out, _) = run_all("curl -si web", &mut h);
     assert_eq!((st, out.ends_with("\r\n\r\n<h1>hi</h1>\n")), (0, true));
     let (st, out, _) = run_all("curl -s -o /tmp/page web -w '%{http_code} %{size_download}' && cat /tmp/page", &mut h);
