@@ -7,6 +7,9 @@ kubectl expose deployment web --port=80
 kubectl create deployment apache --image=httpd:2.4.65
 kubectl expose deployment apache --port=80
 kubectl create service clusterip empty --tcp=80:80
+kubectl create deployment cache --image=redis
+kubectl expose deployment cache --port=6379
+kubectl run db --image=postgres --env=POSTGRES_PASSWORD=secret --port=5432 --expose
 kubectl run curl --image=curlimages/curl -- sleep 3600
 kubectl run box --image=busybox --restart=Never -- sleep 3600
 sleep 30
@@ -25,6 +28,13 @@ kubectl logs deployment/apache
 kubectl exec deployment/web -- curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port}\n' http://127.0.0.1
 kubectl logs deployment/web --tail=1
 kubectl exec box -- curl http://web
+# -v traces the exchange on standard error (curl 8's wording), the body's bytes noted instead of shown.
+kubectl exec curl -- curl -sv -o /dev/null http://web/
+# Servers without HTTP: redis and PostgreSQL close the connection (52) and log why.
+kubectl exec curl -- curl -sS http://cache:6379
+kubectl logs deployment/cache --tail=1
+kubectl exec curl -- curl -sS http://db:5432
+kubectl logs db --tail=1
 # Errors: an unknown name (6), a Service without endpoints (7), a ClusterIP port no rule serves (28).
 kubectl exec curl -- curl -sS http://nothing-here
 kubectl exec curl -- curl -sS http://empty

@@ -23,7 +23,7 @@ use crate::network::proxy::{self, ServicePortRule};
 use crate::network::{in_cidr, FirewallChange, FirewallRule, Hop, Trace, TraceKind};
 
 use super::container::{resolve_port, ContainerRun, Process, Stream};
-use super::programs::Server;
+use super::programs::{NonHttp, Server};
 use super::status::ETC_VOLUME;
 use super::PodRun;
 
@@ -781,8 +781,30 @@ impl<'a> ContainerHost<'a> {
             return HttpOutcome::Refused { ip, port };
         };
         if !t.server.speaks_http() {
-            self.end_trace("no HTTP answer: timed out");
-            return HttpOutcome::TimedOut { ip, port };
+            let reply = t.server.on_http_request(self.now);
+            if let Some(line) = reply.as_ref().and_then(|(_, l)| l.clone()) {
+                self.effects.push(Effect::Log {
+                    node: t.node.clone(),
+                    uid: t.uid.clone(),
+                    container: t.container.clone(),
+                    line,
+                    at: self.now,
+                });
+            }
+            return match reply {
+                Some((NonHttp::Closes, _)) => {
+                    self.end_trace("no HTTP answer: the server closed the connection");
+                    HttpOutcome::EmptyReply { ip, port }
+                }
+                Some((NonHttp::Greets, _)) => {
+                    self.end_trace("no HTTP answer: the server greeted in its own protocol");
+                    HttpOutcome::NotHttp { ip, port }
+                }
+                None => {
+                    self.end_trace("no HTTP answer: timed out");
+                    HttpOutcome::TimedOut { ip, port }
+                }
+            };
         }
         let local_read;
         let answer = if ip == "127.0.0.1" && t.uid == self.uid {
@@ -909,7 +931,14 @@ impl shell::Host for ContainerHost<'_> {
         self.hostname.clone()
     }
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
-        self.http(url, "GET", "Wget")
+        // busybox wget's words for a server that closes or answers in another protocol are not simulated: it
+        // waits out its timeout as before.
+        match self.http(url, "GET", "Wget") {
+            HttpOutcome::EmptyReply { ip, port } | HttpOutcome::NotHttp { ip, port } => {
+                HttpOutcome::TimedOut { ip, port }
+            }
+            other => other,
+        }
     }
     fn http_request(&mut self, request: &HttpRequest) -> HttpOutcome {
         self.http(&request.url, &request.method, &request.agent)
@@ -1314,8 +1343,8 @@ impl shell::Host for NodeHost<'_> {
     fn has_sudo(&self) -> bool {
         true
     }
-    fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
-        self.with_network(|h| h.http(url, "GET", "Wget"))
+    fn http_get(&mut self, url: &str, timeout_ms: Millis) -> HttpOutcome {
+        self.with_network(|h| shell::Host::http_get(h, url, timeout_ms))
     }
     fn http_request(&mut self, request: &HttpRequest) -> HttpOutcome {
         self.with_network(|h| h.http(&request.url, &request.method, &request.agent))

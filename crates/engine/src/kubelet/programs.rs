@@ -48,6 +48,15 @@ pub enum StaticFlavour {
     Httpd,
 }
 
+/// How a server without HTTP answers an HTTP request ([`Server::on_http_request`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonHttp {
+    /// It closes the connection without a byte (curl: `(52) Empty reply from server`).
+    Closes,
+    /// It sends its own protocol's greeting (curl: `(1) Received HTTP/0.9 when not allowed`).
+    Greets,
+}
+
 /// An HTTP answer from a simulated server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpAnswer {
@@ -543,6 +552,33 @@ impl Server {
         }
     }
 
+    /// What a server without HTTP does with an HTTP request, known by its port: redis (6379) and PostgreSQL (5432)
+    /// close the connection without a reply and log why (redis's cross-protocol warning; PostgreSQL's startup
+    /// packet check, whose backend pid here is an informed guess); MySQL (3306) has already sent its binary
+    /// greeting, which the client takes for an HTTP/0.9 answer. `None`: it says nothing and the client waits.
+    pub fn on_http_request(&self, now: Millis) -> Option<(NonHttp, Option<String>)> {
+        if self.kind != ServerKind::Tcp {
+            return None;
+        }
+        if self.listens(6379) {
+            let line = format!(
+                "1:M {} # Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands \
+                 to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise \
+                 your Redis instance. Connection aborted.",
+                redis_time(now)
+            );
+            return Some((NonHttp::Closes, Some(line)));
+        }
+        if self.listens(5432) {
+            let t = format!("{} UTC", rfc3339_millis(now));
+            return Some((NonHttp::Closes, Some(format!("{t} [64] LOG:  invalid length of startup packet"))));
+        }
+        if self.listens(3306) {
+            return Some((NonHttp::Greets, None));
+        }
+        None
+    }
+
     /// Whether this server speaks HTTP at all (a GET to redis gets no HTTP answer).
     pub fn speaks_http(&self) -> bool {
         !matches!(self.kind, ServerKind::Tcp | ServerKind::Sleep)
@@ -755,6 +791,12 @@ pub fn rfc3339(now: Millis) -> String {
 pub fn rfc3339_nanos(now: Millis) -> String {
     let (y, mo, d, h, mi, s, _) = civil(now);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}000000Z", now % 1000)
+}
+
+/// PostgreSQL's log time without the zone: `2025-08-27 00:00:05.123`.
+fn rfc3339_millis(now: Millis) -> String {
+    let (y, mo, d, h, mi, s, _) = civil(now);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03}", now % 1000)
 }
 
 /// nginx's error-log time: `2025/08/27 00:00:05`.

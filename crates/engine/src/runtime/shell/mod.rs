@@ -180,6 +180,10 @@ pub enum HttpOutcome {
     TimedOut { ip: String, port: u16 },
     /// `wget: can't connect to remote host (ip): No route to host`.
     Unreachable { ip: String, port: u16 },
+    /// The server closed the connection without a reply (curl: `(52) Empty reply from server`).
+    EmptyReply { ip: String, port: u16 },
+    /// The server answered in another protocol (curl: `(1) Received HTTP/0.9 when not allowed`).
+    NotHttp { ip: String, port: u16 },
 }
 
 /// An HTTP request with its method and client (for `curl`).

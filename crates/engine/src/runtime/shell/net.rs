@@ -101,7 +101,9 @@ impl Process {
                 );
                 1
             }
-            HttpOutcome::TimedOut { ip, port } => {
+            HttpOutcome::TimedOut { ip, port }
+            | HttpOutcome::EmptyReply { ip, port }
+            | HttpOutcome::NotHttp { ip, port } => {
                 if !quiet {
                     self.write_err(host, &connecting(&ip, port));
                 }
@@ -275,16 +277,9 @@ impl Process {
                 }
                 head_text.push_str("\r\n");
                 if o.verbose {
-                    // curl 7.x's trace (an informed approximation; 8.x adds lines about name resolution).
                     let target = if path.is_empty() { "/" } else { path };
-                    let mut v = format!(
-                        "*   Trying {ip}:{rport}...\n* Connected to {hostname} ({ip}) port {rport} (#0)\n> {method} \
-                         {target} HTTP/1.1\r\n> Host: {hostport}\r\n> User-Agent: {agent}\r\n> Accept: */*\r\n> \r\n"
-                    );
-                    for line in head_text.trim_end_matches("\r\n").split("\r\n") {
-                        v.push_str(&format!("< {line}\r\n"));
-                    }
-                    v.push_str("< \r\n");
+                    let v =
+                        verbose_trace(&version, &hostname, &ip, rport, &head_text, &method, target, &hostport, &agent);
                     self.write_err(host, &v);
                 }
                 if o.fail && status >= 400 {
@@ -335,12 +330,21 @@ impl Process {
                         }
                         None => self.write_out(host, &out),
                     }
+                    if o.verbose {
+                        // Without a terminal the trace notes the data instead of showing it.
+                        if method != "HEAD" && !host.stdout_is_tty() {
+                            self.write_err(host, &format!("{{ [{} bytes data]\n", body.len()));
+                        }
+                    }
                     if meter {
                         let private = ["10.", "192.168.", "127.", "172."].iter().any(|p| ip.starts_with(p));
                         let ms = if private { 1 } else { 100 };
                         let speed = w.size * 1000 / ms;
                         let total = if method == "HEAD" { announced } else { w.size.max(announced) };
                         self.write_err(host, &format!("\r{}\n", meter_line(total, w.size, speed, None)));
+                    }
+                    if o.verbose {
+                        self.write_err(host, &format!("* Connection #0 to host {hostname} left intact\n"));
                     }
                     failed
                 }
@@ -350,6 +354,18 @@ impl Process {
                     self.write_err(host, "\n");
                 }
                 Some((6, format!("Could not resolve host: {hostname}"), 0))
+            }
+            HttpOutcome::EmptyReply { .. } => {
+                if meter {
+                    self.write_err(host, "\n");
+                }
+                Some((52, "Empty reply from server".to_string(), 0))
+            }
+            HttpOutcome::NotHttp { .. } => {
+                if meter {
+                    self.write_err(host, "\n");
+                }
+                Some((1, "Received HTTP/0.9 when not allowed".to_string(), 0))
             }
             HttpOutcome::Refused { .. } => {
                 if meter {
@@ -585,6 +601,44 @@ pub(super) fn ping_script(
         }
     }
     Ok(s)
+}
+
+/// curl's `-v` trace up to the response headers (an informed reconstruction of 7.x's and of 8.x's, which
+/// first reports the name's addresses and that the request was sent).
+#[allow(clippy::too_many_arguments)]
+fn verbose_trace(
+    version: &str,
+    hostname: &str,
+    ip: &str,
+    port: u16,
+    head_text: &str,
+    method: &str,
+    target: &str,
+    hostport: &str,
+    agent: &str,
+) -> String {
+    let modern = at_least(version, 8, 0);
+    let mut v = String::new();
+    if modern && crate::network::parse_ipv4(hostname).is_none() {
+        v.push_str(&format!("* Host {hostname}:{port} was resolved.\n* IPv6: (none)\n* IPv4: {ip}\n"));
+    }
+    v.push_str(&format!("*   Trying {ip}:{port}...\n"));
+    if modern {
+        v.push_str(&format!("* Connected to {hostname} ({ip}) port {port}\n"));
+    } else {
+        v.push_str(&format!("* Connected to {hostname} ({ip}) port {port} (#0)\n"));
+    }
+    v.push_str(&format!(
+        "> {method} {target} HTTP/1.1\r\n> Host: {hostport}\r\n> User-Agent: {agent}\r\n> Accept: */*\r\n> \r\n"
+    ));
+    if modern {
+        v.push_str("* Request completely sent off\n");
+    }
+    for line in head_text.trim_end_matches("\r\n").split("\r\n") {
+        v.push_str(&format!("< {line}\r\n"));
+    }
+    v.push_str("< \r\n");
+    v
 }
 
 /// What `curl`'s command line asked for.
