@@ -28,6 +28,9 @@ kubectl logs deployment/apache
 kubectl exec deployment/web -- curl -s -o /dev/null -w '%{http_code} %{remote_ip}:%{remote_port}\n' http://127.0.0.1
 kubectl logs deployment/web --tail=1
 kubectl exec box -- curl http://web
+# A file written in the container: its own type, length, Last-Modified and ETag.
+kubectl exec deployment/web -- sh -c 'echo hello > /usr/share/nginx/html/hello.txt'
+kubectl exec curl -- curl -si http://web/hello.txt
 # -v traces the exchange on standard error (curl 8's wording), the body's bytes noted instead of shown.
 kubectl exec curl -- curl -sv -o /dev/null http://web/
 # Servers without HTTP: redis and PostgreSQL close the connection (52) and log why.

@@ -74,9 +74,7 @@ impl ReadView<'_> {
     fn read(&self, path: &str) -> Option<String> {
         read_through(self.base, self.upper, self.volumes, &self.mounts, path)
     }
-}
 
-impl ReadView<'_> {
     fn modified(&self, path: &str) -> Option<Millis> {
         modified_through(self.upper, self.volumes, &self.mounts, path)
     }

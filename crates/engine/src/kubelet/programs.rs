@@ -932,6 +932,23 @@ mod tests {
     }
 
     #[test]
+    fn servers_without_http_close_or_greet() {
+        let tcp = |port| Server { kind: ServerKind::Tcp, ports: vec![port], started_at: 0, version: String::new() };
+        let (reply, line) = tcp(6379).on_http_request(0).unwrap();
+        assert_eq!(reply, NonHttp::Closes);
+        assert!(line.unwrap().starts_with("1:M 27 Aug 2025 00:00:00.000 # Possible SECURITY ATTACK detected."));
+        assert_eq!(
+            tcp(5432).on_http_request(1_500),
+            Some((
+                NonHttp::Closes,
+                Some("2025-08-27 00:00:01.500 UTC [64] LOG:  invalid length of startup packet".into())
+            ))
+        );
+        assert_eq!(tcp(3306).on_http_request(0), Some((NonHttp::Greets, None)));
+        assert_eq!(tcp(27017).on_http_request(0), None);
+    }
+
+    #[test]
     fn httpd_headers_carry_the_index_pages_2007_timestamp() {
         let server = Server {
             kind: ServerKind::Static { root: "/", flavour: StaticFlavour::Httpd },
