@@ -89,6 +89,23 @@ fn traces_of_traffic_policies() {
     }
 }
 
+/// Leaving the cluster: a pod's request to example.com crosses the bridge, is masqueraded to its node's address
+/// by Flannel's rule and goes out through the node's gateway; from a node itself there is no masquerade; a
+/// port nothing listens on out there times out.
+#[test]
+fn traces_to_the_internet() {
+    let mut p = Playground::new(0);
+    p.exec(SETUP).expect("setup");
+    let mut text = traces_after(&mut p, "kubectl exec client -- wget -qO- -T 2 http://example.com");
+    text += &traces_after(&mut p, "minikube ssh -n worker-1 -- curl -sI http://example.com");
+    text += &traces_after(&mut p, "kubectl exec client -- nc -z -w 2 example.com 22");
+    assert!(text.contains("masquerade") && text.contains("for example.com (93.184.215.14:80)"), "{text}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces");
+    if let Some(failure) = tests::check_snapshot(&dir.join("internet.txt"), &text) {
+        panic!("{failure}");
+    }
+}
+
 #[test]
 fn endpoints_hold_only_ready_selected_pods_and_cluster_ips_are_unique() {
     let mut p = Playground::new(3);

@@ -427,6 +427,38 @@ fn real_kubectl_runs_the_network_scenario() {
     });
 }
 
+/// `tests/scenarios/services.sh` (Service types, ports, session affinity, readiness) through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_services_scenario() {
+    compare_scenario(&Scenario {
+        name: "services",
+        script: include_str!("../../../tests/scenarios/services.sh"),
+        ..NONE
+    });
+}
+
+/// `tests/scenarios/dns.sh` (resolv.conf per dnsPolicy, every record kind) through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_dns_scenario() {
+    compare_scenario(&Scenario { name: "dns", script: include_str!("../../../tests/scenarios/dns.sh"), ..NONE });
+}
+
+/// `tests/scenarios/trafficpolicy.sh` (internal and external traffic policies) through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_trafficpolicy_scenario() {
+    compare_scenario(&Scenario {
+        name: "trafficpolicy",
+        script: include_str!("../../../tests/scenarios/trafficpolicy.sh"),
+        ..NONE
+    });
+}
+
+/// `tests/scenarios/curl.sh` (curl in pods, access logs, the simulated internet) through the real kubectl.
+#[test]
+fn real_kubectl_runs_the_curl_scenario() {
+    compare_scenario(&Scenario { name: "curl", script: include_str!("../../../tests/scenarios/curl.sh"), ..NONE });
+}
+
 #[test]
 fn real_kubectl_runs_the_deployments_scenario() {
     compare_scenario(&Scenario {

@@ -276,7 +276,7 @@ kubectl exec POD -- sh -c 'ls /; cat /etc/hostname'\n",
         return out;
     }
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
-    match cluster.exec(namespace, &pod_name, &container, command) {
+    match cluster.exec_tty(namespace, &pod_name, &container, command, flags.bool("tty")) {
         Ok(result) => match result.code {
             Ok(code) => {
                 out.stdout.push_str(&result.stdout);

@@ -66,6 +66,8 @@ fn step(hop: &Hop) -> StepView {
         Hop::HostPort { node, .. } => ("hostport", Some(node.clone())),
         Hop::Vxlan { from_node, .. } => ("vxlan", Some(from_node.clone())),
         Hop::Deliver { node, .. } => ("deliver", (!node.is_empty()).then(|| node.clone())),
+        Hop::Masquerade { node, .. } => ("masquerade", Some(node.clone())),
+        Hop::Internet { node, .. } => ("internet", Some(node.clone())),
         Hop::Refused { .. } => ("refused", None),
         Hop::Unreachable { .. } => ("unreachable", None),
         Hop::Filtered { node, .. } => ("filtered", Some(node.clone())),

@@ -419,7 +419,7 @@ impl Session {
     /// start it (on the error channel when `final_status`, else on stderr) and returns `Err`.
     async fn run_once(&self, ws: &mut Socket, argv: &[String], tty: bool, final_status: bool) -> Result<i32, ()> {
         let result = self.shared.with(|c| {
-            let result = c.exec(&self.namespace, &self.pod, &self.container, argv);
+            let result = c.exec_tty(&self.namespace, &self.pod, &self.container, argv, tty);
             let now = c.now();
             (result, now)
         });

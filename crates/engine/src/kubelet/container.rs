@@ -759,7 +759,19 @@ fn start(
     };
     c.image_id = Some(r.image_id());
     c.env = env.clone();
-    let argv = resolve_argv(info, &super::status::expand_command_and_args(spec, &env));
+    let mut argv = resolve_argv(info, &super::status::expand_command_and_args(spec, &env));
+    let curl = images::curl_version(&r).is_some();
+    if info.repository == "docker.io/curlimages/curl" {
+        // Its `/entrypoint.sh` (informed reading): a first word that is an option or no command runs curl with
+        // all the words (`-- -s http://web`, `-- http://web`); a command runs as given (`-- sleep 3600`).
+        if argv.first().is_some_and(|a| a == "/entrypoint.sh") {
+            argv.remove(0);
+        }
+        let first = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a).to_string()).unwrap_or_default();
+        if first != "curl" && !SHELLS.contains(&first.as_str()) && !super::host::is_applet(&first) {
+            argv.insert(0, "curl".into());
+        }
+    }
     let id = images::digest_hex(&format!("{}/{}/{}/{}", run.uid, c.name, c.restart_count, now));
     c.container_id = Some(format!("containerd://{id}"));
     c.base = Arc::new(super::status::image_fs(info));
@@ -767,7 +779,7 @@ fn start(
     if !c.logs.is_empty() || c.restart_count > 0 {
         c.previous_logs = std::mem::take(&mut c.logs);
     }
-    let launch = match classify(info, &argv) {
+    let launch = match classify(info, &argv, curl) {
         Exec::Shell { script, args } => match shell::Program::parse(&script) {
             Ok(program) => {
                 let process = shell::Process::new(program, args, env.clone());
@@ -887,7 +899,7 @@ fn resolve_argv(info: &images::ImageInfo, spec: &Container) -> Vec<String> {
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash"];
 
-fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
+fn classify(info: &images::ImageInfo, argv: &[String], curl: bool) -> Exec {
     let Some(first) = argv.first() else { return Exec::Native };
     let base = first.rsplit('/').next().unwrap_or(first);
     if SHELLS.contains(&base) {
@@ -937,7 +949,7 @@ fn classify(info: &images::ImageInfo, argv: &[String]) -> Exec {
     if base == native || native_names.contains(&base) {
         return Exec::Native;
     }
-    if info.has_shell && super::host::is_applet(base) {
+    if info.has_shell && (super::host::is_applet(base) || (curl && base == "curl")) {
         // A busybox applet as the command (`sleep 3600`, `echo hi`): run the words through the shell.
         return Exec::Shell {
             script: argv.iter().map(|a| super::host::quote(a)).collect::<Vec<_>>().join(" "),

@@ -13,14 +13,17 @@ use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::object::{Kind, Object};
 use crate::runtime::fs::{Fs, LayeredFs, MemFs, Mount};
-use crate::runtime::shell::{self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOutcome, PingOutcome, Poll, QueryType};
+use crate::runtime::shell::{
+    self, ConnectOutcome, DnsAnswer, DnsOutcome, HttpOutcome, HttpRequest, PingOutcome, Poll, QueryType,
+};
 
 use crate::network::dns::{self, Answer, ResolvConf, CLUSTER_DNS};
+use crate::network::internet::{self, Listener};
 use crate::network::proxy::{self, ServicePortRule};
 use crate::network::{in_cidr, FirewallChange, FirewallRule, Hop, Trace, TraceKind};
 
 use super::container::{resolve_port, ContainerRun, Process, Stream};
-use super::programs::Server;
+use super::programs::{NonHttp, Server};
 use super::status::ETC_VOLUME;
 use super::PodRun;
 
@@ -70,6 +73,27 @@ struct ReadView<'c> {
 impl ReadView<'_> {
     fn read(&self, path: &str) -> Option<String> {
         read_through(self.base, self.upper, self.volumes, &self.mounts, path)
+    }
+
+    fn modified(&self, path: &str) -> Option<Millis> {
+        modified_through(self.upper, self.volumes, &self.mounts, path)
+    }
+}
+
+/// When `path` was last written in the container (a mount or its writable layer); `None` for a file that came
+/// with the image (or none at all).
+fn modified_through(upper: &MemFs, volumes: &BTreeMap<String, MemFs>, mounts: &[Mount], path: &str) -> Option<Millis> {
+    let mount = mounts
+        .iter()
+        .filter(|m| path == m.path || m.path == "/" || path.starts_with(&format!("{}/", m.path)))
+        .max_by_key(|m| m.path.len());
+    match mount {
+        Some(m) => {
+            let rest = &path[m.path.len().min(path.len())..];
+            let inner = crate::runtime::fs::normalize("/", &format!("/{}/{}", m.sub_path, rest));
+            volumes.get(&m.volume)?.stat(&inner).ok().map(|s| s.mtime)
+        }
+        None => upper.stat(path).ok().map(|s| s.mtime),
     }
 }
 
@@ -139,6 +163,8 @@ pub struct ContainerHost<'a> {
     pub uid: String,
     seq: u64,
     pod_name: String,
+    /// The container the process runs in.
+    container: String,
     /// The trace being built for the current request or lookup.
     trace: Option<Trace>,
     /// Session-affinity choices made during this turn (applied to the cluster afterwards).
@@ -146,6 +172,12 @@ pub struct ContainerHost<'a> {
     /// The source address the server of the current connection sees (after Flannel's and kube-proxy's
     /// masquerades), when it is not this container's own address.
     seen_src: Option<String>,
+    /// The version of the image's `curl`, when it ships one.
+    pub curl: Option<String>,
+    /// Whether the command's standard output is a terminal (`kubectl exec -t`).
+    pub tty: bool,
+    /// The server this very container runs, if any (`kubectl exec` into nginx, then `curl localhost`).
+    pub own: Option<Server>,
 }
 
 impl<'a> ContainerHost<'a> {
@@ -177,9 +209,13 @@ impl<'a> ContainerHost<'a> {
             uid: pod.metadata.uid.clone().unwrap_or_default(),
             seq: 0,
             pod_name: pod.metadata.name.clone().unwrap_or_default(),
+            container: container.to_string(),
             trace: None,
             affinity: BTreeMap::new(),
             seen_src: None,
+            curl: None,
+            tty: false,
+            own: None,
         }
     }
 
@@ -624,18 +660,113 @@ impl<'a> ContainerHost<'a> {
         None
     }
 
-    fn http(&mut self, url: &str, agent: &str) -> HttpOutcome {
-        let rest = url.strip_prefix("http://").unwrap_or(url);
+    /// Takes a packet for `ip:port` on the simulated internet out of the cluster: across the bridge, through
+    /// Flannel's masquerade (a pod's address becomes its node's), out of the node's default route. Returns what
+    /// listens there, recording a hop that says the packet was dropped when nothing does.
+    fn leave_cluster(&mut self, ip: &str, port: u16) -> Option<Listener> {
+        self.cross_to_bridge();
+        let node_ip = self.cluster.machines.get(&self.node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
+        if !self.on_host_network() {
+            self.hop(Hop::Masquerade { node: self.node.clone(), from: self.pod_ip.clone(), to: node_ip });
+        }
+        let name = internet::names_of(ip).first().copied().unwrap_or_default().to_string();
+        let hop = Hop::Internet {
+            node: self.node.clone(),
+            gateway: internet::GATEWAY.into(),
+            name,
+            ip: ip.to_string(),
+            port,
+        };
+        self.hop(hop);
+        let listener = internet::listener(ip, port);
+        match listener {
+            Some(_) => self.hop(Hop::Deliver { node: String::new(), pod: None, ip: ip.to_string(), port }),
+            None => self.hop(Hop::Unreachable { ip: ip.to_string() }),
+        }
+        listener
+    }
+
+    /// An HTTP request to a server on the simulated internet (no access log of ours records it).
+    fn http_internet(&mut self, ip: String, port: u16, method: &str) -> HttpOutcome {
+        match self.leave_cluster(&ip, port) {
+            Some(Listener::ExamplePage) => {
+                let answer = internet::example_page(self.now);
+                self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
+                let body = if method == "HEAD" { String::new() } else { answer.body };
+                HttpOutcome::Response {
+                    ip,
+                    port,
+                    status: answer.status,
+                    reason: reason_phrase(answer.status).into(),
+                    headers: answer.headers,
+                    body,
+                }
+            }
+            Some(Listener::Tcp) => {
+                self.end_trace("no HTTP answer: timed out");
+                HttpOutcome::TimedOut { ip, port }
+            }
+            None => {
+                self.end_trace("timed out");
+                HttpOutcome::TimedOut { ip, port }
+            }
+        }
+    }
+
+    /// A request to the server of this very container, over `localhost`: it reads the files as this container
+    /// sees them and writes its access-log line into this container's log.
+    fn http_own(&mut self, server: &Server, port: u16, path: &str, method: &str, agent: &str) -> HttpOutcome {
+        let ip = "127.0.0.1".to_string();
+        self.hop(Hop::Deliver { node: self.node.clone(), pod: Some(self.client()), ip: ip.clone(), port });
+        if !server.speaks_http() {
+            self.end_trace("no HTTP answer: timed out");
+            return HttpOutcome::TimedOut { ip, port };
+        }
+        let answer = {
+            let fs = &self.fs;
+            server.http_get(path, self.now, &self.hostname, &|p: &str| fs.read(p).ok())
+        };
+        let modified = server
+            .served_file(path)
+            .and_then(|f| modified_through(self.fs.upper, self.fs.volumes, &self.fs.mounts, &f));
+        let headers = server.response_headers(path, answer.status, answer.body.len(), self.now, modified);
+        let body = if method == "HEAD" { String::new() } else { answer.body };
+        self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
+        if let Some(line) = server.access_log(&ip, method, path, answer.status, body.len(), agent, self.now) {
+            self.effects.push(Effect::Log {
+                node: self.node.clone(),
+                uid: self.uid.clone(),
+                container: self.container.clone(),
+                line,
+                at: self.now,
+            });
+        }
+        let reason = reason_phrase(answer.status).into();
+        HttpOutcome::Response { ip, port, status: answer.status, reason, headers, body }
+    }
+
+    fn http(&mut self, url: &str, method: &str, agent: &str) -> HttpOutcome {
+        let (rest, default_port) = match url.split_once("://") {
+            Some(("https", r)) => (r, 443),
+            Some((_, r)) => (r, 80),
+            None => (url, 80),
+        };
         let (hostport, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
         let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().unwrap_or(80)),
-            None => (hostport, 80),
+            Some((h, p)) => (h, p.parse().unwrap_or(default_port)),
+            None => (hostport, default_port),
         };
         let Some(ip) = self.resolve(host) else { return HttpOutcome::BadAddress };
         self.begin_trace(TraceKind::Connect { host: host.to_string(), port });
+        if internet::is_internet(&ip) {
+            return self.http_internet(ip, port, method);
+        }
+        if let Some(server) = self.own.clone().filter(|s| ip == "127.0.0.1" && s.listens(port)) {
+            return self.http_own(&server, port, path, method, agent);
+        }
         let (ip, port, target) = match self.connect(&ip, port) {
             Ok(t) => t,
             Err(e) => {
@@ -648,8 +779,30 @@ impl<'a> ContainerHost<'a> {
             return HttpOutcome::Refused { ip, port };
         };
         if !t.server.speaks_http() {
-            self.end_trace("no HTTP answer: timed out");
-            return HttpOutcome::TimedOut { ip, port };
+            let reply = t.server.on_http_request(self.now);
+            if let Some(line) = reply.as_ref().and_then(|(_, l)| l.clone()) {
+                self.effects.push(Effect::Log {
+                    node: t.node.clone(),
+                    uid: t.uid.clone(),
+                    container: t.container.clone(),
+                    line,
+                    at: self.now,
+                });
+            }
+            return match reply {
+                Some((NonHttp::Closes, _)) => {
+                    self.end_trace("no HTTP answer: the server closed the connection");
+                    HttpOutcome::EmptyReply { ip, port }
+                }
+                Some((NonHttp::Greets, _)) => {
+                    self.end_trace("no HTTP answer: the server greeted in its own protocol");
+                    HttpOutcome::NotHttp { ip, port }
+                }
+                None => {
+                    self.end_trace("no HTTP answer: timed out");
+                    HttpOutcome::TimedOut { ip, port }
+                }
+            };
         }
         let local_read;
         let answer = if ip == "127.0.0.1" && t.uid == self.uid {
@@ -664,8 +817,17 @@ impl<'a> ContainerHost<'a> {
         } else {
             self.seen_src.clone().unwrap_or_else(|| self.pod_ip.clone())
         };
+        let modified = t.server.served_file(path).and_then(|f| {
+            if ip == "127.0.0.1" && t.uid == self.uid {
+                modified_through(t.fs.upper, self.fs.volumes, &t.fs.mounts, &f)
+            } else {
+                t.fs.modified(&f)
+            }
+        });
+        let headers = t.server.response_headers(path, answer.status, answer.body.len(), self.now, modified);
+        let body = if method == "HEAD" { String::new() } else { answer.body };
         self.end_trace(&format!("HTTP {} {}", answer.status, reason_phrase(answer.status)));
-        if let Some(line) = t.server.access_log(&src, path, answer.status, answer.body.len(), agent, self.now) {
+        if let Some(line) = t.server.access_log(&src, method, path, answer.status, body.len(), agent, self.now) {
             self.effects.push(Effect::Log {
                 node: t.node.clone(),
                 uid: t.uid.clone(),
@@ -679,7 +841,8 @@ impl<'a> ContainerHost<'a> {
             port,
             status: answer.status,
             reason: reason_phrase(answer.status).into(),
-            body: answer.body,
+            headers,
+            body,
         }
     }
 }
@@ -766,7 +929,23 @@ impl shell::Host for ContainerHost<'_> {
         self.hostname.clone()
     }
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
-        self.http(url, "Wget")
+        // busybox wget's words for a server that closes or answers in another protocol are not simulated: it
+        // waits out its timeout as before.
+        match self.http(url, "GET", "Wget") {
+            HttpOutcome::EmptyReply { ip, port } | HttpOutcome::NotHttp { ip, port } => {
+                HttpOutcome::TimedOut { ip, port }
+            }
+            other => other,
+        }
+    }
+    fn http_request(&mut self, request: &HttpRequest) -> HttpOutcome {
+        self.http(&request.url, &request.method, &request.agent)
+    }
+    fn curl_version(&self) -> Option<String> {
+        self.curl.clone()
+    }
+    fn stdout_is_tty(&self) -> bool {
+        self.tty
     }
     fn lookup(&mut self, name: &str, qtype: QueryType) -> DnsOutcome {
         self.lookup_traced(name, qtype)
@@ -774,6 +953,19 @@ impl shell::Host for ContainerHost<'_> {
     fn tcp_connect(&mut self, host: &str, port: u16) -> ConnectOutcome {
         let Some(ip) = self.resolve(host) else { return ConnectOutcome::BadAddress };
         self.begin_trace(TraceKind::Connect { host: host.to_string(), port });
+        if internet::is_internet(&ip) {
+            let (outcome, words) = match self.leave_cluster(&ip, port) {
+                Some(_) => (ConnectOutcome::Open { ip }, "open"),
+                None => (ConnectOutcome::TimedOut { ip }, "timed out"),
+            };
+            self.end_trace(words);
+            return outcome;
+        }
+        if ip == "127.0.0.1" && self.own.as_ref().is_some_and(|s| s.listens(port)) {
+            self.hop(Hop::Deliver { node: self.node.clone(), pod: Some(self.client()), ip: ip.clone(), port });
+            self.end_trace("open");
+            return ConnectOutcome::Open { ip };
+        }
         let (outcome, words) = match self.connect(&ip, port) {
             Ok((ip, _, Some(_))) => (ConnectOutcome::Open { ip }, "open"),
             Ok((ip, _, None)) => (ConnectOutcome::Refused { ip }, "connection refused"),
@@ -816,12 +1008,12 @@ pub(super) fn run_shell(
     let key = crate::store::ObjectKey::new(Kind::Pod, &run.namespace, &run.name);
     let Some(Object::Pod(pod)) = cluster.store.get(&key).cloned() else { return None };
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
-    let (poll, out, effects) = run_once(cluster, &node, &pod, run, c, p, pod_ip, hostname, now);
+    let (poll, out, effects) = run_once(cluster, &node, &pod, run, c, p, pod_ip, hostname, now, false);
     super::volumes::write_back(cluster, &node, &pod, run);
     for (stream, text) in out {
         c.log(now, stream, &text);
     }
-    apply_effects(cluster, effects);
+    apply_effects_held(cluster, run, c, effects);
     match poll {
         Poll::Exited(code) => Some(code),
         Poll::SleepUntil(t) => {
@@ -844,9 +1036,14 @@ fn run_once(
     pod_ip: &str,
     hostname: &str,
     at: Millis,
+    tty: bool,
 ) -> (Poll, Vec<(Stream, String)>, Vec<Effect>) {
     super::volumes::refresh(cluster, node, pod, run);
     let base = c.base.clone();
+    let own = match &c.process {
+        Some(Process::Native(s)) => Some(s.clone()),
+        _ => None,
+    };
     let siblings: &[ContainerRun] = &run.containers;
     let mut host = ContainerHost::new(
         cluster,
@@ -861,8 +1058,30 @@ fn run_once(
         hostname,
         at,
     );
+    host.curl = super::images::parse(&c.image).ok().and_then(|r| super::images::curl_version(&r));
+    host.own = own;
+    host.tty = tty;
     let poll = process.run(&mut host);
     (poll, std::mem::take(&mut host.out), std::mem::take(&mut host.effects))
+}
+
+/// [`apply_effects`] while the kubelet holds `run` (and its container `c`) apart from the cluster: log lines for
+/// this pod's own containers (a request to `localhost`) are written here.
+fn apply_effects_held(cluster: &mut Cluster, run: &mut PodRun, c: &mut ContainerRun, effects: Vec<Effect>) {
+    let mut rest = Vec::new();
+    for e in effects {
+        match e {
+            Effect::Log { uid, container, line, at, .. } if uid == run.uid => {
+                if c.name == container {
+                    c.log(at, Stream::Stdout, &format!("{line}\n"));
+                } else if let Some(s) = run.containers.iter_mut().find(|s| s.name == container) {
+                    s.log(at, Stream::Stdout, &format!("{line}\n"));
+                }
+            }
+            other => rest.push(other),
+        }
+    }
+    apply_effects(cluster, rest);
 }
 
 pub(crate) fn apply_effects(cluster: &mut Cluster, effects: Vec<Effect>) {
@@ -902,7 +1121,7 @@ pub(super) fn run_probe(
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     if let Some(exec) = &probe.exec {
         let argv = exec.command.clone().unwrap_or_default();
-        let result = exec_in(cluster, &node, &pod, run, c, &argv, hostname, pod_ip, now, Some(timeout));
+        let result = exec_in(cluster, &node, &pod, run, c, &argv, hostname, pod_ip, now, Some(timeout), false);
         return match result.code {
             Ok(0) => Ok(()),
             Ok(_) => Err(result.combined.trim_end().to_string()),
@@ -935,7 +1154,8 @@ pub(super) fn run_probe(
             server.http_get(&path, now, hostname, &read)
         };
         let node_ip = cluster.machines.get(&node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default();
-        if let Some(line) = server.access_log(&node_ip, &path, answer.status, answer.body.len(), "kube-probe/1.34", now)
+        if let Some(line) =
+            server.access_log(&node_ip, "GET", &path, answer.status, answer.body.len(), "kube-probe/1.34", now)
         {
             c.log(now, Stream::Stdout, &format!("{line}\n"));
         }
@@ -981,6 +1201,7 @@ pub fn exec_in(
     pod_ip: &str,
     now: Millis,
     timeout: Option<Millis>,
+    tty: bool,
 ) -> ExecResult {
     let image = super::images::parse(&c.image).ok();
     let info = image.as_ref().and_then(|r| r.info());
@@ -994,7 +1215,10 @@ pub fn exec_in(
             Some(i) => argv.get(i + 1).cloned().unwrap_or_default(),
             None => String::new(),
         }
-    } else if has_shell && is_applet(base_name) {
+    } else if has_shell
+        && (is_applet(base_name)
+            || (base_name == "curl" && image.as_ref().and_then(super::images::curl_version).is_some()))
+    {
         argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")
     } else {
         let msg = format!(
@@ -1018,7 +1242,7 @@ pub fn exec_in(
     let result;
     let mut effects = Vec::new();
     loop {
-        let (poll, out, eff) = run_once(cluster, node, pod, run, c, &mut process, pod_ip, hostname, at);
+        let (poll, out, eff) = run_once(cluster, node, pod, run, c, &mut process, pod_ip, hostname, at, tty);
         super::volumes::write_back(cluster, node, pod, run);
         effects.extend(eff);
         for (stream, text) in out {
@@ -1043,7 +1267,7 @@ pub fn exec_in(
             }
         }
     }
-    apply_effects(cluster, effects);
+    apply_effects_held(cluster, run, c, effects);
     output.code = result;
     output
 }
@@ -1106,15 +1330,22 @@ impl shell::Host for NodeHost<'_> {
     fn hostname(&self) -> String {
         self.hostname.clone()
     }
-    fn has_curl(&self) -> bool {
+    /// minikube's kicbase is Ubuntu 22.04: curl 7.81.0.
+    fn curl_version(&self) -> Option<String> {
+        Some("7.81.0".into())
+    }
+    /// `minikube ssh` runs the command on a terminal (informed guess: its ssh client asks for one).
+    fn stdout_is_tty(&self) -> bool {
         true
     }
     fn has_sudo(&self) -> bool {
         true
     }
-    fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
-        let agent = "curl/7.81.0";
-        self.with_network(|h| h.http(url, agent))
+    fn http_get(&mut self, url: &str, timeout_ms: Millis) -> HttpOutcome {
+        self.with_network(|h| shell::Host::http_get(h, url, timeout_ms))
+    }
+    fn http_request(&mut self, request: &HttpRequest) -> HttpOutcome {
+        self.with_network(|h| h.http(&request.url, &request.method, &request.agent))
     }
     fn lookup(&mut self, name: &str, qtype: QueryType) -> DnsOutcome {
         self.with_network(|h| h.lookup_traced(name, qtype))

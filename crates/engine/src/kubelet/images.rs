@@ -224,6 +224,18 @@ pub static CATALOGUE: &[ImageInfo] = &[
         default_argv: &["/http-echo"],
         latest_version: "1.0.0",
     },
+    // Not in CONTRACT §4's table: curl's own image, the one the Kubernetes docs run to reach a Service
+    // (`kubectl run curl --image=curlimages/curl -i --tty -- sh`). An Alpine image (busybox shell) with curl;
+    // ENTRYPOINT `/entrypoint.sh`, CMD `curl`. Size: informed guess, not a capture.
+    ImageInfo {
+        repository: "docker.io/curlimages/curl",
+        behaviour: Behaviour::Shell,
+        size_bytes: 9_842_470,
+        named_tags: &["latest"],
+        has_shell: true,
+        default_argv: &["/entrypoint.sh", "curl"],
+        latest_version: "8.15.0",
+    },
     ImageInfo {
         repository: "registry.k8s.io/etcd",
         behaviour: Behaviour::Component,
@@ -491,6 +503,28 @@ pub fn program_version(r: &ImageRef) -> String {
         format!("{}.0", t.trim_start_matches('v'))
     } else {
         info_version.trim_start_matches('v').to_string()
+    }
+}
+
+/// The version of `curl` an image ships, or `None` when it has none. Which images have curl is read from their
+/// Dockerfiles: nginx's Debian image installs it (`apt-get install … gettext-base curl`) and its `alpine` variant
+/// too (`apk add --no-cache curl ca-certificates`, "to make registering on DNS SD easier"), but not
+/// `alpine-slim`; agnhost's (`apk --update add bind-tools curl …`); curl's own image. busybox, alpine, ubuntu,
+/// debian, httpd and the databases do not. The versions are informed guesses at what each base distribution
+/// carried in August 2025 (Debian bookworm: 7.88.1; Alpine 3.21/3.22: 8.12.1/8.14.1), except curl's own image,
+/// whose tag is its version.
+///
+/// `nginx` → `7.88.1`; `nginx:1.29-alpine` → `8.14.1`; `nginx:alpine-slim` → `None`; `curlimages/curl:8.11.0`
+/// → `8.11.0`; `busybox` → `None`.
+pub fn curl_version(r: &ImageRef) -> Option<String> {
+    let info = r.info()?;
+    match info.repository {
+        "docker.io/library/nginx" if r.tag.contains("alpine-slim") => None,
+        "docker.io/library/nginx" if r.tag.contains("alpine") => Some("8.14.1".into()),
+        "docker.io/library/nginx" => Some("7.88.1".into()),
+        "registry.k8s.io/e2e-test-images/agnhost" => Some("8.12.1".into()),
+        "docker.io/curlimages/curl" => Some(program_version(r)),
+        _ => None,
     }
 }
 

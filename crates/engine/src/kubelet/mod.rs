@@ -239,6 +239,19 @@ impl Cluster {
         container: &str,
         argv: &[String],
     ) -> Result<host::ExecResult, ApiError> {
+        self.exec_tty(namespace, pod, container, argv, false)
+    }
+
+    /// [`Cluster::exec`] with `tty`: whether the command's output goes to a terminal (`kubectl exec -t`), which
+    /// programs such as curl notice (no progress meter then).
+    pub fn exec_tty(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        argv: &[String],
+        tty: bool,
+    ) -> Result<host::ExecResult, ApiError> {
         let (node, uid) = self.exec_target(namespace, pod, container)?;
         let Some(Object::Pod(p)) = self.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)).cloned() else {
             return Err(ApiError::not_found(Kind::Pod, pod));
@@ -252,14 +265,14 @@ impl Cluster {
         let result = match in_init {
             Some(i) => {
                 let mut c = run.init.remove(i);
-                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None);
+                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None, tty);
                 run.init.insert(i, c);
                 r
             }
             None => {
                 let i = run.containers.iter().position(|c| c.name == container).unwrap_or(0);
                 let mut c = run.containers.remove(i);
-                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None);
+                let r = host::exec_in(self, &node, &p, &mut run, &mut c, argv, &hostname, &ip, now, None, tty);
                 run.containers.insert(i, c);
                 r
             }

@@ -17,6 +17,8 @@ pub struct Server {
     /// TCP ports it listens on.
     pub ports: Vec<u16>,
     pub started_at: Millis,
+    /// The program's version (`1.29.1`), for its `Server` header and error pages.
+    pub version: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,15 @@ pub enum StaticFlavour {
     Httpd,
 }
 
+/// How a server without HTTP answers an HTTP request ([`Server::on_http_request`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonHttp {
+    /// It closes the connection without a byte (curl: `(52) Empty reply from server`).
+    Closes,
+    /// It sends its own protocol's greeting (curl: `(1) Received HTTP/0.9 when not allowed`).
+    Greets,
+}
+
 /// An HTTP answer from a simulated server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpAnswer {
@@ -73,7 +84,7 @@ pub fn launch(
 ) -> Launch {
     let version = super::images::program_version(image);
     let runs = |kind: ServerKind, ports: &[u16], logs: Vec<String>| Launch::Runs {
-        server: Server { kind, ports: ports.to_vec(), started_at: now },
+        server: Server { kind, ports: ports.to_vec(), started_at: now, version: version.clone() },
         logs,
     };
     match behaviour {
@@ -234,7 +245,7 @@ fn stress(argv: &[String], now: Millis) -> Launch {
             after_ms: secs * 1000,
         },
         None => Launch::Runs {
-            server: Server { kind: ServerKind::Sleep, ports: Vec::new(), started_at: now },
+            server: Server { kind: ServerKind::Sleep, ports: Vec::new(), started_at: now, version: String::new() },
             logs: vec![dispatch],
         },
     }
@@ -257,7 +268,10 @@ fn agnhost(argv: &[String], now: Millis) -> Launch {
     let flag = |name: &str, default: u16| {
         argv.iter().find_map(|a| a.strip_prefix(&format!("--{name}=")).and_then(|v| v.parse().ok())).unwrap_or(default)
     };
-    let server = |kind, ports: Vec<u16>, logs| Launch::Runs { server: Server { kind, ports, started_at: now }, logs };
+    let server = |kind, ports: Vec<u16>, logs| Launch::Runs {
+        server: Server { kind, ports, started_at: now, version: String::new() },
+        logs,
+    };
     match sub {
         Some("netexec") => {
             let port = flag("http-port", 8080);
@@ -405,7 +419,7 @@ impl Server {
                 }
                 match read(&file) {
                     Some(body) => ok(body),
-                    None => HttpAnswer { status: 404, body: not_found_page(*flavour, path) },
+                    None => HttpAnswer { status: 404, body: not_found_page(*flavour, path, &self.version) },
                 }
             }
             ServerKind::Netexec => match path {
@@ -432,15 +446,150 @@ impl Server {
         }
     }
 
+    /// The file a static server answers `path` from (`/` → its document root's `index.html`).
+    pub fn served_file(&self, path: &str) -> Option<String> {
+        let ServerKind::Static { root, .. } = &self.kind else { return None };
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let mut file = format!("{root}{path}");
+        if file.ends_with('/') {
+            file.push_str("index.html");
+        }
+        Some(file)
+    }
+
+    /// The response's header fields, in the order the real server writes them. `modified` is when the served
+    /// file was last written (`None`: it came with the image); `body_len` is the length of the GET body (a HEAD
+    /// answer announces the same `Content-Length`).
+    ///
+    /// nginx: `Server`, `Date`, `Content-Type`, `Content-Length`, `Last-Modified`, `Connection`, `ETag`
+    /// (`"{mtime:x}-{size:x}"`), `Accept-Ranges`; Apache: `Date`, `Server`, `Last-Modified`, `ETag`
+    /// (`"{size:x}-{mtime in µs:x}"`), `Accept-Ranges`, `Content-Length`, `Content-Type`; Go's net/http (agnhost,
+    /// http-echo, CoreDNS): the handler's own headers sorted, then `Date`, `Content-Length`, `Content-Type`.
+    pub fn response_headers(
+        &self,
+        path: &str,
+        status: u16,
+        body_len: usize,
+        now: Millis,
+        modified: Option<Millis>,
+    ) -> Vec<(String, String)> {
+        let h = |k: &str, v: String| (k.to_string(), v);
+        let date = http_date_unix(EPOCH_UNIX_SECONDS + (now / 1000) as i64);
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let file = if path.ends_with('/') { "index.html" } else { path.rsplit('/').next().unwrap_or_default() };
+        let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        match &self.kind {
+            ServerKind::Static { flavour: StaticFlavour::Nginx, .. } => {
+                let mut out = vec![h("Server", format!("nginx/{}", self.version)), h("Date", date)];
+                if status == 200 {
+                    // The image's files date from its build: an informed guess at nginx 1.29.1's (13 Aug 2025).
+                    let mtime =
+                        modified.map(|m| EPOCH_UNIX_SECONDS + (m / 1000) as i64).unwrap_or(NGINX_IMAGE_FILES_UNIX);
+                    let mime = match ext.as_str() {
+                        "html" | "htm" | "shtml" => "text/html",
+                        "txt" => "text/plain",
+                        "css" => "text/css",
+                        "js" => "application/javascript",
+                        "json" => "application/json",
+                        "xml" => "text/xml",
+                        "png" => "image/png",
+                        "svg" | "svgz" => "image/svg+xml",
+                        _ => "application/octet-stream",
+                    };
+                    out.push(h("Content-Type", mime.into()));
+                    out.push(h("Content-Length", body_len.to_string()));
+                    out.push(h("Last-Modified", http_date_unix(mtime)));
+                    out.push(h("Connection", "keep-alive".into()));
+                    out.push(h("ETag", format!("\"{mtime:x}-{body_len:x}\"")));
+                    out.push(h("Accept-Ranges", "bytes".into()));
+                } else {
+                    out.push(h("Content-Type", "text/html".into()));
+                    out.push(h("Content-Length", body_len.to_string()));
+                    out.push(h("Connection", "keep-alive".into()));
+                }
+                out
+            }
+            ServerKind::Static { flavour: StaticFlavour::Httpd, .. } => {
+                let mut out = vec![h("Date", date), h("Server", format!("Apache/{} (Unix)", self.version))];
+                if status == 200 {
+                    // httpd's htdocs/index.html keeps its 2007 timestamp from the source tarball.
+                    let mtime_us = modified
+                        .map(|m| (EPOCH_UNIX_SECONDS * 1000 + m as i64) * 1000)
+                        .unwrap_or(HTTPD_INDEX_UNIX * 1_000_000);
+                    out.push(h("Last-Modified", http_date_unix(mtime_us / 1_000_000)));
+                    out.push(h("ETag", format!("\"{body_len:x}-{mtime_us:x}\"")));
+                    out.push(h("Accept-Ranges", "bytes".into()));
+                    out.push(h("Content-Length", body_len.to_string()));
+                    let mime = match ext.as_str() {
+                        "html" | "htm" => Some("text/html"),
+                        "txt" => Some("text/plain"),
+                        "css" => Some("text/css"),
+                        "js" => Some("text/javascript"),
+                        "json" => Some("application/json"),
+                        _ => None,
+                    };
+                    if let Some(m) = mime {
+                        out.push(h("Content-Type", m.into()));
+                    }
+                } else {
+                    out.push(h("Content-Length", body_len.to_string()));
+                    out.push(h("Content-Type", "text/html; charset=iso-8859-1".into()));
+                }
+                out
+            }
+            ServerKind::Tcp | ServerKind::Sleep => Vec::new(),
+            _ => {
+                let mut out = Vec::new();
+                if let ServerKind::Echo { .. } = self.kind {
+                    out.push(h("X-App-Name", "http-echo".into()));
+                    out.push(h("X-App-Version", self.version.clone()));
+                }
+                out.push(h("Date", date));
+                out.push(h("Content-Length", body_len.to_string()));
+                out.push(h("Content-Type", "text/plain; charset=utf-8".into()));
+                out
+            }
+        }
+    }
+
+    /// What a server without HTTP does with an HTTP request, known by its port: redis (6379) and PostgreSQL (5432)
+    /// close the connection without a reply and log why (redis's cross-protocol warning; PostgreSQL's startup
+    /// packet check, whose backend pid here is an informed guess); MySQL (3306) has already sent its binary
+    /// greeting, which the client takes for an HTTP/0.9 answer. `None`: it says nothing and the client waits.
+    pub fn on_http_request(&self, now: Millis) -> Option<(NonHttp, Option<String>)> {
+        if self.kind != ServerKind::Tcp {
+            return None;
+        }
+        if self.listens(6379) {
+            let line = format!(
+                "1:M {} # Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands \
+                 to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise \
+                 your Redis instance. Connection aborted.",
+                redis_time(now)
+            );
+            return Some((NonHttp::Closes, Some(line)));
+        }
+        if self.listens(5432) {
+            let t = format!("{} UTC", rfc3339_millis(now));
+            return Some((NonHttp::Closes, Some(format!("{t} [64] LOG:  invalid length of startup packet"))));
+        }
+        if self.listens(3306) {
+            return Some((NonHttp::Greets, None));
+        }
+        None
+    }
+
     /// Whether this server speaks HTTP at all (a GET to redis gets no HTTP answer).
     pub fn speaks_http(&self) -> bool {
         !matches!(self.kind, ServerKind::Tcp | ServerKind::Sleep)
     }
 
     /// The access-log line a request adds to the container's log, if the server writes one.
+    #[allow(clippy::too_many_arguments)]
     pub fn access_log(
         &self,
         from_ip: &str,
+        method: &str,
         path: &str,
         status: u16,
         bytes: usize,
@@ -449,11 +598,13 @@ impl Server {
     ) -> Option<String> {
         match &self.kind {
             ServerKind::Static { flavour: StaticFlavour::Nginx, .. } => Some(format!(
-                "{from_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
+                "{from_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes} \"-\" \"{agent}\" \"-\"",
                 clf_time(now)
             )),
+            // Apache's common format: `%b` prints `-` for a response without body bytes (a HEAD request).
             ServerKind::Static { flavour: StaticFlavour::Httpd, .. } => {
-                Some(format!("{from_ip} - - [{}] \"GET {path} HTTP/1.1\" {status} {bytes}", clf_time(now)))
+                let bytes = if bytes == 0 { "-".to_string() } else { bytes.to_string() };
+                Some(format!("{from_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {bytes}", clf_time(now)))
             }
             _ => None,
         }
@@ -517,9 +668,10 @@ const NGINX_50X: &str = "<!DOCTYPE html>
 </html>
 ";
 
-fn not_found_page(flavour: StaticFlavour, path: &str) -> String {
+/// The error pages: nginx's `ngx_http_error_tail` names `nginx/VERSION` (the image keeps `server_tokens on`).
+fn not_found_page(flavour: StaticFlavour, path: &str, version: &str) -> String {
     match flavour {
-        StaticFlavour::Nginx => "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".to_string(),
+        StaticFlavour::Nginx => format!("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n"),
         StaticFlavour::Httpd => format!("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL {path} was not found on this server.</p>\n</body></html>\n"),
     }
 }
@@ -641,10 +793,38 @@ pub fn rfc3339_nanos(now: Millis) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}000000Z", now % 1000)
 }
 
+/// PostgreSQL's log time without the zone: `2025-08-27 00:00:05.123`.
+fn rfc3339_millis(now: Millis) -> String {
+    let (y, mo, d, h, mi, s, _) = civil(now);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03}", now % 1000)
+}
+
 /// nginx's error-log time: `2025/08/27 00:00:05`.
 fn nginx_time(now: Millis) -> String {
     let (y, mo, d, h, mi, s, _) = civil(now);
     format!("{y:04}/{mo:02}/{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
+/// When nginx's image files were written: an informed guess at the build of nginx 1.29.1's image
+/// (2025-08-13 15:10:23 UTC; the day is nginx 1.29.1's release, the time a guess).
+const NGINX_IMAGE_FILES_UNIX: i64 = 1_755_097_823;
+/// httpd's `htdocs/index.html`: `Last-Modified: Mon, 11 Jun 2007 18:53:14 GMT`, `ETag: "2d-432a5e4a73a80"`.
+const HTTPD_INDEX_UNIX: i64 = 1_181_587_994;
+
+/// An HTTP date (RFC 9110's IMF-fixdate) of a Unix time: `1756252805` → `Wed, 27 Aug 2025 00:00:05 GMT`.
+pub fn http_date_unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, mo, d) = crate::runtime::shell::civil_from_days(days);
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[weekday],
+        MONTHS[mo as usize - 1],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Go's log package default: `2025/08/27 00:00:05`.
@@ -733,6 +913,58 @@ mod tests {
         assert_eq!(server.http_get("/nope", 0, "web", &read).status, 404);
         assert!(server.listens(80) && !server.listens(8080));
         assert_eq!(NGINX_WELCOME.len(), 615);
+        let names = |hs: Vec<(String, String)>| hs.into_iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>();
+        assert_eq!(
+            names(server.response_headers("/", 200, 615, 5_000, None)),
+            [
+                "Server: nginx/1.27.0",
+                "Date: Wed, 27 Aug 2025 00:00:05 GMT",
+                "Content-Type: text/html",
+                "Content-Length: 615",
+                "Last-Modified: Wed, 13 Aug 2025 15:10:23 GMT",
+                "Connection: keep-alive",
+                "ETag: \"689caadf-267\"",
+                "Accept-Ranges: bytes",
+            ]
+        );
+        let page = server.http_get("/nope", 0, "web", &read).body;
+        assert!(page.contains("<hr><center>nginx/1.27.0</center>"));
+    }
+
+    #[test]
+    fn servers_without_http_close_or_greet() {
+        let tcp = |port| Server { kind: ServerKind::Tcp, ports: vec![port], started_at: 0, version: String::new() };
+        let (reply, line) = tcp(6379).on_http_request(0).unwrap();
+        assert_eq!(reply, NonHttp::Closes);
+        assert!(line.unwrap().starts_with("1:M 27 Aug 2025 00:00:00.000 # Possible SECURITY ATTACK detected."));
+        assert_eq!(
+            tcp(5432).on_http_request(1_500),
+            Some((
+                NonHttp::Closes,
+                Some("2025-08-27 00:00:01.500 UTC [64] LOG:  invalid length of startup packet".into())
+            ))
+        );
+        assert_eq!(tcp(3306).on_http_request(0), Some((NonHttp::Greets, None)));
+        assert_eq!(tcp(27017).on_http_request(0), None);
+    }
+
+    #[test]
+    fn httpd_headers_carry_the_index_pages_2007_timestamp() {
+        let server = Server {
+            kind: ServerKind::Static { root: "/", flavour: StaticFlavour::Httpd },
+            ports: vec![80],
+            started_at: 0,
+            version: "2.4.65".into(),
+        };
+        let hs = server.response_headers("/", 200, 45, 0, None);
+        assert_eq!(hs[0], ("Date".into(), "Wed, 27 Aug 2025 00:00:00 GMT".into()));
+        assert_eq!(hs[1], ("Server".into(), "Apache/2.4.65 (Unix)".into()));
+        assert_eq!(hs[2], ("Last-Modified".into(), "Mon, 11 Jun 2007 18:53:14 GMT".into()));
+        assert_eq!(hs[3], ("ETag".into(), "\"2d-432a5e4a73a80\"".into()));
+        assert_eq!(
+            server.access_log("10.244.3.5", "HEAD", "/", 200, 0, "curl/8.14.1", 0).unwrap(),
+            "10.244.3.5 - - [27/Aug/2025:00:00:00 +0000] \"HEAD / HTTP/1.1\" 200 -"
+        );
     }
 
     #[test]

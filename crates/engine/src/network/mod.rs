@@ -8,6 +8,7 @@
 //! the rules' probabilities.
 
 pub mod dns;
+pub mod internet;
 pub mod proxy;
 pub mod trace;
 pub mod tunnel;

@@ -54,6 +54,12 @@ pub enum Hop {
         inner_src: String,
         inner_dst: String,
     },
+    /// Flannel's `FLANNEL-POSTRTG` rule on `node` (`-j MASQUERADE`) rewrote the pod's source address `from` to
+    /// the node's `to`: the packet leaves the pod network for an address outside the cluster.
+    Masquerade { node: String, from: String, to: String },
+    /// The packet left the cluster through `node`'s default route (minikube's Docker network gateway) for
+    /// `name` at `ip:port` on the simulated internet.
+    Internet { node: String, gateway: String, name: String, ip: String, port: u16 },
     /// Delivered to the destination's network namespace.
     Deliver { node: String, pod: Option<String>, ip: String, port: u16 },
     /// Nothing listens at the destination (TCP RST: connection refused).
@@ -145,8 +151,17 @@ impl Hop {
             ),
             Hop::Deliver { node, pod, ip, port } => match pod {
                 Some(p) => format!("arrives at pod {p} ({ip}:{port}) on {node}"),
+                None if node.is_empty() => format!("arrives at {ip}:{port}"),
                 None => format!("arrives at {ip}:{port} on {node}"),
             },
+            Hop::Masquerade { node, from, to } => format!(
+                "Flannel's masquerade rule on {node} rewrites the source {from} to the node's address {to}: the \
+                 packet leaves the pod network"
+            ),
+            Hop::Internet { node, gateway, name, ip, port } => format!(
+                "leaves the cluster from {node} through the gateway {gateway} for {name} ({ip}:{port}) on the \
+                 internet"
+            ),
             Hop::Refused { ip, port } => format!("nothing listens on {ip}:{port}: connection refused"),
             Hop::Unreachable { ip } => format!("no answer from {ip}: the request times out"),
             Hop::Filtered { node, rule } => format!("the filter rule `-A {rule}` on {node} stops the packet"),

@@ -170,7 +170,8 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HttpOutcome {
     /// A response from `ip:port` (the address `wget` prints in `Connecting to host (ip:port)`).
-    Response { ip: String, port: u16, status: u16, reason: String, body: String },
+    /// `headers`: the response's header fields in the order the server sends them (for `curl -I`/`-i`).
+    Response { ip: String, port: u16, status: u16, reason: String, headers: Vec<(String, String)>, body: String },
     /// The name did not resolve: `wget: bad address 'x'`.
     BadAddress,
     /// `wget: can't connect to remote host (ip): Connection refused`.
@@ -179,6 +180,22 @@ pub enum HttpOutcome {
     TimedOut { ip: String, port: u16 },
     /// `wget: can't connect to remote host (ip): No route to host`.
     Unreachable { ip: String, port: u16 },
+    /// The server closed the connection without a reply (curl: `(52) Empty reply from server`).
+    EmptyReply { ip: String, port: u16 },
+    /// The server answered in another protocol (curl: `(1) Received HTTP/0.9 when not allowed`).
+    NotHttp { ip: String, port: u16 },
+}
+
+/// An HTTP request with its method and client (for `curl`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub url: String,
+    /// `GET` or `HEAD`.
+    pub method: String,
+    /// The `User-Agent` header (`curl/7.88.1`), which servers write into their access logs.
+    pub agent: String,
+    /// `-m`/`--max-time` in milliseconds; 0: none.
+    pub timeout_ms: Millis,
 }
 
 /// One answer of a DNS query, for `nslookup`.
@@ -268,6 +285,18 @@ pub trait Host {
     }
     /// Whether `curl` is installed (minikube's nodes have it; busybox images do not).
     fn has_curl(&self) -> bool {
+        self.curl_version().is_some()
+    }
+    /// The version of the installed `curl` (`7.88.1`), which decides its messages' wording.
+    fn curl_version(&self) -> Option<String> {
+        None
+    }
+    /// An HTTP request as curl makes it (its method and User-Agent); by default what [`Host::http_get`] answers.
+    fn http_request(&mut self, request: &HttpRequest) -> HttpOutcome {
+        self.http_get(&request.url, request.timeout_ms)
+    }
+    /// Whether standard output is a terminal (`kubectl exec -t`): curl shows no progress meter then.
+    fn stdout_is_tty(&self) -> bool {
         false
     }
     /// Whether `sudo` is installed (minikube's nodes have it; images do not). A `sudo CMD` the host does not
@@ -321,8 +350,8 @@ impl Host for TestHost {
     fn hostname(&self) -> String {
         self.hostname.clone()
     }
-    fn has_curl(&self) -> bool {
-        self.curl
+    fn curl_version(&self) -> Option<String> {
+        self.curl.then(|| "7.81.0".to_string())
     }
     fn http_get(&mut self, url: &str, _timeout_ms: Millis) -> HttpOutcome {
         self.http.get(url).cloned().unwrap_or(HttpOutcome::BadAddress)

@@ -294,6 +294,7 @@ fn network_commands() {
             port: 80,
             status: 200,
             reason: "OK".into(),
+            headers: vec![("Content-Length".into(), "12".into())],
             body: "<h1>hi</h1>\n".into(),
         },
     );
@@ -304,6 +305,7 @@ fn network_commands() {
             port: 80,
             status: 404,
             reason: "Not Found".into(),
+            headers: Vec::new(),
             body: String::new(),
         },
     );
@@ -390,8 +392,45 @@ fn curl_silent_hides_errors_unless_show_error() {
         (st, out.as_str(), err.as_str()),
         (28, "000\n", "curl: (28) Connection timed out after 2000 milliseconds\n")
     );
-    let (st, _, err) = run_all("curl nowhere", &mut h);
+    let (st, _, err) = run_all("curl -sS nowhere", &mut h);
     assert_eq!((st, err.as_str()), (6, "curl: (6) Could not resolve host: nowhere\n"));
+    // Without -s and with output to a pipe, the progress meter comes first (on standard error).
+    let (st, _, err) = run_all("curl nowhere", &mut h);
+    assert_eq!(st, 6);
+    assert!(err.starts_with("  % Total    % Received % Xferd"), "{err}");
+    assert!(err.ends_with("--:--:--     0\ncurl: (6) Could not resolve host: nowhere\n"), "{err}");
+}
+
+#[test]
+fn curl_prints_headers_bodies_and_refusals() {
+    let mut h = TestHost::new(MemFs::from_files([], ["/tmp"]));
+    h.curl = true;
+    h.http.insert(
+        "http://web".into(),
+        HttpOutcome::Response {
+            ip: "10.96.0.12".into(),
+            port: 80,
+            status: 200,
+            reason: "OK".into(),
+            headers: vec![("Server".into(), "nginx/1.29.1".into()), ("Content-Length".into(), "12".into())],
+            body: "<h1>hi</h1>\n".into(),
+        },
+    );
+    h.http.insert("http://down:8080".into(), HttpOutcome::Refused { ip: "10.96.0.13".into(), port: 8080 });
+    let (st, out, err) = run_all("curl -sI web", &mut h);
+    assert_eq!(
+        (st, out.as_str(), err.as_str()),
+        (0, "HTTP/1.1 200 OK\r\nServer: nginx/1.29.1\r\nContent-Length: 12\r\n\r\n", "")
+    );
+    let (st, out, _) = run_all("curl -si web", &mut h);
+    assert_eq!((st, out.ends_with("\r\n\r\n<h1>hi</h1>\n")), (0, true));
+    let (st, out, _) = run_all("curl -s -o /tmp/page web -w '%{http_code} %{size_download}' && cat /tmp/page", &mut h);
+    assert_eq!((st, out.as_str()), (0, "200 12<h1>hi</h1>\n"));
+    let (st, _, err) = run_all("curl -sS http://down:8080", &mut h);
+    assert_eq!(
+        (st, err.as_str()),
+        (7, "curl: (7) Failed to connect to down port 8080 after 0 ms: Connection refused\n")
+    );
 }
 
 #[test]
