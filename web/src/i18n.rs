@@ -234,6 +234,9 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     StorageGraph => "Pods, claims, volumes and classes", "Pod・クレーム・ボリューム・クラス";
     StorageGraphDescription => "Each pod that mounts a PersistentVolumeClaim, each claim joined to the PersistentVolume it is bound to (or, while Pending, to the StorageClass it waits on), and each volume to its class, with their phases.",
         "PersistentVolumeClaim をマウントする Pod、バインドされた PersistentVolume とつながるクレーム（Pending の間は待っている StorageClass とつながる）、クラスとつながるボリュームを、それぞれのフェーズとともに描きます。";
+    Internet => "the internet", "インターネット";
+    InternetTitle => "Outside the cluster: the simulated internet (example.com, db.example.com), reached through the host's gateway after Flannel's masquerade gives the packet the node's address.",
+        "クラスターの外側: シミュレートされたインターネット（example.com、db.example.com）。Flannel のマスカレードでノードのアドレスに書き換えられ、ホストのゲートウェイを通って届きます。";
     NetworkPicture => "Network picture", "ネットワーク図";
     NetworkPictureDescription => "Each node with its pods, the veth pair joining each pod to the cni0 bridge, kube-proxy's rules, flannel.1 and eth0 on the node network; the chosen request is drawn on it hop by hop.",
         "各ノードとその Pod、Pod と cni0 ブリッジをつなぐ veth ペア、kube-proxy のルール、flannel.1、ノードネットワーク上の eth0。選んだリクエストの経路をホップごとに描きます。";

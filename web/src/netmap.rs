@@ -13,6 +13,7 @@ const GAP: i32 = 20;
 const POD_ROW: i32 = 32;
 const POD_TOP: i32 = 44;
 const BOX_H: i32 = 28;
+const INTERNET_W: i32 = 130;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -107,7 +108,9 @@ pub fn net_map(props: &Props) -> Html {
     let rows = props.nodes.iter().map(|n| n.pods.len() + usize::from(n.more > 0)).max().unwrap_or(1);
     let height = node_height(rows);
     let bus_y = height + 24;
-    let width = GAP + props.nodes.len() as i32 * (NODE_W + GAP);
+    let nodes_w = GAP + props.nodes.len() as i32 * (NODE_W + GAP);
+    // Beyond the node network: the simulated internet, through the host's gateway.
+    let width = nodes_w + INTERNET_W + GAP;
     let x_of = |i: usize| GAP + i as i32 * (NODE_W + GAP);
     let eth0_cx = |x: i32| x + 164;
     let eth0_bottom = height - 10;
@@ -138,6 +141,12 @@ pub fn net_map(props: &Props) -> Html {
             { for nodes }
             <line class="bus" x1={first.to_string()} x2={last.to_string()} y1={bus_y.to_string()} y2={bus_y.to_string()} />
             <text class="bus-label" x={GAP.to_string()} y={(bus_y + 18).to_string()}>{ l.t(Key::NodeNetwork) }</text>
+            <line class="link" x1={last.to_string()} x2={nodes_w.to_string()} y1={bus_y.to_string()} y2={bus_y.to_string()} />
+            <g class={classes!("el", "internet", lit_class(lit("internet")))} data-el="internet">
+                <title>{ l.t(Key::InternetTitle) }</title>
+                <rect x={nodes_w.to_string()} y={(bus_y - 17).to_string()} width={INTERNET_W.to_string()} height="34" rx="17" />
+                <text x={(nodes_w + 14).to_string()} y={(bus_y + 4).to_string()}>{ l.t(Key::Internet) }</text>
+            </g>
             { for wires.iter().map(|(id, xa, xb)| html! {
                 <path class={classes!("wire", lit_class(lit(id)))} data-el={id.clone()}
                     d={format!("M{xa},{eth0_bottom} L{xa},{bus_y} L{xb},{bus_y} L{xb},{eth0_bottom}")} />

@@ -32,7 +32,7 @@ pub struct StepView {
     pub node: Option<String>,
     pub text: String,
     /// What the step touches in the Network picture, in order (see [`path_elements`]): `pod:NS/NAME`,
-    /// `veth:NS/NAME`, `cni0:NODE`, `iptables:NODE`, `flannel:NODE`, `eth0:NODE`, `wire:FROM>TO`.
+    /// `veth:NS/NAME`, `cni0:NODE`, `iptables:NODE`, `flannel:NODE`, `eth0:NODE`, `wire:FROM>TO`, `internet`.
     pub elements: Vec<String>,
     /// The packet stopped here (rejected, dropped, refused, unreachable).
     pub failed: bool,
@@ -153,6 +153,15 @@ pub fn path_elements(hops: &[Hop], owner_of_ip: &dyn Fn(&str) -> Option<String>)
                 failed = true;
             }
             Hop::Unreachable { .. } => failed = true,
+            // Flannel's masquerade rule on the node rewrites the pod's address to the node's on the way out.
+            Hop::Masquerade { node, .. } => {
+                arrive(&mut at, node, &mut els);
+                els.push(format!("iptables:{node}"));
+            }
+            Hop::Internet { node, .. } => {
+                arrive(&mut at, node, &mut els);
+                els.extend([format!("eth0:{node}"), "internet".to_string()]);
+            }
             _ => {}
         }
         out.push((els, failed));
@@ -1072,6 +1081,12 @@ mod tests {
         let last = refused.steps.last().unwrap();
         assert_eq!((last.kind, last.failed), ("refused", true));
         assert_eq!(last.elements, ["pod:default/web"], "nothing listens on 81: the pod answers with a reset");
+
+        // Out to the simulated internet: masqueraded on the client's node, then through the gateway.
+        p.exec("kubectl exec client -- wget -qO- -T 2 http://example.com").unwrap();
+        let out = &latest_traces(p.cluster(), false, 1)[0];
+        let touched: Vec<&str> = out.steps.iter().flat_map(|s| s.elements.iter().map(String::as_str)).collect();
+        assert_eq!(touched[touched.len() - 3..], ["iptables:worker-2", "eth0:worker-2", "internet"], "{out:#?}");
 
         let focus = vec!["default/web".to_string()];
         let nodes = net_nodes(&p.snapshot(), &focus, 1);
