@@ -117,7 +117,7 @@ fn graph(view: &views::StorageView) -> (Vec<GraphNode>, Vec<GraphEdge>) {
     let mut nodes: Vec<GraphNode> = Vec::new();
     let mut edges = Vec::new();
     let short = |ns: &str, name: &str| if ns == "default" { name.to_string() } else { format!("{ns}/{name}") };
-    let mut add = |nodes: &mut Vec<GraphNode>, id: String, col: usize, label: String, phase: String| {
+    let add = |nodes: &mut Vec<GraphNode>, id: String, col: usize, label: String, phase: String| {
         let row = nodes.iter().filter(|n| n.col == col).count();
         nodes.push(GraphNode { id, col, row, label, phase });
     };
