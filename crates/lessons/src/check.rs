@@ -6,7 +6,7 @@
 //! renders a one-line label in English and Japanese from its fields ([`Check::label`]), so the check list needs
 //! no prose of its own, and evaluates to pass or fail with a short reason ([`Check::evaluate`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use engine::api::api::core::v1 as core;
 use engine::api::apimachinery::pkg::util::intstr::IntOrString;
@@ -32,6 +32,8 @@ pub struct CheckContext<'a> {
     pub commands: &'a [RanCommand],
     /// Traces with `seq` from this one on were made since the step became the current one.
     pub traces_from: u64,
+    /// The uids of the pods that existed when the step became the current one (a pod not among them is new).
+    pub pods_before: &'a BTreeSet<String>,
 }
 
 /// Pass or fail, with a short reason when it does not hold yet.
@@ -169,6 +171,10 @@ pub struct PodsCheck {
     pub restarts_at_most: Option<i32>,
     /// The node the pod is bound to.
     pub node: Option<String>,
+    /// Created since the step began (`true`: its uid is not one of the pods there were then), so a step can
+    /// ask for a pod to be replaced without naming generated names: the pod a controller makes after a
+    /// delete is new, the one deleted is gone.
+    pub new: Option<bool>,
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
@@ -471,6 +477,17 @@ impl Check {
                     quals_en.push(format!("on node {n}"));
                     quals_ja.push(format!("Node {n} 上で"));
                 }
+                match p.new {
+                    Some(true) => {
+                        quals_en.push("created in this step".into());
+                        quals_ja.push("このステップで新しく作られて".into());
+                    }
+                    Some(false) => {
+                        quals_en.push("there before this step".into());
+                        quals_ja.push("このステップの前からあって".into());
+                    }
+                    None => {}
+                }
                 let ns = ns_suffix(l, &p.namespace);
                 match l {
                     Lang::En => {
@@ -757,7 +774,16 @@ impl Check {
                     .filter(|pod| pod.metadata.deletion_timestamp.is_none())
                     .filter(|pod| selector.matches(pod.metadata.labels.as_ref()))
                     .collect();
-                let n = selected.iter().filter(|pod| pod_matches(pod, p)).count();
+                let n = selected
+                    .iter()
+                    .filter(|pod| pod_matches(pod, p))
+                    .filter(|pod| {
+                        p.new.is_none_or(|new| {
+                            let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+                            new != ctx.pods_before.contains(uid)
+                        })
+                    })
+                    .count();
                 let ok = n >= p.min_count && p.max_count.is_none_or(|m| n <= m);
                 if ok {
                     pass()
@@ -1158,11 +1184,29 @@ mod tests {
     }
 
     fn eval(c: &Check, cluster: &Cluster, commands: &[RanCommand]) -> CheckOutcome {
-        c.evaluate(&CheckContext { cluster, commands, traces_from: 0 }, Lang::En)
+        c.evaluate(&CheckContext { cluster, commands, traces_from: 0, pods_before: &BTreeSet::new() }, Lang::En)
     }
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn new_pods_are_those_created_since_the_step_began() {
+        let cluster = Cluster::new(0);
+        let c = check("pods: {selector: k8s-app=kube-proxy, namespace: kube-system, new: true, min_count: 5}");
+        assert_eq!(
+            c.label(Lang::En),
+            "at least 5 pods with labels k8s-app=kube-proxy, created in this step in namespace kube-system"
+        );
+        // With no pods before the step, every pod is new; with the cluster's pods before, none is.
+        assert!(eval(&c, &cluster, &[]).pass);
+        let before: BTreeSet<String> =
+            cluster.store().list(Kind::Pod, None).filter_map(|o| o.metadata().uid.clone()).collect();
+        let ctx = CheckContext { cluster: &cluster, commands: &[], traces_from: 0, pods_before: &before };
+        assert_eq!(c.evaluate(&ctx, Lang::En).detail, "0 of 5 selected pods match now");
+        let old = check("pods: {selector: k8s-app=kube-proxy, namespace: kube-system, new: false, min_count: 5}");
+        assert!(old.evaluate(&ctx, Lang::En).pass);
     }
 
     #[test]

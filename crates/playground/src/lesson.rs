@@ -10,6 +10,8 @@
 //! solution ([`par`]), and the run counts the learner's commands per step: those run while the step was the
 //! current one (refused commands and time steps do not count). A step's [`Score`] says whether they beat it.
 
+use std::collections::BTreeSet;
+
 use engine::clock::Millis;
 use lessons::{CheckContext, Lang, Lesson, RanCommand};
 
@@ -149,6 +151,8 @@ pub struct LessonRun {
     commands: Vec<RanCommand>,
     /// Where the current step began: an index into `commands` and a trace sequence number.
     step_began: (usize, u64),
+    /// The uids of the pods there were when the current step began (for checks of new pods).
+    pods_before: BTreeSet<String>,
     /// How many session entries the start script made.
     start_entries: usize,
     /// What the start script printed.
@@ -179,6 +183,7 @@ impl LessonRun {
         };
         let start_entries = pg.session().entries.len();
         let traces = pg.cluster().traces().len() as u64;
+        let pods_before = pod_uids(pg.cluster());
         let done = vec![false; lesson.steps.len()];
         let used = vec![0; lesson.steps.len()];
         let mut run = LessonRun {
@@ -190,6 +195,7 @@ impl LessonRun {
             used,
             commands: Vec::new(),
             step_began: (0, traces),
+            pods_before,
             start_entries,
             start_transcript,
         };
@@ -310,6 +316,7 @@ impl LessonRun {
             cluster: self.pg.cluster(),
             commands: &self.commands[self.step_began.0..],
             traces_from: self.step_began.1,
+            pods_before: &self.pods_before,
         }
     }
 
@@ -323,6 +330,7 @@ impl LessonRun {
             self.done[i] = true;
             self.used[i] = self.commands.len() - self.step_began.0;
             self.step_began = (self.commands.len(), self.pg.cluster().traces().len() as u64);
+            self.pods_before = pod_uids(self.pg.cluster());
         }
     }
 
@@ -380,6 +388,11 @@ impl LessonRun {
             score,
         }
     }
+}
+
+/// The uids of every pod in the cluster.
+fn pod_uids(cluster: &engine::Cluster) -> BTreeSet<String> {
+    cluster.store().list(engine::Kind::Pod, None).filter_map(|o| o.metadata().uid.clone()).collect()
 }
 
 /// What [`verify`] found.
