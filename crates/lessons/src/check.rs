@@ -53,6 +53,9 @@ pub enum Check {
     ObjectAbsent(ObjectRef),
     /// Between `min_count` and `max_count` pods match the selector and every filter given.
     Pods(PodsCheck),
+    /// A file in a container of a pod matching the selector (as the container sees it: its volumes, its
+    /// writable layer, its image), optionally containing a text: state a learner wrote with `kubectl exec`.
+    File(FileCheck),
     ReplicaSet(ReplicaSetCheck),
     Deployment(DeploymentCheck),
     Service(ServiceCheck),
@@ -78,6 +81,7 @@ pub const CHECK_KINDS: &[&str] = &[
     "object_exists",
     "object_absent",
     "pods",
+    "file",
     "replica_set",
     "deployment",
     "service",
@@ -112,6 +116,7 @@ impl<'de> Deserialize<'de> for Check {
             "object_exists" => Check::ObjectExists(field(k, value)?),
             "object_absent" => Check::ObjectAbsent(field(k, value)?),
             "pods" => Check::Pods(field(k, value)?),
+            "file" => Check::File(field(k, value)?),
             "replica_set" => Check::ReplicaSet(field(k, value)?),
             "deployment" => Check::Deployment(field(k, value)?),
             "service" => Check::Service(field(k, value)?),
@@ -178,6 +183,20 @@ pub struct PodsCheck {
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    /// A label selector (`app=web`); empty selects every pod of the namespace.
+    #[serde(default)]
+    pub selector: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// An absolute path inside the container.
+    pub path: String,
+    /// A text the file must contain.
+    pub contains: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -380,6 +399,14 @@ impl Check {
                 match p.max_count {
                     Some(max) if max < p.min_count => Err("max_count is below min_count".into()),
                     _ => Ok(()),
+                }
+            }
+            Check::File(f) => {
+                valid_selector(&f.selector)?;
+                if f.path.starts_with('/') {
+                    Ok(())
+                } else {
+                    Err(format!("the path {:?} is not absolute", f.path))
                 }
             }
             Check::ReplicaSet(_) => Ok(()),
@@ -721,6 +748,20 @@ impl Check {
                         how_ja.concat(),
                         r.outcome.as_deref().map(|o| format!("が {o} を受け取る")).unwrap_or_else(|| "を送る".into())
                     ),
+                }
+            }
+            Check::File(f) => {
+                let sel = if f.selector.is_empty() {
+                    String::new()
+                } else {
+                    l.pick(format!(" with labels {}", f.selector), format!("ラベル {} の", f.selector))
+                };
+                let ns = ns_suffix(l, &f.namespace);
+                match (l, &f.contains) {
+                    (Lang::En, None) => format!("a pod{sel} has the file {}{ns}", f.path),
+                    (Lang::En, Some(t)) => format!("a pod{sel} has the file {} containing {t:?}{ns}", f.path),
+                    (Lang::Ja, None) => format!("{sel}Pod にファイル {} がある{ns}", f.path),
+                    (Lang::Ja, Some(t)) => format!("{sel}Pod のファイル {} に「{t}」が書かれている{ns}", f.path),
                 }
             }
             Check::Ran(r) => {
@@ -1068,6 +1109,41 @@ impl Check {
                     pass()
                 } else {
                     fail(l.pick("no such request yet".into(), "まだそのようなリクエストはありません".into()))
+                }
+            }
+            Check::File(f) => {
+                let selector = LabelSelector::parse(&f.selector).unwrap_or_default();
+                let found = cluster
+                    .store()
+                    .list(Kind::Pod, Some(&f.namespace))
+                    .filter_map(|o| match o {
+                        Object::Pod(pod) => Some(&**pod),
+                        _ => None,
+                    })
+                    .filter(|pod| pod.metadata.deletion_timestamp.is_none())
+                    .filter(|pod| selector.matches(pod.metadata.labels.as_ref()))
+                    .filter_map(|pod| {
+                        let (_, run) = cluster.pod_run(&f.namespace, &pod.metadata.name.clone().unwrap_or_default())?;
+                        let texts: Vec<String> = run
+                            .containers
+                            .iter()
+                            .filter_map(|c| engine::kubelet::host::read_container_file(pod, run, &c.name, &f.path))
+                            .collect();
+                        Some(texts)
+                    })
+                    .flatten()
+                    .collect::<Vec<_>>();
+                if found.iter().any(|t| f.contains.as_ref().is_none_or(|c| t.contains(c.as_str()))) {
+                    pass()
+                } else if found.is_empty() {
+                    fail(
+                        l.pick(
+                            "no selected pod has that file".into(),
+                            "選ばれた Pod にそのファイルはありません".into(),
+                        ),
+                    )
+                } else {
+                    fail(l.pick("the file does not contain it yet".into(), "ファイルにはまだ書かれていません".into()))
                 }
             }
             Check::Ran(r) => {

@@ -602,6 +602,20 @@ mod tests {
     }
 
     #[test]
+    fn file_checks_read_a_container_as_it_sees_itself() {
+        let l = lesson("id: f\norder: 51\nsteps:\n- id: write\n  view: storage\n  checks:\n  - file: {selector: run=web, path: /tmp/note, contains: hello}\n  solution: kubectl run web --image=nginx\n");
+        let mut run = LessonRun::start(l, 0);
+        run.exec("kubectl run web --image=nginx\nsleep 10").unwrap();
+        let check = |run: &LessonRun| run.state(Lang::En).steps[0].checks[0].clone();
+        assert_eq!(check(&run).label, "a pod with labels run=web has the file /tmp/note containing \"hello\"");
+        assert_eq!(check(&run).detail, "no selected pod has that file");
+        run.exec("kubectl exec web -- sh -c 'echo bye > /tmp/note'").unwrap();
+        assert_eq!(check(&run).detail, "the file does not contain it yet");
+        run.exec("kubectl exec web -- sh -c 'echo hello >> /tmp/note'").unwrap();
+        assert!(run.finished());
+    }
+
+    #[test]
     fn disabled_commands_are_refused_and_not_logged() {
         let mut l = lesson(TWO_STEPS);
         l.disable = vec!["minikube node".into()];
