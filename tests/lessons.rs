@@ -68,3 +68,40 @@ fn every_term_is_covered_or_listed_as_not_yet() {
     let missing: Vec<_> = terms.iter().filter(|t| !covered.contains(*t) && !listed.contains(*t)).collect();
     assert!(missing.is_empty(), "no step covers: {missing:?}");
 }
+
+/// Curriculum item 20: the troubleshooting challenges have a goal and a command count to beat. The par is the
+/// reference solution's length; a learner who goes straight to each fix (letting the clock run instead of
+/// waiting with a command) beats it, and the counts are per step.
+#[test]
+fn the_troubleshooting_challenges_have_a_par_to_beat() {
+    use playground::lesson::{par, ParVerdict, Score};
+    let l = lessons::get("troubleshooting").unwrap().expect("the troubleshooting lesson");
+    assert!(l.challenge);
+    let pars: Vec<usize> = l.steps.iter().map(par).collect();
+    assert!(pars.iter().all(|&p| p >= 2), "{pars:?}");
+    assert_eq!(verify(&l).par, Some(pars.iter().sum()));
+    let mut run = LessonRun::start(l.clone(), 0);
+    let state = run.state(Lang::En);
+    assert_eq!(state.score, Some(Score { commands: 0, par: pars.iter().sum() }));
+    assert!(state.steps.iter().zip(&pars).all(|(s, &p)| s.par == Some(p)));
+    let fixes = [
+        "kubectl set image deployment/shop web=nginx:1.27",
+        r#"kubectl patch deployment worker -p '{"spec":{"template":{"spec":{"containers":[{"name":"worker","command":["sh","-c","sleep 3600"]}]}}}}'"#,
+        r#"kubectl patch deployment report -p '{"spec":{"template":{"spec":{"containers":[{"name":"report","resources":{"requests":{"cpu":"100m"}}}]}}}}'"#,
+        r#"kubectl patch service shop -p '{"spec":{"selector":{"app":"shop"}}}'"#,
+    ];
+    for (i, fix) in fixes.iter().enumerate() {
+        assert_eq!(run.current(), Some(i));
+        run.exec("kubectl get pods").unwrap();
+        assert_eq!(run.state(Lang::En).steps[i].commands, 1, "the commands so far count live");
+        run.exec(fix).unwrap();
+        run.step(60_000);
+        assert!(run.is_done(i), "step {i} after its fix and a minute");
+    }
+    let state = run.state(Lang::Ja);
+    for (s, &p) in state.steps.iter().zip(&pars) {
+        assert_eq!(s.score(), Some(Score { commands: 2, par: p }));
+        assert_eq!(s.score().unwrap().verdict(), if p > 2 { ParVerdict::Under } else { ParVerdict::At });
+    }
+    assert!(state.score.unwrap().beaten());
+}

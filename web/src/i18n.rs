@@ -330,6 +330,13 @@ Kubernetes v1.34 クラスタ（コントロールプレーン 3 台、ワーカ
     LessonComplete => "Lesson complete: every step is done. Pick another lesson, or keep exploring this cluster.",
         "レッスン完了です。すべてのステップが終わりました。別のレッスンを選ぶか、このクラスターで自由に試してみてください。";
     StepsOf => "Step {0} of {1}", "ステップ {0} / {1}";
+    CommandsSoFar => "Commands so far: {0} · par {1}", "ここまでのコマンド：{0} 回・パー {1}";
+    ParIntro => "Par: the reference solution's command count. Reach the goal in fewer commands to beat it.",
+        "パーは模範解答のコマンド数です。それより少ないコマンドでゴールできればあなたの勝ちです。";
+    ParBeaten => "{0} commands, par {1}: beaten by {2}", "コマンド {0} 回（パー {1}）：{2} 回少なくクリア";
+    ParMatched => "{0} commands, par {1}: matched", "コマンド {0} 回（パー {1}）：パーどおり";
+    ParOver => "{0} commands, par {1}: {2} over", "コマンド {0} 回（パー {1}）：{2} 回オーバー";
+    ParTotal => "In all: {0}", "合計：{0}";
     // The manifest editor (CONTRACT §5: a text area named `Manifest editor` and a button `Apply`).
     ManifestRegion => "Manifest", "マニフェスト";
     ManifestEditor => "Manifest editor", "マニフェストエディタ";
@@ -373,6 +380,11 @@ pub const NOTES: &[(Key, &str)] = &[
     (Key::Truncated, "{0}: how many steps of the story are shown."),
     (Key::LessonNumber, "{0}: the lesson's number."),
     (Key::StepsOf, "{0}: the current step's number; {1}: how many steps the lesson has."),
+    (Key::CommandsSoFar, "{0}: commands the learner ran for this step; {1}: its par (the reference solution's command count, a golf word)."),
+    (Key::ParBeaten, "{0}: commands used; {1}: the par; {2}: how many fewer than the par."),
+    (Key::ParMatched, "{0}: commands used; {1}: the par (as many)."),
+    (Key::ParOver, "{0}: commands used; {1}: the par; {2}: how many more than the par."),
+    (Key::ParTotal, "{0}: the whole challenge's score, one of ParBeaten, ParMatched or ParOver."),
     (Key::ErrorAtLine, "Put before the apiserver's (English) message. {0}: a line number of the manifest."),
     (Key::Step, "A button: advance simulated time by one second (not a lesson step)."),
     (Key::ActDrain, "kubectl's verb (kubectl drain): keep it recognisable."),

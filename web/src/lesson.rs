@@ -3,7 +3,7 @@
 //! ticking live as the cluster reaches them (the checks of `playground::lesson`), hints on demand, the
 //! reference solution, reset and the way back to the sandbox.
 
-use playground::lesson::{LessonState, StepState};
+use playground::lesson::{LessonState, ParVerdict, Score, StepState};
 use yew::prelude::*;
 
 use crate::i18n::{Key, Lang};
@@ -89,6 +89,24 @@ pub fn lesson_panel(props: &Props) -> Html {
     }
 }
 
+/// A challenge score in words: `3 commands, par 4: beaten by 1`.
+fn score_text(score: Score, l: Lang) -> String {
+    let (c, p) = (score.commands.to_string(), score.par.to_string());
+    match score.verdict() {
+        ParVerdict::Under => l.fmt(Key::ParBeaten, &[&c, &p, &(score.par - score.commands).to_string()]),
+        ParVerdict::At => l.fmt(Key::ParMatched, &[&c, &p]),
+        ParVerdict::Over => l.fmt(Key::ParOver, &[&c, &p, &(score.commands - score.par).to_string()]),
+    }
+}
+
+/// A score as an element the tests can read: `data-commands`, `data-par`, `data-beaten`.
+fn score_html(score: Score, class: &'static str, text: String) -> Html {
+    html! {
+        <p class={classes!("par", class, score.beaten().then_some("beaten"))} data-commands={score.commands.to_string()}
+            data-par={score.par.to_string()} data-beaten={score.beaten().to_string()}>{text}</p>
+    }
+}
+
 /// The lesson map: every lesson in curriculum order, finished ones marked.
 fn map_html(l: Lang, finished: &[String], state: &UseReducerHandle<AppState>) -> Html {
     let lang = if l == Lang::Ja { lessons::Lang::Ja } else { lessons::Lang::En };
@@ -137,12 +155,17 @@ fn lesson_html(v: &LessonState, l: Lang, state: &UseReducerHandle<AppState>) -> 
         <div class="lesson" data-lesson={v.id.clone()} data-finished={v.finished.to_string()}>
             <h3 class="lesson-name">{v.title.clone()}</h3>
             <p class="lesson-summary">{v.summary.clone()}</p>
+            { if v.score.is_some() { html! { <p class="hint">{l.t(Key::ParIntro)}</p> } } else { html! {} } }
             <ol class="lesson-steps">
             { for v.steps.iter().enumerate().map(|(i, s)| html! {
                 <StepItem key={s.id.clone()} step={s.clone()} current={v.current == Some(i)} index={i} {total} lang={l} />
             }) }
             </ol>
             { if v.finished { html! { <p class="lesson-complete" role="status">{l.t(Key::LessonComplete)}</p> } } else { html! {} } }
+            { match v.score {
+                Some(score) if v.finished => score_html(score, "par-total", l.fmt(Key::ParTotal, &[&score_text(score, l)])),
+                _ => html! {},
+            } }
             <div class="lesson-actions">
                 <button onclick={reset}>{l.t(Key::ResetLesson)}</button>
                 <button onclick={leave}>{l.t(Key::LeaveLesson)}</button>
@@ -190,6 +213,10 @@ fn step_item(p: &StepProps) -> Html {
             <div class="step-body">
                 <p class="step-count">{l.fmt(Key::StepsOf, &[&(p.index + 1).to_string(), &p.total.to_string()])}</p>
                 { prose(&s.text) }
+                { match s.score() {
+                    Some(score) => score_html(score, "par-live", l.fmt(Key::CommandsSoFar, &[&score.commands.to_string(), &score.par.to_string()])),
+                    None => html! {},
+                } }
                 <h5>{l.t(Key::Goals)}</h5>
                 <ul class="checks">
                 { for s.checks.iter().map(|c| html! {
@@ -212,7 +239,10 @@ fn step_item(p: &StepProps) -> Html {
             </div>
         }
     } else {
-        html! {}
+        match s.score() {
+            Some(score) if state == "done" => score_html(score, "par-step", score_text(score, l)),
+            _ => html! {},
+        }
     };
     html! {
         <li class={classes!("lesson-step", p.current.then_some("current"))} data-step={s.id.clone()} data-state={state}

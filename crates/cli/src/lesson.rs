@@ -42,7 +42,10 @@ pub fn main(what: &str, id: Option<&str>, lang: &str, seed: u64) -> ExitCode {
                 let report = verify(l);
                 if report.passed() {
                     passed += 1;
-                    println!("ok    {} ({} steps)", l.id, l.steps.len());
+                    match report.par {
+                        Some(par) => println!("ok    {} ({} steps, par {par})", l.id, l.steps.len()),
+                        None => println!("ok    {} ({} steps)", l.id, l.steps.len()),
+                    }
                 } else {
                     failed += 1;
                     println!("FAIL  {}: {}", l.id, report.problems.join("; "));
@@ -74,6 +77,15 @@ fn print_step(state: &LessonState, lang: Lang) {
     let step = &state.steps[i];
     println!("\n── {} {}/{}: {} ──", lang.pick("Step", "ステップ"), i + 1, state.steps.len(), step.title);
     println!("{}", step.text.trim_end());
+    if let Some(par) = step.par {
+        println!(
+            "{}",
+            lang.pick(
+                format!("Par: {par} commands. Can you beat it?"),
+                format!("パー：コマンド {par} 回。これより少なくできますか？")
+            )
+        );
+    }
     println!(
         "{}",
         lang.pick(
@@ -83,8 +95,18 @@ fn print_step(state: &LessonState, lang: Lang) {
     );
 }
 
-fn print_checks(state: &LessonState, index: usize) {
-    for c in &state.steps[index].checks {
+fn print_checks(state: &LessonState, index: usize, lang: Lang) {
+    let step = &state.steps[index];
+    if let Some(par) = step.par {
+        println!(
+            "  {}",
+            lang.pick(
+                format!("commands: {} (par {par})", step.commands),
+                format!("コマンド：{} 回（パー {par}）", step.commands)
+            )
+        );
+    }
+    for c in &step.checks {
         if c.pass {
             println!("  [x] {}", c.label);
         } else if c.detail.is_empty() {
@@ -147,15 +169,26 @@ fn play(lesson: lessons::Lesson, lang: Lang, seed: u64) -> ExitCode {
         }
         let after = run.state(lang);
         if let Some(i) = before.current {
-            print_checks(&after, i);
+            print_checks(&after, i, lang);
         }
         if after.current != before.current {
             hints_shown = 0;
+            for step in after.steps.iter().skip(before.current.unwrap_or(0)).take_while(|s| s.status.as_str() == "done")
+            {
+                if let Some(score) = step.score() {
+                    let line = score.describe(lang);
+                    println!("{}", lang.pick(format!("{}: {line}", step.title), format!("{}：{line}", step.title)));
+                }
+            }
             if after.finished {
                 println!(
                     "\n{}",
                     lang.pick("Every step is done. Well done!", "すべてのステップが完了しました。お疲れさまでした！")
                 );
+                if let Some(score) = after.score {
+                    let line = score.describe(lang);
+                    println!("{}", lang.pick(format!("In all: {line}"), format!("合計：{line}")));
+                }
                 return ExitCode::SUCCESS;
             }
             print_step(&after, lang);

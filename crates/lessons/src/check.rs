@@ -6,7 +6,7 @@
 //! renders a one-line label in English and Japanese from its fields ([`Check::label`]), so the check list needs
 //! no prose of its own, and evaluates to pass or fail with a short reason ([`Check::evaluate`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use engine::api::api::core::v1 as core;
 use engine::api::apimachinery::pkg::util::intstr::IntOrString;
@@ -32,6 +32,8 @@ pub struct CheckContext<'a> {
     pub commands: &'a [RanCommand],
     /// Traces with `seq` from this one on were made since the step became the current one.
     pub traces_from: u64,
+    /// The uids of the pods that existed when the step became the current one (a pod not among them is new).
+    pub pods_before: &'a BTreeSet<String>,
 }
 
 /// Pass or fail, with a short reason when it does not hold yet.
@@ -51,6 +53,9 @@ pub enum Check {
     ObjectAbsent(ObjectRef),
     /// Between `min_count` and `max_count` pods match the selector and every filter given.
     Pods(PodsCheck),
+    /// A file in a container of a pod matching the selector (as the container sees it: its volumes, its
+    /// writable layer, its image), optionally containing a text: state a learner wrote with `kubectl exec`.
+    File(FileCheck),
     ReplicaSet(ReplicaSetCheck),
     Deployment(DeploymentCheck),
     Service(ServiceCheck),
@@ -76,6 +81,7 @@ pub const CHECK_KINDS: &[&str] = &[
     "object_exists",
     "object_absent",
     "pods",
+    "file",
     "replica_set",
     "deployment",
     "service",
@@ -110,6 +116,7 @@ impl<'de> Deserialize<'de> for Check {
             "object_exists" => Check::ObjectExists(field(k, value)?),
             "object_absent" => Check::ObjectAbsent(field(k, value)?),
             "pods" => Check::Pods(field(k, value)?),
+            "file" => Check::File(field(k, value)?),
             "replica_set" => Check::ReplicaSet(field(k, value)?),
             "deployment" => Check::Deployment(field(k, value)?),
             "service" => Check::Service(field(k, value)?),
@@ -169,9 +176,27 @@ pub struct PodsCheck {
     pub restarts_at_most: Option<i32>,
     /// The node the pod is bound to.
     pub node: Option<String>,
+    /// Created since the step began (`true`: its uid is not one of the pods there were then), so a step can
+    /// ask for a pod to be replaced without naming generated names: the pod a controller makes after a
+    /// delete is new, the one deleted is gone.
+    pub new: Option<bool>,
     #[serde(default = "one")]
     pub min_count: usize,
     pub max_count: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCheck {
+    /// A label selector (`app=web`); empty selects every pod of the namespace.
+    #[serde(default)]
+    pub selector: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// An absolute path inside the container.
+    pub path: String,
+    /// A text the file must contain.
+    pub contains: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -376,6 +401,14 @@ impl Check {
                     _ => Ok(()),
                 }
             }
+            Check::File(f) => {
+                valid_selector(&f.selector)?;
+                if f.path.starts_with('/') {
+                    Ok(())
+                } else {
+                    Err(format!("the path {:?} is not absolute", f.path))
+                }
+            }
             Check::ReplicaSet(_) => Ok(()),
             Check::Deployment(d) => match d.strategy.as_deref() {
                 Some(s) if s != "RollingUpdate" && s != "Recreate" => Err(format!("unknown strategy {s:?}")),
@@ -470,6 +503,17 @@ impl Check {
                 if let Some(n) = &p.node {
                     quals_en.push(format!("on node {n}"));
                     quals_ja.push(format!("Node {n} 上で"));
+                }
+                match p.new {
+                    Some(true) => {
+                        quals_en.push("created in this step".into());
+                        quals_ja.push("このステップで新しく作られて".into());
+                    }
+                    Some(false) => {
+                        quals_en.push("there before this step".into());
+                        quals_ja.push("このステップの前からあって".into());
+                    }
+                    None => {}
                 }
                 let ns = ns_suffix(l, &p.namespace);
                 match l {
@@ -706,6 +750,20 @@ impl Check {
                     ),
                 }
             }
+            Check::File(f) => {
+                let sel = if f.selector.is_empty() {
+                    String::new()
+                } else {
+                    l.pick(format!(" with labels {}", f.selector), format!("ラベル {} の", f.selector))
+                };
+                let ns = ns_suffix(l, &f.namespace);
+                match (l, &f.contains) {
+                    (Lang::En, None) => format!("a pod{sel} has the file {}{ns}", f.path),
+                    (Lang::En, Some(t)) => format!("a pod{sel} has the file {} containing {t:?}{ns}", f.path),
+                    (Lang::Ja, None) => format!("{sel}Pod にファイル {} がある{ns}", f.path),
+                    (Lang::Ja, Some(t)) => format!("{sel}Pod のファイル {} に「{t}」が書かれている{ns}", f.path),
+                }
+            }
             Check::Ran(r) => {
                 let with = if r.with.is_empty() {
                     String::new()
@@ -757,7 +815,16 @@ impl Check {
                     .filter(|pod| pod.metadata.deletion_timestamp.is_none())
                     .filter(|pod| selector.matches(pod.metadata.labels.as_ref()))
                     .collect();
-                let n = selected.iter().filter(|pod| pod_matches(pod, p)).count();
+                let n = selected
+                    .iter()
+                    .filter(|pod| pod_matches(pod, p))
+                    .filter(|pod| {
+                        p.new.is_none_or(|new| {
+                            let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+                            new != ctx.pods_before.contains(uid)
+                        })
+                    })
+                    .count();
                 let ok = n >= p.min_count && p.max_count.is_none_or(|m| n <= m);
                 if ok {
                     pass()
@@ -1044,6 +1111,41 @@ impl Check {
                     fail(l.pick("no such request yet".into(), "まだそのようなリクエストはありません".into()))
                 }
             }
+            Check::File(f) => {
+                let selector = LabelSelector::parse(&f.selector).unwrap_or_default();
+                let found = cluster
+                    .store()
+                    .list(Kind::Pod, Some(&f.namespace))
+                    .filter_map(|o| match o {
+                        Object::Pod(pod) => Some(&**pod),
+                        _ => None,
+                    })
+                    .filter(|pod| pod.metadata.deletion_timestamp.is_none())
+                    .filter(|pod| selector.matches(pod.metadata.labels.as_ref()))
+                    .filter_map(|pod| {
+                        let (_, run) = cluster.pod_run(&f.namespace, &pod.metadata.name.clone().unwrap_or_default())?;
+                        let texts: Vec<String> = run
+                            .containers
+                            .iter()
+                            .filter_map(|c| engine::kubelet::host::read_container_file(pod, run, &c.name, &f.path))
+                            .collect();
+                        Some(texts)
+                    })
+                    .flatten()
+                    .collect::<Vec<_>>();
+                if found.iter().any(|t| f.contains.as_ref().is_none_or(|c| t.contains(c.as_str()))) {
+                    pass()
+                } else if found.is_empty() {
+                    fail(
+                        l.pick(
+                            "no selected pod has that file".into(),
+                            "選ばれた Pod にそのファイルはありません".into(),
+                        ),
+                    )
+                } else {
+                    fail(l.pick("the file does not contain it yet".into(), "ファイルにはまだ書かれていません".into()))
+                }
+            }
             Check::Ran(r) => {
                 if ctx.commands.iter().any(|c| c.exit_code == 0 && ran_matches(r, &c.words)) {
                     pass()
@@ -1158,11 +1260,29 @@ mod tests {
     }
 
     fn eval(c: &Check, cluster: &Cluster, commands: &[RanCommand]) -> CheckOutcome {
-        c.evaluate(&CheckContext { cluster, commands, traces_from: 0 }, Lang::En)
+        c.evaluate(&CheckContext { cluster, commands, traces_from: 0, pods_before: &BTreeSet::new() }, Lang::En)
     }
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn new_pods_are_those_created_since_the_step_began() {
+        let cluster = Cluster::new(0);
+        let c = check("pods: {selector: k8s-app=kube-proxy, namespace: kube-system, new: true, min_count: 5}");
+        assert_eq!(
+            c.label(Lang::En),
+            "at least 5 pods with labels k8s-app=kube-proxy, created in this step in namespace kube-system"
+        );
+        // With no pods before the step, every pod is new; with the cluster's pods before, none is.
+        assert!(eval(&c, &cluster, &[]).pass);
+        let before: BTreeSet<String> =
+            cluster.store().list(Kind::Pod, None).filter_map(|o| o.metadata().uid.clone()).collect();
+        let ctx = CheckContext { cluster: &cluster, commands: &[], traces_from: 0, pods_before: &before };
+        assert_eq!(c.evaluate(&ctx, Lang::En).detail, "0 of 5 selected pods match now");
+        let old = check("pods: {selector: k8s-app=kube-proxy, namespace: kube-system, new: false, min_count: 5}");
+        assert!(old.evaluate(&ctx, Lang::En).pass);
     }
 
     #[test]

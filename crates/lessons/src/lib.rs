@@ -144,6 +144,10 @@ pub struct Lesson {
     /// Commands whose words start with one of these are refused.
     #[serde(default)]
     pub disable: Vec<String>,
+    /// A challenge (the troubleshooting lesson): each step's goal comes with a par, the number of commands of
+    /// its reference solution, for the learner to beat.
+    #[serde(default)]
+    pub challenge: bool,
     #[serde(default)]
     pub steps: Vec<Step>,
     /// Filled from the locale files.

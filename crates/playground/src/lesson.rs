@@ -5,11 +5,70 @@
 //! step and editor save. A step is done when all its checks hold; a done step stays done; the current step is
 //! the first one not done. [`LessonRun::state`] is the plain data a UI draws. [`verify`] replays a lesson's
 //! reference solutions headless.
+//!
+//! In a challenge lesson (`challenge: true`) every step has a par, the number of commands of its reference
+//! solution ([`par`]), and the run counts the learner's commands per step: those run while the step was the
+//! current one (refused commands and time steps do not count). A step's [`Score`] says whether they beat it.
+
+use std::collections::BTreeSet;
 
 use engine::clock::Millis;
 use lessons::{CheckContext, Lang, Lesson, RanCommand};
 
 use crate::{script, CommandResult, Output, ParseError, Playground, Session, SessionEntry};
+
+/// The par of a step: how many commands its reference solution has (a heredoc `kubectl apply -f - <<EOF` is
+/// one command; blank lines and comments are none). 0 for a solution that does not parse (`verify` reports it).
+///
+/// `"kubectl get pods\n# why?\nkubectl describe pod web\n"` has a par of 2.
+pub fn par(step: &lessons::Step) -> usize {
+    script::parse(&step.solution).map(|c| c.len()).unwrap_or(0)
+}
+
+/// How a learner's command count compares with a par.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParVerdict {
+    /// Fewer commands than the par: beaten.
+    Under,
+    At,
+    Over,
+}
+
+/// The learner's commands against the par, for one step or a whole challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Score {
+    pub commands: usize,
+    pub par: usize,
+}
+
+impl Score {
+    /// `Under` when `commands < par`: 3 commands against a par of 4 beat it, 4 match it, 5 are 1 over.
+    pub fn verdict(self) -> ParVerdict {
+        match self.commands.cmp(&self.par) {
+            std::cmp::Ordering::Less => ParVerdict::Under,
+            std::cmp::Ordering::Equal => ParVerdict::At,
+            std::cmp::Ordering::Greater => ParVerdict::Over,
+        }
+    }
+
+    /// Whether the learner used fewer commands than the par.
+    pub fn beaten(self) -> bool {
+        self.verdict() == ParVerdict::Under
+    }
+
+    /// A short line for terminals: `3 commands, par 4: beaten by 1`.
+    pub fn describe(self, lang: Lang) -> String {
+        let (c, p) = (self.commands, self.par);
+        match (self.verdict(), lang) {
+            (ParVerdict::Under, Lang::En) => format!("{c} commands, par {p}: beaten by {}", p - c),
+            (ParVerdict::At, Lang::En) => format!("{c} commands, par {p}: matched"),
+            (ParVerdict::Over, Lang::En) => format!("{c} commands, par {p}: {} over", c - p),
+            (ParVerdict::Under, Lang::Ja) => format!("コマンド {c} 回（パー {p}）：{} 回少なくクリア", p - c),
+            (ParVerdict::At, Lang::Ja) => format!("コマンド {c} 回（パー {p}）：パーどおり"),
+            (ParVerdict::Over, Lang::Ja) => format!("コマンド {c} 回（パー {p}）：{} 回オーバー", c - p),
+        }
+    }
+}
 
 /// Where a step stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +110,18 @@ pub struct StepState {
     pub checks: Vec<CheckState>,
     /// The reference solution, for "show solution".
     pub solution: String,
+    /// The learner's commands counted for this step: final once it is done, live while it is the current one,
+    /// 0 before.
+    pub commands: usize,
+    /// In a challenge lesson, the step's [`par`].
+    pub par: Option<usize>,
+}
+
+impl StepState {
+    /// The commands so far against the par, in a challenge lesson.
+    pub fn score(&self) -> Option<Score> {
+        self.par.map(|par| Score { commands: self.commands, par })
+    }
 }
 
 /// A lesson run as plain data for UIs.
@@ -63,6 +134,8 @@ pub struct LessonState {
     /// The index of the first step not done; `None` when every step is done (or there are none).
     pub current: Option<usize>,
     pub finished: bool,
+    /// In a challenge lesson, every step's commands so far against the sum of the pars.
+    pub score: Option<Score>,
 }
 
 /// A playground playing a lesson.
@@ -72,10 +145,14 @@ pub struct LessonRun {
     editor: bool,
     pg: Playground,
     done: Vec<bool>,
+    /// How many of the learner's commands each done step took (see [`StepState::commands`]).
+    used: Vec<usize>,
     /// The commands the learner ran (start commands excluded), with their exit codes.
     commands: Vec<RanCommand>,
     /// Where the current step began: an index into `commands` and a trace sequence number.
     step_began: (usize, u64),
+    /// The uids of the pods there were when the current step began (for checks of new pods).
+    pods_before: BTreeSet<String>,
     /// How many session entries the start script made.
     start_entries: usize,
     /// What the start script printed.
@@ -106,15 +183,19 @@ impl LessonRun {
         };
         let start_entries = pg.session().entries.len();
         let traces = pg.cluster().traces().len() as u64;
+        let pods_before = pod_uids(pg.cluster());
         let done = vec![false; lesson.steps.len()];
+        let used = vec![0; lesson.steps.len()];
         let mut run = LessonRun {
             lesson,
             seed,
             editor,
             pg,
             done,
+            used,
             commands: Vec::new(),
             step_began: (0, traces),
+            pods_before,
             start_entries,
             start_transcript,
         };
@@ -219,11 +300,23 @@ impl LessonRun {
         self.current().is_none()
     }
 
+    /// The learner's commands counted for step `index` so far (see [`StepState::commands`]).
+    pub fn commands_for(&self, index: usize) -> usize {
+        if self.is_done(index) {
+            self.used[index]
+        } else if Some(index) == self.current() {
+            self.commands.len() - self.step_began.0
+        } else {
+            0
+        }
+    }
+
     fn context(&self) -> CheckContext<'_> {
         CheckContext {
             cluster: self.pg.cluster(),
             commands: &self.commands[self.step_began.0..],
             traces_from: self.step_began.1,
+            pods_before: &self.pods_before,
         }
     }
 
@@ -235,7 +328,9 @@ impl LessonRun {
                 break;
             }
             self.done[i] = true;
+            self.used[i] = self.commands.len() - self.step_began.0;
             self.step_began = (self.commands.len(), self.pg.cluster().traces().len() as u64);
+            self.pods_before = pod_uids(self.pg.cluster());
         }
     }
 
@@ -274,9 +369,15 @@ impl LessonRun {
                     status: if self.done[i] { StepStatus::Done } else { StepStatus::Pending },
                     checks,
                     solution: step.solution.clone(),
+                    commands: self.commands_for(i),
+                    par: self.lesson.challenge.then(|| par(step)),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let score = self.lesson.challenge.then(|| Score {
+            commands: steps.iter().map(|s| s.commands).sum(),
+            par: steps.iter().filter_map(|s| s.par).sum(),
+        });
         LessonState {
             id: self.lesson.id.clone(),
             title: self.lesson.title(lang).to_string(),
@@ -284,8 +385,14 @@ impl LessonRun {
             steps,
             current,
             finished: current.is_none(),
+            score,
         }
     }
+}
+
+/// The uids of every pod in the cluster.
+fn pod_uids(cluster: &engine::Cluster) -> BTreeSet<String> {
+    cluster.store().list(engine::Kind::Pod, None).filter_map(|o| o.metadata().uid.clone()).collect()
 }
 
 /// What [`verify`] found.
@@ -296,6 +403,8 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
     /// The start script and every solution, as `kubeground run` prints them.
     pub transcript: String,
+    /// In a challenge lesson, the sum of its steps' pars.
+    pub par: Option<usize>,
 }
 
 impl VerifyReport {
@@ -306,7 +415,9 @@ impl VerifyReport {
 
 /// Checks a lesson end to end, headless: the start state satisfies no step (each step has a failing check at
 /// the start), the steps' solutions run in order finish every step (each step is done right after its own
-/// solution), and a second run prints the same transcript (determinism).
+/// solution), and a second run prints the same transcript (determinism). In a challenge lesson each step must
+/// also be done by exactly its solution's commands, so that replaying the solution scores its par: a solution
+/// with commands after the goal is reached, or whose goal an earlier solution reached, is reported.
 pub fn verify(lesson: &Lesson) -> VerifyReport {
     let mut problems = Vec::new();
     if let Err(e) = script::parse(&lesson.start) {
@@ -318,7 +429,8 @@ pub fn verify(lesson: &Lesson) -> VerifyReport {
     if first != second {
         problems.push("two runs of the solutions printed different transcripts".into());
     }
-    VerifyReport { id: lesson.id.clone(), problems, transcript: first }
+    let par = lesson.challenge.then(|| lesson.steps.iter().map(par).sum());
+    VerifyReport { id: lesson.id.clone(), problems, transcript: first, par }
 }
 
 fn play_solutions(lesson: &Lesson, problems: &mut Vec<String>) -> String {
@@ -350,6 +462,14 @@ fn play_solutions(lesson: &Lesson, problems: &mut Vec<String>) -> String {
                 .collect();
             problems.push(format!("step {}: not done after its solution: {}", step.id, failing.join("; ")));
             break;
+        }
+        if lesson.challenge && run.commands_for(i) != par(step) {
+            problems.push(format!(
+                "step {}: done after {} of its solution's {} commands; the par must be the solution's length",
+                step.id,
+                run.commands_for(i),
+                par(step)
+            ));
         }
     }
     transcript
@@ -420,6 +540,79 @@ mod tests {
         // A step whose checks hold at the start is reported.
         let trivial = lesson(&TWO_STEPS.replace("pods: {selector: run=web, ready: true}", "node: {count: 5}"));
         assert_eq!(verify(&trivial).problems, ["step run: the start state already satisfies it"]);
+    }
+
+    #[test]
+    fn par_is_the_solution_length_and_commands_count_per_step() {
+        let mut l = lesson(&TWO_STEPS.replace("order: 50", "order: 50\nchallenge: true"));
+        assert!(l.challenge);
+        assert_eq!(par(&l.steps[0]), 2);
+        l.steps[1].solution = "# look at it\nkubectl describe pod web\n\n".into();
+        assert_eq!(par(&l.steps[1]), 1);
+        l.disable = vec!["minikube".into()];
+        let mut run = LessonRun::start(l.clone(), 0);
+        let s = run.state(Lang::En);
+        assert_eq!(
+            (s.steps[0].score(), s.score),
+            (Some(Score { commands: 0, par: 2 }), Some(Score { commands: 0, par: 3 }))
+        );
+        run.exec("kubectl get pods").unwrap();
+        run.exec("minikube status").unwrap(); // refused: not counted
+        run.exec("kubectl run web --image=nginx").unwrap();
+        assert_eq!(run.state(Lang::En).steps[0].commands, 2);
+        run.step(10_000); // the clock is not a command
+        assert!(run.is_done(0));
+        run.exec("kubectl describe pod web").unwrap();
+        assert!(run.finished());
+        run.exec("kubectl get pods").unwrap(); // after the end: counted for no step
+        let s = run.state(Lang::En);
+        assert_eq!(s.steps[0].score().unwrap().verdict(), ParVerdict::At);
+        assert_eq!(s.steps[1].score().unwrap().verdict(), ParVerdict::At);
+        assert_eq!(s.score, Some(Score { commands: 3, par: 3 }));
+        assert!(!s.score.unwrap().beaten());
+        // Resumed from the saved session, the counts are the same.
+        assert_eq!(LessonRun::resume(l.clone(), run.session()).state(Lang::En), s);
+        // Not a challenge: no par.
+        assert_eq!(LessonRun::start(lesson(TWO_STEPS), 0).state(Lang::En).score, None);
+    }
+
+    #[test]
+    fn scores_read_as_beaten_matched_or_over() {
+        let score = |commands, par| Score { commands, par };
+        assert!(score(3, 4).beaten());
+        assert_eq!(score(3, 4).describe(Lang::En), "3 commands, par 4: beaten by 1");
+        assert_eq!(score(4, 4).describe(Lang::En), "4 commands, par 4: matched");
+        assert_eq!(score(6, 4).describe(Lang::En), "6 commands, par 4: 2 over");
+        assert_eq!(score(3, 4).describe(Lang::Ja), "コマンド 3 回（パー 4）：1 回少なくクリア");
+        assert_eq!(score(6, 4).verdict(), ParVerdict::Over);
+    }
+
+    #[test]
+    fn verify_requires_a_challenge_solution_to_end_at_its_goal() {
+        let l = lesson(&TWO_STEPS.replace("order: 50", "order: 50\nchallenge: true"));
+        let report = verify(&l);
+        assert!(report.passed(), "{:?}", report.problems);
+        assert_eq!(report.par, Some(3));
+        let mut padded = l.clone();
+        padded.steps[1].solution.push_str("\nkubectl get pods\n");
+        assert_eq!(
+            verify(&padded).problems,
+            ["step describe: done after 1 of its solution's 2 commands; the par must be the solution's length"]
+        );
+    }
+
+    #[test]
+    fn file_checks_read_a_container_as_it_sees_itself() {
+        let l = lesson("id: f\norder: 51\nsteps:\n- id: write\n  view: storage\n  checks:\n  - file: {selector: run=web, path: /tmp/note, contains: hello}\n  solution: kubectl run web --image=nginx\n");
+        let mut run = LessonRun::start(l, 0);
+        run.exec("kubectl run web --image=nginx\nsleep 10").unwrap();
+        let check = |run: &LessonRun| run.state(Lang::En).steps[0].checks[0].clone();
+        assert_eq!(check(&run).label, "a pod with labels run=web has the file /tmp/note containing \"hello\"");
+        assert_eq!(check(&run).detail, "no selected pod has that file");
+        run.exec("kubectl exec web -- sh -c 'echo bye > /tmp/note'").unwrap();
+        assert_eq!(check(&run).detail, "the file does not contain it yet");
+        run.exec("kubectl exec web -- sh -c 'echo hello >> /tmp/note'").unwrap();
+        assert!(run.finished());
     }
 
     #[test]

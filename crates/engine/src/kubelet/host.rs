@@ -119,6 +119,14 @@ fn read_through(
     }
 }
 
+/// The text of the file at `path` as container `container` of a pod the kubelet runs sees it (its mounts,
+/// else its writable layer, else the image), without running anything: for lesson checks. `None` when there is
+/// no such container or file.
+pub fn read_container_file(pod: &Pod, run: &super::PodRun, container: &str, path: &str) -> Option<String> {
+    let c = run.container(container)?;
+    read_through(&c.base, &c.upper, &run.volumes, &mounts_of(pod, container), path)
+}
+
 /// The mounts of a container: its volumeMounts plus the kubelet's `/etc/hosts`, `/etc/resolv.conf` and
 /// `/etc/hostname`.
 pub fn mounts_of(pod: &Pod, container: &str) -> Vec<Mount> {
