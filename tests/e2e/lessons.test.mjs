@@ -83,6 +83,27 @@ for (const tag of ['en', 'ja']) {
   });
 }
 
+test('the troubleshooting challenge counts commands against each step\'s par', async () => {
+  const { page, errors } = browser;
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await ready(page);
+  const panel = page.getByRole('region', { name: 'Lesson' });
+  const lesson = panel.locator('.lesson[data-lesson="troubleshooting"]');
+  await play(page, 'en', 'troubleshooting', 20);
+  // The reference solutions score exactly their pars, step by step and in total.
+  const scores = await lesson.locator('.par[data-par]').evaluateAll((els) =>
+    els.map((e) => [e.dataset.commands, e.dataset.par, e.dataset.beaten]));
+  assert.ok(scores.length >= 4, JSON.stringify(scores));
+  for (const [commands, par, beaten] of scores) {
+    assert.equal(commands, par, JSON.stringify(scores));
+    assert.equal(beaten, 'false');
+  }
+  await screenshot(page, 'lesson-20-par');
+  assert.deepEqual(errors, []);
+});
+
 test('a lesson in progress survives a reload, and the sandbox waits behind it', async () => {
   const { page, errors } = browser;
   await page.goto(server.url);
