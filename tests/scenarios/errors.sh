@@ -31,3 +31,34 @@ kubectl run j1 --image=nginx --override-type=strategic --overrides='{"kind":null
 kubectl run j1 --image=nginx --override-type=strategic --overrides='{"apiVersion":"v2"}' --dry-run=client -o name
 kubectl run q5 --image=nginx --override-type=json --overrides='[{"op":"remove","path":"/metadata"}]'
 kubectl run q6 --image=nginx --override-type=strategic --overrides='{"$patch":"delete"}'
+# The create generators word a refusal as kubectl 1.32's create_*.go do: most wrap the server's error
+# (`failed to create deployment: …`), secret without a colon, service with its type, namespace not at all.
+kubectl create deployment bad --image=nginx --replicas=-3
+kubectl create deployment dup --image=nginx
+kubectl create deployment dup --image=nginx
+kubectl create job J --image=busybox
+kubectl create job once --image=busybox
+kubectl create job once --image=busybox
+kubectl create cronjob tick --image=busybox --schedule=bad
+kubectl create service clusterip S --tcp=80:8080
+kubectl create service nodeport dup --tcp=80:8080
+kubectl create service loadbalancer dup --tcp=80:8080
+kubectl create service externalname E --external-name=example.com
+kubectl create configmap C --from-literal=a=b
+kubectl create configmap cfg --from-literal=a=b
+kubectl create configmap cfg --from-literal=a=b
+kubectl create secret generic S --from-literal=a=b
+kubectl create secret generic creds --from-literal=a=b
+kubectl create secret generic creds --from-literal=a=b
+kubectl create secret docker-registry creds --docker-server=r --docker-username=u --docker-password=p
+kubectl create namespace N
+kubectl create namespace default
+kubectl create serviceaccount default
+kubectl create serviceaccount S
+kubectl create pdb P --selector=app=x --min-available=1
+kubectl create pdb budget --selector=app=x --min-available=1
+kubectl create pdb budget --selector=app=x --min-available=1
+kubectl run dup --image=nginx
+kubectl run dup --image=nginx
+kubectl expose deployment dup --port=80
+kubectl expose deployment dup --port=80

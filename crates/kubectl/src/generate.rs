@@ -117,7 +117,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             "spec": {"ports": [{"port": p, "protocol": "TCP", "targetPort": p}], "selector": labels},
             "status": {"loadBalancer": {}},
         });
-        out = finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "created", "run");
+        out = finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "created", None);
         if out.exit_code != 0 {
             return out;
         }
@@ -195,7 +195,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             return Output::error(format!("error: {message}\n"));
         }
     }
-    let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", "run");
+    let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", None);
     out.stdout.push_str(&rest.stdout);
     out.stderr.push_str(&rest.stderr);
     out.exit_code = rest.exit_code;
@@ -272,5 +272,5 @@ pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_n
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "exposed", "expose")
+    finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "exposed", None)
 }
