@@ -62,3 +62,31 @@ kubectl run dup --image=nginx
 kubectl run dup --image=nginx
 kubectl expose deployment dup --port=80
 kubectl expose deployment dup --port=80
+# label and annotate: -o prints the object (label its own changed copy, annotate the server's answer),
+# --dry-run, --list, --local with -f, and the checks kubectl makes first.
+kubectl label pod dup tier=web --dry-run=client -o json
+kubectl label pod dup tier=web -o yaml
+kubectl label pod dup tier=web -o name
+kubectl label pod dup tier=web --overwrite -o wide
+kubectl label pod dup nope-
+kubectl label pod dup tier- --dry-run=server
+kubectl label pod dup --list
+kubectl label pods --all --list
+kubectl label pod dup --list -o json
+kubectl annotate pod dup note=hi -o jsonpath='{.metadata.annotations}'
+kubectl annotate pod dup note=ho --overwrite --dry-run=client -o yaml
+kubectl annotate pod dup nope-
+kubectl annotate pod dup --list
+kubectl annotate pods --all --list
+kubectl label --local -f manifests/web.yaml tier=web
+kubectl label --local -f manifests/web.yaml tier=web -o yaml
+kubectl label --local pod dup a=b
+kubectl label --local a=b
+kubectl label --local -f manifests/web.yaml a=b --dry-run=server
+kubectl annotate --local pod dup a=b
+kubectl annotate --local -f manifests/web.yaml a=b -o name
+kubectl label -f manifests/web.yaml a=b
+kubectl create -f manifests/web.yaml
+kubectl label -f manifests/web.yaml a=b
+kubectl label -f manifests/web.yaml --list
+kubectl annotate -f manifests/web.yaml a=b -o name

@@ -859,6 +859,13 @@ fn real_kubectl_runs_the_errors_scenario() {
             ("kubectl get pods | grep", "the playground's shell refuses pipes; a real shell would run grep"),
             ("kubectl proxy", "the real kubectl would serve until killed; the playground says it does not simulate it"),
         ],
+        // `--list` prints each object's labels or annotations in Go map order.
+        unordered: &[
+            "kubectl label pod dup --list",
+            "kubectl label pods --all --list",
+            "kubectl annotate pods --all --list",
+            "kubectl label -f manifests/web.yaml --list",
+        ],
         ..NONE
     });
 }
