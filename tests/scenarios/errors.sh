@@ -90,3 +90,18 @@ kubectl create -f manifests/web.yaml
 kubectl label -f manifests/web.yaml a=b
 kubectl label -f manifests/web.yaml --list
 kubectl annotate -f manifests/web.yaml a=b -o name
+# set image: --dry-run, -o, --local with -f, --all and -l; an unchanged image prints nothing.
+kubectl set image deploy/dup nginx=nginx
+kubectl set image deploy/dup nginx=nginx:1.28 nope=x
+kubectl set image deploy/dup nope=x
+kubectl set image deploy/dup nginx=nginx:1.29 --dry-run=client -o jsonpath='{.spec.template.spec.containers[0].image}'
+kubectl set image deploy/dup nginx=nginx:1.29 --dry-run=server
+kubectl set image deploy/dup '*=nginx:1.30' -o name
+kubectl set image --local deploy/dup nginx=x
+kubectl set image --local -f manifests/web.yaml nginx=x
+kubectl set image --local -f manifests/web.yaml nginx=x --dry-run=server
+kubectl set image deploy --all nginx=nginx:1.31 --dry-run=client
+kubectl set image deploy -l app=dup nginx=nginx:1.31 --dry-run=client
+kubectl set image deploy/dup '*=a' nginx=b
+kubectl set image deploy/dup nginx=a -o wide
+kubectl set image deploy nginx=a

@@ -163,7 +163,7 @@ fn dispatch(
         "label" => modify::label_or_annotate(cluster, parsed, namespace, explicit_ns, io, "labels"),
         "annotate" => modify::label_or_annotate(cluster, parsed, namespace, explicit_ns, io, "annotations"),
         "scale" => modify::scale(cluster, parsed, namespace),
-        "set" => modify::set(cluster, parsed, namespace),
+        "set" => modify::set(cluster, parsed, namespace, explicit_ns, io),
         "patch" => modify::patch(cluster, parsed, namespace),
         "run" => generate::run(cluster, parsed, namespace, explicit_ns, io),
         "api-resources" => cluster_cmds::api_resources(parsed),

@@ -62,6 +62,13 @@ pub const SCALE_FLAGS: &[FlagSpec] = &[
 pub const SET_FLAGS: &[FlagSpec] = &[
     flag("all", None, FlagKind::Bool),
     flag("selector", Some('l'), FlagKind::String),
+    // `set image`
+    flag("dry-run", None, FlagKind::String),
+    flag("local", None, FlagKind::Bool),
+    flag("output", Some('o'), FlagKind::String),
+    flag("filename", Some('f'), FlagKind::StringArray),
+    flag("recursive", Some('R'), FlagKind::Bool),
+    flag("show-managed-fields", None, FlagKind::Bool),
     // `set resources`
     flag("containers", Some('c'), FlagKind::String),
     flag("limits", None, FlagKind::String),
@@ -416,9 +423,9 @@ pub fn scale(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
 }
 
 /// `kubectl set image|resources …`.
-pub fn set(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
+pub fn set(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: bool, io: &crate::io::Io) -> Output {
     match flags.args.split_first().map(|(a, r)| (a.as_str(), r)) {
-        Some(("image", rest)) => set_image(cluster, flags, rest, namespace),
+        Some(("image", rest)) => set_image(cluster, flags, rest, namespace, explicit_ns, io),
         Some(("resources", rest)) => set_resources(cluster, flags, rest, namespace),
         Some((sub, _)) => Output::error(format!("error: kubeground does not simulate \"kubectl set {sub}\" yet\n")),
         None => Output::error(
@@ -506,58 +513,173 @@ fn set_resources(cluster: &mut Cluster, flags: &Parsed, rest: &[String], namespa
 }
 
 /// `kubectl set image TYPE/NAME CONTAINER=IMAGE…` (`*` for every container).
-fn set_image(cluster: &mut Cluster, flags: &Parsed, rest: &[String], namespace: &str) -> Output {
+/// kubectl's `utilerrors.NewAggregate` printed by `CheckErr`: one error as it is, several as `[a, b]`.
+fn aggregate(errors: &[String]) -> String {
+    match errors {
+        [one] => format!("error: {}\n", one.strip_prefix("error: ").unwrap_or(one).trim_end()),
+        many => format!("error: [{}]\n", many.iter().map(|e| e.trim_end()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// `kubectl set image`, as kubectl 1.32's set_image.go: the objects named (or `-l`/`--all`, or `-f` files;
+/// `--local`: the files' own objects), each changed on the client; an object whose images are already those
+/// prints nothing; `--local` and `--dry-run=client` print the changed object, otherwise the server's answer to
+/// a strategic merge patch. A container not found is reported after the others are done.
+fn set_image(
+    cluster: &mut Cluster,
+    flags: &Parsed,
+    rest: &[String],
+    namespace: &str,
+    explicit_ns: bool,
+    io: &crate::io::Io,
+) -> Output {
     let split = rest.iter().position(|a| a.contains('=')).unwrap_or(rest.len());
     let (resource_args, pairs) = rest.split_at(split);
-    if pairs.is_empty() {
-        return Output::error("error: at least one image update is required\n");
-    }
-    let objects = match targets(cluster, resource_args, flags, namespace) {
-        Ok(o) => o,
+    let dry = match crate::apply::dry_run(flags) {
+        Ok(d) => d,
         Err(e) => return Output::error(e),
     };
+    let output = flags.string("output").filter(|o| !o.is_empty());
+    if let Err(e) = check_object_format(output) {
+        return Output::error(e);
+    }
+    let local = flags.bool("local");
+    let files = flags.strings("filename");
+    if local && !resource_args.is_empty() {
+        return Output::error(
+            "error: you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n",
+        );
+    }
+    let mut invalid = Vec::new();
+    if flags.bool("all") && flags.has("selector") {
+        invalid.push("cannot set --all and --selector at the same time".to_string());
+    }
+    if files.is_empty() && resource_args.is_empty() {
+        invalid.push("one or more resources must be specified as <resource> <name> or <resource>/<name>".to_string());
+    }
+    if pairs.is_empty() {
+        invalid.push("at least one image update is required".to_string());
+    } else if pairs.len() > 1 && pairs.iter().any(|p| p.starts_with("*=")) {
+        invalid.push(
+            "all containers are already specified by *, but saw more than one container_name=container_image pairs"
+                .to_string(),
+        );
+    }
+    if local && dry == Some(" (server dry run)") {
+        invalid.push("cannot specify --local and --dry-run=server - did you mean --dry-run=client?".to_string());
+    }
+    if !invalid.is_empty() {
+        return Output::error(aggregate(&invalid));
+    }
     let mut out = Output::default();
-    for obj in objects {
-        let json = obj.to_json();
-        let pointer = pod_spec_pointer(obj.kind());
-        let spec = json.pointer(pointer).cloned().unwrap_or(Value::Null);
-        let names: Vec<(String, &str)> = ["initContainers", "containers"]
-            .iter()
-            .flat_map(|list| {
-                spec[*list]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(move |c| (c["name"].as_str().unwrap_or_default().to_string(), *list))
-            })
-            .collect();
-        let mut lists: Map<String, Value> = Map::new();
-        let mut missing = None;
-        for pair in pairs {
-            let (container, image) = pair.split_once('=').unwrap_or((pair, ""));
-            let matched: Vec<&(String, &str)> =
-                names.iter().filter(|(n, _)| container == "*" || n == container).collect();
-            if matched.is_empty() {
-                missing = Some(container.to_string());
+    let mut objects: Vec<(Kind, Value)> = Vec::new();
+    if !files.is_empty() {
+        let docs = match manifest::read_all(&files, flags.bool("recursive"), io) {
+            Ok(d) => d,
+            Err(e) => return Output::error(e),
+        };
+        for doc in &docs {
+            let (kind, ns, name) = match crate::apply::locate(doc, namespace, explicit_ns) {
+                Ok(x) => x,
+                Err(e) => {
+                    out.fail(e);
+                    continue;
+                }
+            };
+            if local {
+                objects.push((kind, doc.value.clone()));
+                continue;
             }
-            for (name, list) in matched {
-                let entry = lists.entry(list.to_string()).or_insert_with(|| json!([]));
-                entry.as_array_mut().expect("array").push(json!({"image": image, "name": name}));
+            let mut req = Request::new(Verb::Get, kind).name(name);
+            req.namespace = ns;
+            match send(cluster, req).object() {
+                Ok(o) => objects.push((kind, o.to_json())),
+                Err(e) => out.fail(server_error(&e, None)),
             }
         }
-        if let Some(c) = missing {
-            out.fail(format!("error: unable to find container named \"{c}\"\n"));
+    } else {
+        match targets(cluster, resource_args, flags, namespace) {
+            Ok(o) => objects.extend(o.into_iter().map(|o| (o.kind(), o.to_json()))),
+            Err(e) => return Output::error(e),
+        }
+    }
+    let mut errors: Vec<String> = Vec::new();
+    for (kind, mut obj) in objects {
+        let name = obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let qualified = format!("{}/{name}", kind.info().qualified_singular());
+        let templated = matches!(
+            kind,
+            Kind::Pod
+                | Kind::Deployment
+                | Kind::ReplicaSet
+                | Kind::StatefulSet
+                | Kind::DaemonSet
+                | Kind::Job
+                | Kind::CronJob
+        );
+        if !templated {
+            let version = kind.info().api_version().rsplit('/').next().unwrap_or_default().to_string();
+            errors.push(format!(
+                "error: {qualified} the object is not a pod or does not have a pod template: *{version}.{}\n",
+                kind.info().kind
+            ));
             continue;
         }
-        let patch = nest(pointer, Value::Object(lists));
-        match patch_object(cluster, &obj, patch, PatchType::Strategic, false) {
-            Ok(_) => out.stdout.push_str(&format!(
-                "{}/{} image updated\n",
-                obj.kind().info().qualified_singular(),
-                obj.name()
-            )),
-            Err(e) => out.fail(e),
+        let pointer = pod_spec_pointer(kind);
+        let mut lists: Map<String, Value> = Map::new();
+        for pair in pairs {
+            let (container, image) = pair.split_once('=').unwrap_or((pair, ""));
+            let mut found = false;
+            for list in ["initContainers", "containers", "ephemeralContainers"] {
+                let Some(containers) =
+                    obj.pointer_mut(&format!("{pointer}/{list}")).and_then(Value::as_array_mut)
+                else {
+                    continue;
+                };
+                for c in containers.iter_mut() {
+                    let cname = c["name"].as_str().unwrap_or_default().to_string();
+                    if container != "*" && cname != container {
+                        continue;
+                    }
+                    found = true;
+                    if c["image"].as_str() != Some(image) {
+                        c["image"] = Value::String(image.to_string());
+                        let entry = lists.entry(list.to_string()).or_insert_with(|| json!([]));
+                        entry.as_array_mut().expect("array").push(json!({"image": image, "name": cname}));
+                    }
+                }
+            }
+            if !found {
+                errors.push(format!("unable to find container named {}", engine::admission::gotext::go_quote(container)));
+            }
         }
+        if lists.is_empty() {
+            continue;
+        }
+        let printed = if local || dry == Some(" (dry run)") {
+            obj
+        } else {
+            let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or_default().to_string();
+            let patch = nest(pointer, Value::Object(lists));
+            match patch_named(cluster, kind, &ns, &name, patch, PatchType::Strategic, dry.is_some()) {
+                Ok((answer, w)) => {
+                    out.stderr.push_str(&w);
+                    answer.to_json()
+                }
+                Err(e) => {
+                    let message = e.trim_end().strip_prefix("error: ").unwrap_or(e.trim_end()).to_string();
+                    errors.push(format!("failed to patch image update to pod template: {message}"));
+                    continue;
+                }
+            }
+        };
+        match crate::printing::emit(output, io, kind, &printed, "image updated", dry.unwrap_or("")) {
+            Ok(text) => out.stdout.push_str(&text),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        out.fail(aggregate(&errors));
     }
     out
 }
