@@ -105,3 +105,17 @@ kubectl set image deploy -l app=dup nginx=nginx:1.31 --dry-run=client
 kubectl set image deploy/dup '*=a' nginx=b
 kubectl set image deploy/dup nginx=a -o wide
 kubectl set image deploy nginx=a
+# Go's JSON syntax errors, worded by where the text breaks.
+kubectl run j2 --image=nginx --override-type=json --overrides='{a}' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[{"op":"add"} {"op":"x"}]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[{"op" "add"}]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[{"op":"add" "path":1}]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[{"op":' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[] []' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[tru]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='[1.x]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='["\q"]' --dry-run=client -o name
+kubectl run j2 --image=nginx --override-type=json --overrides='' --dry-run=client -o name
+# A patch that is not YAML is refused by kubectl itself (a parser error on the first line has no line number).
+kubectl patch deploy dup -p '[}'
+kubectl patch deploy dup -p ']'

@@ -123,7 +123,8 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         }
     }
     let mut pod = pod;
-    if let Some(text) = flags.string("overrides") {
+    // An empty `--overrides` is no override (kubectl checks `len(o.Overrides) > 0`).
+    if let Some(text) = flags.string("overrides").filter(|t| !t.is_empty()) {
         // `--overrides`: a JSON patch over the generated object, merge (RFC 7386) unless told otherwise.
         let kind = match flags.string("override-type").unwrap_or("merge") {
             "merge" => engine::patch::PatchType::Merge,
@@ -156,10 +157,11 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
                     "error: json: cannot unmarshal {json_type} into Go value of type jsonpatch.Patch\n"
                 ));
             }
-            // An informed approximation of Go's JSON syntax error: its wording depends on where the text breaks.
+            // Go's JSON syntax error, worded by where the text breaks.
             (_, None) => {
-                let c = text.trim_start().chars().next().unwrap_or(' ');
-                return Output::error(format!("error: invalid character '{c}' looking for beginning of value\n"));
+                let message = engine::util::gojson::syntax_error(text)
+                    .unwrap_or_else(|| "unexpected end of JSON input".to_string());
+                return Output::error(format!("error: {message}\n"));
             }
         };
         match engine::patch::apply_patch(&pod, kind, &patch) {

@@ -225,7 +225,9 @@ pub fn label_or_annotate(
     let example = if labels { "pod" } else { "rsrc" };
     if local {
         if dry == Some(" (server dry run)") {
-            return Output::error("error: cannot specify --local and --dry-run=server - did you mean --dry-run=client?\n");
+            return Output::error(
+                "error: cannot specify --local and --dry-run=server - did you mean --dry-run=client?\n",
+            );
         }
         if !resource_args.is_empty() {
             return Output::error(format!(
@@ -631,8 +633,7 @@ fn set_image(
             let (container, image) = pair.split_once('=').unwrap_or((pair, ""));
             let mut found = false;
             for list in ["initContainers", "containers", "ephemeralContainers"] {
-                let Some(containers) =
-                    obj.pointer_mut(&format!("{pointer}/{list}")).and_then(Value::as_array_mut)
+                let Some(containers) = obj.pointer_mut(&format!("{pointer}/{list}")).and_then(Value::as_array_mut)
                 else {
                     continue;
                 };
@@ -650,7 +651,8 @@ fn set_image(
                 }
             }
             if !found {
-                errors.push(format!("unable to find container named {}", engine::admission::gotext::go_quote(container)));
+                errors
+                    .push(format!("unable to find container named {}", engine::admission::gotext::go_quote(container)));
             }
         }
         if lists.is_empty() {
