@@ -736,8 +736,10 @@ fn compare_scenario(scenario: &Scenario) {
         let text = command.text.as_str();
         let program = command.words.first().map(String::as_str).unwrap_or("");
         if program == "sleep" {
-            let ms = playground::shell::sleep_millis(&command.words[1..]).expect("a sleep the playground reads");
-            common::post(&server.url, &format!("/kubeground/v1/clock?ms={ms}"));
+            // A sleep the playground refuses (`sleep later`) moves neither clock.
+            if let Ok(ms) = playground::shell::sleep_millis(&command.words[1..]) {
+                common::post(&server.url, &format!("/kubeground/v1/clock?ms={ms}"));
+            }
             playground.run_command(command);
             continue;
         }
@@ -874,6 +876,28 @@ fn real_kubectl_runs_the_claimwait_scenario() {
         name: "claimwait",
         script: include_str!("../../../tests/scenarios/claimwait.sh"),
         known: &[("kubectl describe pod early", POD_DESCRIBE)],
+        ..NONE
+    });
+}
+
+/// `tests/scenarios/errors.sh` (mistyped commands and flags, refused creates, bad patches and overrides)
+/// through the real kubectl: client-side messages must match kubectl's own bytes.
+#[test]
+fn real_kubectl_runs_the_errors_scenario() {
+    compare_scenario(&Scenario {
+        name: "errors",
+        script: include_str!("../../../tests/scenarios/errors.sh"),
+        skipped: &[
+            ("kubectl get pods | grep", "the playground's shell refuses pipes; a real shell would run grep"),
+            ("kubectl proxy", "the real kubectl would serve until killed; the playground says it does not simulate it"),
+        ],
+        // `--list` prints each object's labels or annotations in Go map order.
+        unordered: &[
+            "kubectl label pod dup --list",
+            "kubectl label pods --all --list",
+            "kubectl annotate pods --all --list",
+            "kubectl label -f manifests/web.yaml --list",
+        ],
         ..NONE
     });
 }

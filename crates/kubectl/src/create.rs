@@ -86,12 +86,35 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    finish(cluster, flags, io, kind, &mut obj, namespace, explicit_ns, dry, "created", "create")
+    let wrap = refusal_prefix(sub, &obj);
+    finish(cluster, flags, io, kind, &mut obj, namespace, explicit_ns, dry, "created", wrap.as_deref())
+}
+
+/// How `kubectl create SUB` words the server's refusal of the object it built: most generators wrap the error
+/// with `fmt.Errorf("failed to create …: %v", err)` (which also loses the status, so an Invalid error prints
+/// the server's own message after the prefix), `create secret` without a colon (`"failed to create secret %v"`),
+/// `create service` with the service type, `create pdb` in the plural; `create namespace` returns the error
+/// as it came (`Error from server (AlreadyExists): …`, `The Namespace "N" is invalid: …`). Checked against
+/// kubectl 1.32's create_*.go and the real kubectl.
+fn refusal_prefix(sub: &str, obj: &Value) -> Option<String> {
+    Some(match sub {
+        "namespace" | "ns" => return None,
+        "deployment" | "deploy" => "failed to create deployment: ".to_string(),
+        "job" => "failed to create job: ".to_string(),
+        "cronjob" | "cj" => "failed to create cronjob: ".to_string(),
+        "configmap" | "cm" => "failed to create configmap: ".to_string(),
+        "secret" => "failed to create secret ".to_string(),
+        "service" | "svc" => format!("failed to create {} service: ", obj["spec"]["type"].as_str().unwrap_or_default()),
+        "serviceaccount" | "sa" => "failed to create serviceaccount: ".to_string(),
+        "poddisruptionbudget" | "pdb" => "failed to create poddisruptionbudgets: ".to_string(),
+        _ => return None,
+    })
 }
 
 /// Sends (or, with `--dry-run=client`, only prints) an object a generator built, and prints the outcome as
 /// kubectl does: `-o` formats print the object (the client's own for a client dry run, the server's
-/// otherwise), else `kind/name created`.
+/// otherwise), else `kind/name created`. A refusal is printed as `error: {wrap}{message}` when the command
+/// wraps the server's error (see [`refusal_prefix`]), else as kubectl prints a server error.
 #[allow(clippy::too_many_arguments)]
 pub fn finish(
     cluster: &mut Cluster,
@@ -103,7 +126,7 @@ pub fn finish(
     explicit_ns: bool,
     dry: Option<&str>,
     operation: &str,
-    command: &str,
+    wrap: Option<&str>,
 ) -> Output {
     let output = flags.string("output");
     if dry == Some(" (dry run)") {
@@ -142,8 +165,10 @@ pub fn finish(
             }
         }
         Ok(_) => {}
-        Err(e) if e.reason == "Invalid" || command != "create" => out.fail(server_error(&e, None)),
-        Err(e) => out.fail(format!("error: failed to create {}: {}\n", kind.info().singular, e.message)),
+        Err(e) => match wrap {
+            Some(prefix) if e.code != 0 => out.fail(format!("error: {prefix}{}\n", e.message)),
+            _ => out.fail(server_error(&e, None)),
+        },
     }
     out
 }

@@ -117,13 +117,14 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             "spec": {"ports": [{"port": p, "protocol": "TCP", "targetPort": p}], "selector": labels},
             "status": {"loadBalancer": {}},
         });
-        out = finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "created", "run");
+        out = finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "created", None);
         if out.exit_code != 0 {
             return out;
         }
     }
     let mut pod = pod;
-    if let Some(text) = flags.string("overrides") {
+    // An empty `--overrides` is no override (kubectl checks `len(o.Overrides) > 0`).
+    if let Some(text) = flags.string("overrides").filter(|t| !t.is_empty()) {
         // `--overrides`: a JSON patch over the generated object, merge (RFC 7386) unless told otherwise.
         let kind = match flags.string("override-type").unwrap_or("merge") {
             "merge" => engine::patch::PatchType::Merge,
@@ -156,10 +157,11 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
                     "error: json: cannot unmarshal {json_type} into Go value of type jsonpatch.Patch\n"
                 ));
             }
-            // An informed approximation of Go's JSON syntax error: its wording depends on where the text breaks.
+            // Go's JSON syntax error, worded by where the text breaks.
             (_, None) => {
-                let c = text.trim_start().chars().next().unwrap_or(' ');
-                return Output::error(format!("error: invalid character '{c}' looking for beginning of value\n"));
+                let message = engine::util::gojson::syntax_error(text)
+                    .unwrap_or_else(|| "unexpected end of JSON input".to_string());
+                return Output::error(format!("error: {message}\n"));
             }
         };
         match engine::patch::apply_patch(&pod, kind, &patch) {
@@ -195,7 +197,7 @@ pub fn run(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_ns: 
             return Output::error(format!("error: {message}\n"));
         }
     }
-    let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", "run");
+    let rest = finish(cluster, flags, io, Kind::Pod, &mut pod, namespace, explicit_ns, dry, "created", None);
     out.stdout.push_str(&rest.stdout);
     out.stderr.push_str(&rest.stderr);
     out.exit_code = rest.exit_code;
@@ -272,5 +274,5 @@ pub fn expose(cluster: &mut Cluster, flags: &Parsed, namespace: &str, explicit_n
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "exposed", "expose")
+    finish(cluster, flags, io, Kind::Service, &mut svc, namespace, explicit_ns, dry, "exposed", None)
 }

@@ -1,5 +1,6 @@
 //! Small helpers shared by the engine and the kubectl crate.
 
 pub mod base64;
+pub mod gojson;
 pub mod sha256;
 pub mod sort;
