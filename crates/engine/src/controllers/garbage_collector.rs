@@ -8,8 +8,6 @@ use crate::store::ObjectKey;
 
 impl Cluster {
     pub(super) fn collect_garbage(&mut self) {
-        let live_uids: std::collections::BTreeSet<String> =
-            self.store.all().filter_map(|o| o.metadata().uid.clone()).collect();
         // Owners being deleted, by uid, with the finalizer that says how.
         let deleting: Vec<(String, ObjectKey, bool, bool)> = self
             .store
@@ -26,16 +24,19 @@ impl Cluster {
             })
             .collect();
 
-        // Dependents whose every owner is gone: delete them.
-        let orphans: Vec<Object> = self
-            .store
-            .all()
-            .filter(|o| {
-                let refs = o.metadata().owner_references.as_deref().unwrap_or_default();
-                !refs.is_empty() && refs.iter().all(|r| !live_uids.contains(&r.uid))
-            })
-            .cloned()
-            .collect();
+        // Dependents whose every owner is gone: delete them. (The uids are borrowed from the store, not copied.)
+        let orphans: Vec<Object> = {
+            let live_uids: std::collections::BTreeSet<&str> =
+                self.store.all().filter_map(|o| o.metadata().uid.as_deref()).collect();
+            self.store
+                .all()
+                .filter(|o| {
+                    let refs = o.metadata().owner_references.as_deref().unwrap_or_default();
+                    !refs.is_empty() && refs.iter().all(|r| !live_uids.contains(r.uid.as_str()))
+                })
+                .cloned()
+                .collect()
+        };
         for obj in orphans {
             self.delete_object("garbage-collector", obj, Some(Propagation::Background));
         }
