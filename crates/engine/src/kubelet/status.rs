@@ -426,9 +426,7 @@ pub fn field_value(pod: &Pod, path: &str, pod_ip: &str, node: &str, cluster: &Cl
         "metadata.labels" => render_map(meta.labels.as_ref()),
         "metadata.annotations" => render_map(meta.annotations.as_ref()),
         "spec.nodeName" => node.to_string(),
-        "spec.serviceAccountName" => {
-            pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_default()
-        }
+        "spec.serviceAccountName" => pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
         "status.podIP" | "status.podIPs" => pod_ip.to_string(),
         "status.hostIP" | "status.hostIPs" => {
             cluster.machines.get(node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default()

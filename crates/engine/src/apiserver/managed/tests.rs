@@ -200,5 +200,8 @@ fn untouched_entries_keep_their_text() {
     assert!(entries[0].set.difference(&gone));
     entries[0].encoded = None;
     let fewer = encode(entries).unwrap();
-    assert_eq!(fewer[0].fields_v1, Some(FieldsV1(Value::String(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#.into()))));
+    assert_eq!(
+        fewer[0].fields_v1,
+        Some(FieldsV1(Value::String(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#.into())))
+    );
 }
