@@ -8,6 +8,18 @@ use crate::store::ObjectKey;
 
 impl Cluster {
     pub(super) fn collect_garbage(&mut self) {
+        // A pass that found no orphan and no owner being deleted finds the same until an object is deleted,
+        // gains or changes its owner references, or starts being deleted: skip the scans of every object.
+        if let Some(rv) = self.workloads.gc_idle_since {
+            let news = match self.store.changes_since(rv) {
+                Some(mut changes) => changes.any(may_give_work),
+                None => true,
+            };
+            if !news {
+                return;
+            }
+        }
+        let start = self.store.resource_version();
         // Owners being deleted, by uid, with the finalizer that says how.
         let deleting: Vec<(String, ObjectKey, bool, bool)> = self
             .store
@@ -37,6 +49,7 @@ impl Cluster {
                 .cloned()
                 .collect()
         };
+        self.workloads.gc_idle_since = (orphans.is_empty() && deleting.is_empty()).then_some(start);
         for obj in orphans {
             self.delete_object("garbage-collector", obj, Some(Propagation::Background));
         }
@@ -82,5 +95,20 @@ impl Cluster {
             obj.metadata().finalizers.iter().flatten().filter(|f| *f != finalizer).cloned().collect();
         obj.metadata_mut().finalizers = (!kept.is_empty()).then_some(kept);
         let _ = self.write_update("garbage-collector", current, obj, false, "dependents handled; finalizer removed");
+    }
+}
+
+/// Whether a change can give the garbage collector work after a pass that found none: a deletion (dependents
+/// may lose their owner), an object being deleted, or an object whose owner references are new or changed
+/// (an owner may already be gone). Creations without owners and other updates cannot.
+fn may_give_work(change: &crate::store::Change) -> bool {
+    let meta = change.object.metadata();
+    match change.kind {
+        crate::store::WatchEventType::Deleted => true,
+        _ => {
+            meta.deletion_timestamp.is_some()
+                || (meta.owner_references.as_ref().is_some_and(|r| !r.is_empty())
+                    && change.prev.as_ref().is_none_or(|p| p.metadata().owner_references != meta.owner_references))
+        }
     }
 }
