@@ -112,3 +112,51 @@ fn may_give_work(change: &crate::store::Change) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::apiserver::{Request, Verb};
+    use crate::object::Kind;
+    use crate::store::ObjectKey;
+    use crate::Cluster;
+
+    fn config_map(c: &mut Cluster, name: &str, owner_uid: Option<&str>) -> String {
+        let mut body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        if let Some(uid) = owner_uid {
+            body["metadata"]["ownerReferences"] =
+                json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid}]);
+        }
+        let obj = c
+            .handle("kubectl", Request::new(Verb::Create, Kind::ConfigMap).namespace("default").body(body))
+            .object()
+            .expect("create");
+        obj.metadata().uid.clone().unwrap_or_default()
+    }
+
+    fn exists(c: &Cluster, name: &str) -> bool {
+        c.store().get(&ObjectKey::new(Kind::ConfigMap, "default", name)).is_some()
+    }
+
+    /// After passes that found nothing, a deleted owner and a dependent created with an owner already gone
+    /// still take their dependents with them.
+    #[test]
+    fn idle_passes_still_see_deleted_owners_and_orphans() {
+        let mut c = Cluster::new(0);
+        let owner = config_map(&mut c, "owner", None);
+        config_map(&mut c, "dep", Some(&owner));
+        c.settle();
+        c.settle();
+        assert!(exists(&c, "dep"));
+        c.handle("kubectl", Request::new(Verb::Delete, Kind::ConfigMap).namespace("default").name("owner"))
+            .object()
+            .expect("delete");
+        c.settle();
+        assert!(!exists(&c, "dep"));
+        c.settle();
+        config_map(&mut c, "late", Some(&owner));
+        c.settle();
+        assert!(!exists(&c, "late"));
+    }
+}
