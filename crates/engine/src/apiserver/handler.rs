@@ -733,9 +733,9 @@ impl Cluster {
         let entries = managed::apply_changes(kind, &changed, &removed, entries, &writers);
         let encoded = managed::encode(entries);
         if encoded != new.metadata().managed_fields {
-            let mut obj = (*new).clone();
-            obj.metadata_mut().managed_fields = encoded;
-            self.store.amend_latest(obj);
+            // This reference goes first, so the store may change its object in place rather than copy it.
+            drop(new);
+            self.store.amend_latest_with(|obj| obj.metadata_mut().managed_fields = encoded);
         }
     }
 }
