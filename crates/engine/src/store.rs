@@ -166,6 +166,17 @@ impl Store {
         self.objects.insert(key, stored);
     }
 
+    /// [`Store::amend_latest`] with the latest change's object changed by `amend`: in place when nothing but the
+    /// store holds it (no copy of the whole object), else on a copy.
+    pub fn amend_latest_with(&mut self, amend: impl FnOnce(&mut Object)) {
+        let Some(last) = self.history.back_mut() else { return };
+        let key = ObjectKey::of(&last.object);
+        // The map lets its reference go for a moment, so that the history's may be the only one.
+        drop(self.objects.remove(&key));
+        amend(Arc::make_mut(&mut last.object));
+        self.objects.insert(key, last.object.clone());
+    }
+
     /// Removes an object; a removal is a write, so it takes a `resourceVersion` too.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
         let removed = self.objects.remove(key)?;
@@ -202,6 +213,27 @@ mod tests {
         let created = store.create(ns.into(), 3000, &mut rng).unwrap();
         assert_eq!(created.metadata().resource_version.as_deref(), Some("1"));
         assert!(created.metadata().uid.is_some());
+        assert_eq!(store.resource_version(), 1);
+    }
+
+    /// The amended object is what both a get and the latest change show; a reader holding the object from
+    /// before keeps the object it had.
+    #[test]
+    fn amending_the_latest_change_in_place_spares_earlier_readers() {
+        let mut store = Store::default();
+        let mut rng = Rng::new(0);
+        let node: Node = named("a", |n: &mut Node, m| n.metadata = m);
+        store.create(node.into(), 0, &mut rng).unwrap();
+        let key = ObjectKey::new(Kind::Node, "", "a");
+        let held = store.get_shared(&key).unwrap();
+        store.amend_latest_with(|o| o.metadata_mut().generate_name = Some("x".into()));
+        assert_eq!(held.metadata().generate_name, None);
+        assert_eq!(store.get(&key).unwrap().metadata().generate_name.as_deref(), Some("x"));
+        assert_eq!(store.latest_change().unwrap().object.metadata().generate_name.as_deref(), Some("x"));
+        drop(held);
+        store.amend_latest_with(|o| o.metadata_mut().generate_name = Some("y".into()));
+        assert_eq!(store.get(&key).unwrap().metadata().generate_name.as_deref(), Some("y"));
+        assert_eq!(store.latest_change().unwrap().object.metadata().generate_name.as_deref(), Some("y"));
         assert_eq!(store.resource_version(), 1);
     }
 

@@ -713,8 +713,9 @@ impl Cluster {
             }
             _ => (new.to_json(), prev.as_ref().map(|p| p.to_json())),
         };
-        let (changed, removed) = managed::changes(kind, old_json.as_ref(), &new_json);
-        if prev.is_some() && changed.is_empty() && removed.is_empty() {
+        let had_prev = old_json.is_some();
+        let (changed, removed) = managed::changes_owned(kind, old_json, &new_json);
+        if had_prev && changed.is_empty() && removed.is_empty() {
             // Nothing any manager owns moved (e.g. only the resourceVersion): the entries stay as stored.
             return;
         }
@@ -732,27 +733,66 @@ impl Cluster {
         let entries = managed::apply_changes(kind, &changed, &removed, entries, &writers);
         let encoded = managed::encode(entries);
         if encoded != new.metadata().managed_fields {
-            let mut obj = (*new).clone();
-            obj.metadata_mut().managed_fields = encoded;
-            self.store.amend_latest(obj);
+            // This reference goes first, so the store may change its object in place rather than copy it.
+            drop(new);
+            self.store.amend_latest_with(|obj| obj.metadata_mut().managed_fields = encoded);
         }
     }
 }
 
 /// The JSON of two versions of a pod as the field manager compares them, made cheaply: without `managedFields`
-/// (the fieldmanager strips them anyway), and with `spec` or `status` as `null` in both when the two versions
-/// hold equal ones (`Compare` finds nothing in equal subtrees, and a pod's zero object adds no field under
-/// them), so a status write serializes no spec and a bind no status.
+/// (the fieldmanager strips them anyway), and with `metadata`, `spec` or `status` as `null` in both when the two
+/// versions hold equal ones (metadata: apart from the resourceVersion, which is stripped too). `Compare` finds
+/// nothing in equal subtrees, and a pod's zero object adds no field under them, so a status write serializes
+/// neither metadata nor spec, and a bind no status.
 fn lean_pod_pair(new: &k8s_openapi::api::core::v1::Pod, old: &k8s_openapi::api::core::v1::Pod) -> (Value, Value) {
     let same_spec = new.spec.is_some() && new.spec == old.spec;
     let same_status = new.status.is_some() && new.status == old.status;
+    // Metadata equal but for the resourceVersion (which the fieldmanager strips, like managedFields) is
+    // `null` in both as well: `Compare` would find only stripped fields in it.
+    let same_metadata = {
+        let (n, o) = (&new.metadata, &old.metadata);
+        n.annotations == o.annotations
+            && n.creation_timestamp == o.creation_timestamp
+            && n.deletion_grace_period_seconds == o.deletion_grace_period_seconds
+            && n.deletion_timestamp == o.deletion_timestamp
+            && n.finalizers == o.finalizers
+            && n.generate_name == o.generate_name
+            && n.generation == o.generation
+            && n.labels == o.labels
+            && n.name == o.name
+            && n.namespace == o.namespace
+            && n.owner_references == o.owner_references
+            && n.self_link == o.self_link
+            && n.uid == o.uid
+    };
     let lean = |p: &k8s_openapi::api::core::v1::Pod| {
-        let mut metadata = p.metadata.clone();
-        metadata.managed_fields = None;
         let mut map = serde_json::Map::new();
         map.insert("apiVersion".into(), Value::from("v1"));
         map.insert("kind".into(), Value::from("Pod"));
-        map.insert("metadata".into(), api_json(&metadata));
+        let metadata = if same_metadata {
+            Value::Null
+        } else {
+            let m = &p.metadata;
+            api_json(&k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                annotations: m.annotations.clone(),
+                creation_timestamp: m.creation_timestamp.clone(),
+                deletion_grace_period_seconds: m.deletion_grace_period_seconds,
+                deletion_timestamp: m.deletion_timestamp.clone(),
+                finalizers: m.finalizers.clone(),
+                generate_name: m.generate_name.clone(),
+                generation: m.generation,
+                labels: m.labels.clone(),
+                managed_fields: None,
+                name: m.name.clone(),
+                namespace: m.namespace.clone(),
+                owner_references: m.owner_references.clone(),
+                resource_version: m.resource_version.clone(),
+                self_link: m.self_link.clone(),
+                uid: m.uid.clone(),
+            })
+        };
+        map.insert("metadata".into(), metadata);
         if let Some(spec) = &p.spec {
             map.insert("spec".into(), if same_spec { Value::Null } else { api_json(spec) });
         }

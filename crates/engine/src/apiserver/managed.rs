@@ -73,16 +73,26 @@ impl FieldSet {
         }
     }
 
-    pub fn difference(&mut self, other: &FieldSet) {
-        if other.member {
+    /// Removes the members of `other`, telling whether any was a member here (when none was, a set without
+    /// empty nodes, such as a decoded one, is unchanged).
+    pub fn difference(&mut self, other: &FieldSet) -> bool {
+        let took = self.remove_members(other);
+        self.prune_empty();
+        took
+    }
+
+    fn remove_members(&mut self, other: &FieldSet) -> bool {
+        let mut took = false;
+        if other.member && self.member {
             self.member = false;
+            took = true;
         }
         for (k, v) in &other.children {
             if let Some(mine) = self.children.get_mut(k) {
-                mine.difference(v);
+                took |= mine.remove_members(v);
             }
         }
-        self.prune_empty();
+        took
     }
 
     pub fn intersection(&self, other: &FieldSet) -> FieldSet {
@@ -131,6 +141,33 @@ impl FieldSet {
         out
     }
 
+    /// The compact `FieldsV1` JSON text of the set: the bytes of `to_fields_v1().to_string()`, written
+    /// without building the JSON value (e.g. `{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}`).
+    pub fn to_fields_v1_string(&self) -> String {
+        let mut out = String::with_capacity(256);
+        self.write_fields_v1(&mut out);
+        out
+    }
+
+    fn write_fields_v1(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        if self.member && !self.children.is_empty() {
+            out.push_str("\".\":{}");
+            first = false;
+        }
+        for (k, v) in &self.children {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            write_json_str(out, k);
+            out.push(':');
+            v.write_fields_v1(out);
+        }
+        out.push('}');
+    }
+
     /// The `FieldsV1` JSON of the set.
     pub fn to_fields_v1(&self) -> Value {
         let mut map = Map::new();
@@ -146,9 +183,7 @@ impl FieldSet {
     /// Reads a `FieldsV1` JSON object (or its compact string form).
     pub fn from_fields_v1(v: &Value) -> FieldSet {
         match v {
-            Value::String(s) => {
-                serde_json::from_str(s).map(|v: Value| FieldSet::from_fields_v1(&v)).unwrap_or_default()
-            }
+            Value::String(s) => serde_json::from_str::<FieldSet>(s).unwrap_or_default(),
             Value::Object(map) => {
                 let mut set = FieldSet { member: map.is_empty(), children: BTreeMap::new() };
                 for (k, c) in map {
@@ -162,6 +197,74 @@ impl FieldSet {
             }
             _ => FieldSet::default(),
         }
+    }
+}
+
+/// A JSON string literal as serde_json writes it (the same escapes as a key of a serialized map).
+fn write_json_str(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).expect("a string always serializes"));
+    }
+}
+
+/// Reads `FieldsV1` JSON text straight into a set, as [`FieldSet::from_fields_v1`] reads its JSON value: `{}`
+/// is a member leaf, `"."` marks the node itself, other keys are children (a later duplicate key replaces an
+/// earlier one, as in a JSON map).
+impl<'de> serde::Deserialize<'de> for FieldSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = FieldSet;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a FieldsV1 object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FieldSet, A::Error> {
+                let mut set = FieldSet::default();
+                let mut empty = true;
+                while let Some(k) = map.next_key::<String>()? {
+                    empty = false;
+                    if k == "." {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        set.member = true;
+                    } else {
+                        let child = map.next_value::<FieldSet>()?;
+                        set.children.insert(k, child);
+                    }
+                }
+                if empty {
+                    set.member = true;
+                }
+                Ok(set)
+            }
+            // Any other JSON value below an object reads as the empty set, as `from_fields_v1` reads it.
+            fn visit_bool<E>(self, _: bool) -> Result<FieldSet, E> {
+                Ok(FieldSet::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<FieldSet, E> {
+                Ok(FieldSet::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<FieldSet, E> {
+                Ok(FieldSet::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<FieldSet, E> {
+                Ok(FieldSet::default())
+            }
+            fn visit_str<E>(self, s: &str) -> Result<FieldSet, E> {
+                Ok(serde_json::from_str::<FieldSet>(s).unwrap_or_default())
+            }
+            fn visit_unit<E>(self) -> Result<FieldSet, E> {
+                Ok(FieldSet::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<FieldSet, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(FieldSet::default())
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -355,9 +458,14 @@ fn compare_struct(
     granular_map: bool,
 ) {
     for (k, nv) in new {
+        let ov = old.get(k);
+        if ov == Some(nv) {
+            // Equal values: `compare_value` finds nothing (and an equal granular map entry is no change).
+            continue;
+        }
         let pe = format!("f:{k}");
         let name = intern(k);
-        match old.get(k) {
+        match ov {
             None => {
                 // Added: the entry and every map entry and list item below it.
                 let node = changed.child(pe);
@@ -530,32 +638,45 @@ fn zero_object(kind: Kind) -> Value {
 /// The object as the apiserver holds it in Go: the stored JSON with the empty structs Go always serializes
 /// (`status: {}`, …) where they are absent, or the empty object itself for a create.
 fn with_zero(kind: Kind, obj: Option<&Value>) -> Value {
-    fn fill(target: &mut Value, zero: &Value) {
-        if let (Value::Object(t), Value::Object(z)) = (target, zero) {
-            for (k, zv) in z {
-                match t.get_mut(k) {
-                    Some(tv) => fill(tv, zv),
-                    None if zv.is_object() => {
-                        t.insert(k.clone(), zv.clone());
-                    }
-                    None => {}
-                }
-            }
-        }
-    }
     let zero = zero_object(kind);
     match obj {
         None => zero,
         Some(o) => {
             let mut o = o.clone();
-            fill(&mut o, &zero);
+            fill_zero(&mut o, &zero);
             o
         }
     }
 }
 
+/// [`with_zero`] of an object the caller no longer needs, filled in place instead of copied.
+fn into_with_zero(kind: Kind, obj: Option<Value>) -> Value {
+    match obj {
+        None => with_zero(kind, None),
+        Some(mut o) => {
+            let zero = zero_object(kind);
+            fill_zero(&mut o, &zero);
+            o
+        }
+    }
+}
+
+fn fill_zero(target: &mut Value, zero: &Value) {
+    if let (Value::Object(t), Value::Object(z)) = (target, zero) {
+        for (k, zv) in z {
+            match t.get_mut(k) {
+                Some(tv) => fill_zero(tv, zv),
+                None if zv.is_object() => {
+                    t.insert(k.clone(), zv.clone());
+                }
+                None => {}
+            }
+        }
+    }
+}
+
 /// One `managedFields` entry, decoded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub manager: String,
     pub apply: bool,
@@ -563,6 +684,20 @@ pub struct Entry {
     pub subresource: String,
     pub time: Option<Time>,
     pub set: FieldSet,
+    /// The stored `fieldsV1` text `set` was decoded from, while `set` is unchanged: [`encode`] reuses it
+    /// instead of writing the set again. Whatever changes `set` clears it.
+    encoded: Option<String>,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        self.manager == other.manager
+            && self.apply == other.apply
+            && self.api_version == other.api_version
+            && self.subresource == other.subresource
+            && self.time == other.time
+            && self.set == other.set
+    }
 }
 
 impl Entry {
@@ -600,6 +735,10 @@ pub fn decode(entries: Option<&Vec<ManagedFieldsEntry>>) -> Vec<Entry> {
             subresource: e.subresource.clone().unwrap_or_default(),
             time: e.time.clone(),
             set: e.fields_v1.as_ref().map(|f| FieldSet::from_fields_v1(&f.0)).unwrap_or_default(),
+            encoded: match e.fields_v1.as_ref().map(|f| &f.0) {
+                Some(Value::String(s)) => Some(s.clone()),
+                _ => None,
+            },
         })
         .collect()
 }
@@ -626,7 +765,13 @@ pub fn encode(mut entries: Vec<Entry>) -> Option<Vec<ManagedFieldsEntry>> {
             .map(|e| ManagedFieldsEntry {
                 api_version: Some(e.api_version),
                 fields_type: Some("FieldsV1".into()),
-                fields_v1: Some(FieldsV1(Value::String(e.set.to_fields_v1().to_string()))),
+                fields_v1: Some(FieldsV1(Value::String(match e.encoded {
+                    Some(text) => {
+                        debug_assert_eq!(text, e.set.to_fields_v1().to_string(), "a stale encoded fieldsV1");
+                        text
+                    }
+                    None => e.set.to_fields_v1_string(),
+                }))),
                 manager: Some(e.manager),
                 operation: Some(if e.apply { "Apply" } else { "Update" }.into()),
                 subresource: Some(e.subresource).filter(|s| !s.is_empty()),
@@ -675,7 +820,12 @@ pub fn update_all(kind: Kind, old: Option<&Value>, new: &Value, entries: Vec<Ent
 /// What an update changed and removed (`Compare` of the live object, filled with its zero fields, and the new
 /// one), without the fields the fieldmanager strips. Both empty: the update leaves every entry as it is.
 pub fn changes(kind: Kind, old: Option<&Value>, new: &Value) -> (FieldSet, FieldSet) {
-    let old = with_zero(kind, old);
+    changes_owned(kind, old.cloned(), new)
+}
+
+/// [`changes`] taking the old object's JSON by value (no copy of it is made).
+pub fn changes_owned(kind: Kind, old: Option<Value>, new: &Value) -> (FieldSet, FieldSet) {
+    let old = into_with_zero(kind, old);
     let (mut changed, mut removed) = compare(&old, new);
     strip(&mut changed);
     strip(&mut removed);
@@ -694,13 +844,16 @@ pub fn apply_changes(
         let mut changed = all_changed.clone();
         filter_subresource(&mut changed, kind, w.subresource);
         for e in &mut entries {
-            e.set.difference(&changed);
-            e.set.difference(removed);
+            let took = e.set.difference(&changed) | e.set.difference(removed);
+            if took {
+                e.encoded = None;
+            }
         }
         if !changed.is_empty() {
             match entries.iter_mut().find(|e| e.same_identity(w.manager, false, w.api_version, w.subresource)) {
                 Some(e) => {
                     e.set.union(&changed);
+                    e.encoded = None;
                     e.time = Some(w.now.clone());
                 }
                 None => entries.push(Entry {
@@ -710,6 +863,7 @@ pub fn apply_changes(
                     subresource: w.subresource.to_string(),
                     time: Some(w.now.clone()),
                     set: changed,
+                    encoded: None,
                 }),
             }
         }
@@ -914,8 +1068,9 @@ pub fn apply(
         return Err(conflicts);
     }
     for e in &mut entries {
-        e.set.difference(&changed);
-        e.set.difference(&removed);
+        if e.set.difference(&changed) | e.set.difference(&removed) {
+            e.encoded = None;
+        }
     }
     entries.push(Entry {
         manager: w.manager.to_string(),
@@ -924,6 +1079,7 @@ pub fn apply(
         subresource: w.subresource.to_string(),
         time: Some(w.now.clone()),
         set: config_set,
+        encoded: None,
     });
     entries.retain(|e| !e.set.is_empty());
     Ok((merged, entries))

@@ -38,6 +38,9 @@ pub struct WorkloadState {
     pub(crate) retry: BTreeMap<String, (u32, Millis)>,
     /// The CronJob controller's work queue: uid → what its last sync read and when it is requeued.
     pub(crate) cron: BTreeMap<String, super::cronjob::CronMemo>,
+    /// The resourceVersion at the start of the garbage collector's last pass, when that pass found nothing to
+    /// do: until a change that could give it work, its next passes are skipped.
+    pub(crate) gc_idle_since: Option<u64>,
 }
 
 /// The controller reference of an object: its owner reference with `controller: true`.

@@ -269,7 +269,14 @@ fn spec_of<'p>(pod: &'p Pod, name: &str) -> Option<&'p Container> {
 
 /// The kubelet admits a pod: sandbox, IP, volumes, and container records in spec order.
 pub(super) fn admit(cluster: &mut Cluster, node: &str, pod: &Pod, ip: Option<String>, now: Millis) -> PodRun {
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec;
+    let spec = match &pod.spec {
+        Some(spec) => spec,
+        None => {
+            no_spec = k8s_openapi::api::core::v1::PodSpec::default();
+            &no_spec
+        }
+    };
     let init: Vec<ContainerRun> = spec.init_containers.iter().flatten().map(|c| ContainerRun::new(c, true)).collect();
     let containers: Vec<ContainerRun> = spec.containers.iter().map(|c| ContainerRun::new(c, false)).collect();
     let mount_wait = volume_wait(cluster, node, pod, 1, now);
@@ -387,7 +394,14 @@ struct PodCtx {
 /// Advances every container of `run` to the cluster's current instant.
 pub(super) fn advance(cluster: &mut Cluster, node: &str, pod: &Pod, run: &mut PodRun) {
     let now = cluster.clock.now();
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec;
+    let spec = match &pod.spec {
+        Some(spec) => spec,
+        None => {
+            no_spec = k8s_openapi::api::core::v1::PodSpec::default();
+            &no_spec
+        }
+    };
     let grace_s =
         pod.metadata.deletion_grace_period_seconds.or(spec.termination_grace_period_seconds).unwrap_or(30).max(0)
             as Millis;

@@ -419,7 +419,6 @@ pub fn field_value(pod: &Pod, path: &str, pod_ip: &str, node: &str, cluster: &Cl
     if let Some(key) = path.strip_prefix("metadata.annotations['").and_then(|k| k.strip_suffix("']")) {
         return meta.annotations.as_ref().and_then(|l| l.get(key)).cloned().unwrap_or_default();
     }
-    let spec = pod.spec.clone().unwrap_or_default();
     match path {
         "metadata.name" => meta.name.clone().unwrap_or_default(),
         "metadata.namespace" => meta.namespace.clone().unwrap_or_default(),
@@ -427,7 +426,7 @@ pub fn field_value(pod: &Pod, path: &str, pod_ip: &str, node: &str, cluster: &Cl
         "metadata.labels" => render_map(meta.labels.as_ref()),
         "metadata.annotations" => render_map(meta.annotations.as_ref()),
         "spec.nodeName" => node.to_string(),
-        "spec.serviceAccountName" => spec.service_account_name.unwrap_or_default(),
+        "spec.serviceAccountName" => pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
         "status.podIP" | "status.podIPs" => pod_ip.to_string(),
         "status.hostIP" | "status.hostIPs" => {
             cluster.machines.get(node).map(|m| m.plan.internal_ip.clone()).unwrap_or_default()
@@ -464,7 +463,14 @@ fn resource_value(c: &Container, resource: &str) -> String {
 /// as files, and the kubelet's own `etc-hosts` holds `/etc/hosts`, `/etc/resolv.conf` and `/etc/hostname`.
 pub fn volumes_for(cluster: &Cluster, node: &str, pod: &Pod, ip: &str) -> BTreeMap<String, MemFs> {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec;
+    let spec = match &pod.spec {
+        Some(spec) => spec,
+        None => {
+            no_spec = k8s_openapi::api::core::v1::PodSpec::default();
+            &no_spec
+        }
+    };
     let name = pod.metadata.name.clone().unwrap_or_default();
     let mut out = BTreeMap::new();
     let hostname = spec.hostname.clone().unwrap_or_else(|| name.clone());

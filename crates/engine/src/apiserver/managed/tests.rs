@@ -158,3 +158,50 @@ fn server_side_apply_creates_conflicts_and_forces() {
     let d = apply(&mut c, "kubectl", false, less).unwrap();
     assert!(d.to_json()["metadata"].get("labels").is_none(), "{}", d.to_json()["metadata"]);
 }
+
+/// The fast paths write and read the same `FieldsV1` text as the JSON value does: keys escaped as serde_json
+/// escapes them, `.` first, `{}` leaves, and a string form read back into the same set.
+#[test]
+fn fields_v1_text_matches_the_json_value() {
+    let texts = [
+        r#"{}"#,
+        r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#,
+        r#"{"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}"#,
+        r#"{"f:metadata":{"f:annotations":{"f:a\\b\u0001é":{}}},"f:status":{"f:conditions":{"k:{\"type\":\"Ready\"}":{".":{},"f:status":{}}}}}"#,
+    ];
+    for text in texts {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let from_value = FieldSet::from_fields_v1(&value);
+        let from_text = FieldSet::from_fields_v1(&Value::String(text.to_string()));
+        assert_eq!(from_text, from_value, "{text}");
+        assert_eq!(from_value.to_fields_v1_string(), from_value.to_fields_v1().to_string(), "{text}");
+    }
+    assert_eq!(FieldSet::from_fields_v1(&Value::String("not json".into())), FieldSet::default());
+}
+
+/// An entry no write touched keeps its stored text; one that lost a field is written again.
+#[test]
+fn untouched_entries_keep_their_text() {
+    let text = r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:x":{}}}"#;
+    let stored = vec![ManagedFieldsEntry {
+        api_version: Some("v1".into()),
+        fields_type: Some("FieldsV1".into()),
+        fields_v1: Some(FieldsV1(Value::String(text.into()))),
+        manager: Some("a".into()),
+        operation: Some("Update".into()),
+        subresource: None,
+        time: None,
+    }];
+    let same = encode(decode(Some(&stored))).unwrap();
+    assert_eq!(same, stored);
+    let mut entries = decode(Some(&stored));
+    let mut gone = FieldSet::default();
+    gone.insert(&["f:spec", "f:x"]);
+    assert!(entries[0].set.difference(&gone));
+    entries[0].encoded = None;
+    let fewer = encode(entries).unwrap();
+    assert_eq!(
+        fewer[0].fields_v1,
+        Some(FieldsV1(Value::String(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#.into())))
+    );
+}
