@@ -583,7 +583,7 @@ impl Cluster {
             api_version: &api_version,
             now: api_time(self.clock.now()),
         };
-        let entries = managed::decode(obj.metadata().managed_fields.as_ref());
+        let entries = managed::decode_sent(obj.metadata().managed_fields.as_ref());
         let entries = managed::update(kind, None, &obj.to_json(), entries, &writer);
         obj.metadata_mut().managed_fields = managed::encode(entries);
     }
@@ -599,7 +599,13 @@ impl Cluster {
             api_version: &api_version,
             now: api_time(self.clock.now()),
         };
-        let mut entries = managed::decode(obj.metadata().managed_fields.as_ref());
+        // The live object's entries as stored, unless the write brings others (a client may set them).
+        let sent = &obj.metadata().managed_fields;
+        let mut entries = if *sent == current.metadata().managed_fields {
+            managed::decode(sent.as_ref())
+        } else {
+            managed::decode_sent(sent.as_ref())
+        };
         if entries.is_empty() {
             entries = managed::decode(current.metadata().managed_fields.as_ref());
         }

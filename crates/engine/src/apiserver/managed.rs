@@ -723,8 +723,19 @@ impl Entry {
     }
 }
 
-/// Decodes an object's `managedFields`.
+/// Decodes an object's `managedFields` as the store holds them: each entry keeps its stored `fieldsV1` text, to
+/// be written back unchanged when the write leaves the entry alone.
 pub fn decode(entries: Option<&Vec<ManagedFieldsEntry>>) -> Vec<Entry> {
+    decode_stored(entries, true)
+}
+
+/// Decodes `managedFields` a client sent: their `fieldsV1` may be in any form (spaces, another key order), so
+/// each entry is encoded afresh in the stored form.
+pub fn decode_sent(entries: Option<&Vec<ManagedFieldsEntry>>) -> Vec<Entry> {
+    decode_stored(entries, false)
+}
+
+fn decode_stored(entries: Option<&Vec<ManagedFieldsEntry>>, stored: bool) -> Vec<Entry> {
     entries
         .into_iter()
         .flatten()
@@ -736,7 +747,7 @@ pub fn decode(entries: Option<&Vec<ManagedFieldsEntry>>) -> Vec<Entry> {
             time: e.time.clone(),
             set: e.fields_v1.as_ref().map(|f| FieldSet::from_fields_v1(&f.0)).unwrap_or_default(),
             encoded: match e.fields_v1.as_ref().map(|f| &f.0) {
-                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::String(s)) if stored => Some(s.clone()),
                 _ => None,
             },
         })

@@ -205,3 +205,30 @@ fn untouched_entries_keep_their_text() {
         Some(FieldsV1(Value::String(r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#.into())))
     );
 }
+
+/// `fieldsV1` a client sends in its own form (here a string with spaces) is stored in the compact form: the
+/// stored text an untouched entry keeps is only ever the server's own.
+#[test]
+fn client_sent_fields_are_stored_in_the_servers_form() {
+    let mut c = Cluster::new(0);
+    let body =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "odd"}, "data": {"a": "1", "b": "2"}});
+    let cm = create(&mut c, Kind::ConfigMap, "kubectl-create", body);
+    // An update that brings its own entries, one of them in another form, and changes only `c`.
+    let mut json = cm.to_json();
+    json["metadata"]["managedFields"] = json!([{"manager": "someone", "operation": "Update", "apiVersion": "v1",
+        "fieldsType": "FieldsV1", "fieldsV1": "{ \"f:data\" : { \"f:b\" : { } } }", "time": "2025-08-27T00:00:00Z"}]);
+    json["data"]["c"] = json!("3");
+    let opts = RequestOptions { field_manager: Some("editor".into()), ..Default::default() };
+    let updated = c
+        .handle(
+            "kubectl",
+            Request::new(Verb::Update, Kind::ConfigMap).namespace("default").name("odd").body(json).options(opts),
+        )
+        .object()
+        .expect("update");
+    assert_eq!(fields_of(&updated, "someone"), json!({"f:data": {"f:b": {}}}));
+    let stored = c.get(Kind::ConfigMap, "default", "odd").unwrap().metadata().managed_fields.clone().unwrap();
+    let someone = stored.iter().find(|e| e.manager.as_deref() == Some("someone")).unwrap();
+    assert_eq!(someone.fields_v1.as_ref().unwrap().0, Value::String("{\"f:data\":{\"f:b\":{}}}".into()));
+}
