@@ -250,30 +250,11 @@ pub fn label_or_annotate(
     let mut objects: Vec<(Kind, Value)> = Vec::new();
     let single;
     if !files.is_empty() {
-        let docs = match manifest::read_all(&files, flags.bool("recursive"), io) {
-            Ok(d) => d,
+        objects = match file_objects(cluster, &files, flags, io, namespace, explicit_ns, local, &mut out) {
+            Ok(o) => o,
             Err(e) => return Output::error(e),
         };
         single = files.len() == 1;
-        for doc in &docs {
-            let (kind, ns, name) = match crate::apply::locate(doc, namespace, explicit_ns) {
-                Ok(x) => x,
-                Err(e) => {
-                    out.fail(e);
-                    continue;
-                }
-            };
-            if local {
-                objects.push((kind, doc.value.clone()));
-                continue;
-            }
-            let mut req = Request::new(Verb::Get, kind).name(name);
-            req.namespace = ns;
-            match send(cluster, req).object() {
-                Ok(o) => objects.push((kind, o.to_json())),
-                Err(e) => out.fail(server_error(&e, None)),
-            }
-        }
     } else {
         single = !flags.has("selector")
             && !flags.bool("all")
@@ -576,29 +557,10 @@ fn set_image(
     let mut out = Output::default();
     let mut objects: Vec<(Kind, Value)> = Vec::new();
     if !files.is_empty() {
-        let docs = match manifest::read_all(&files, flags.bool("recursive"), io) {
-            Ok(d) => d,
+        objects = match file_objects(cluster, &files, flags, io, namespace, explicit_ns, local, &mut out) {
+            Ok(o) => o,
             Err(e) => return Output::error(e),
         };
-        for doc in &docs {
-            let (kind, ns, name) = match crate::apply::locate(doc, namespace, explicit_ns) {
-                Ok(x) => x,
-                Err(e) => {
-                    out.fail(e);
-                    continue;
-                }
-            };
-            if local {
-                objects.push((kind, doc.value.clone()));
-                continue;
-            }
-            let mut req = Request::new(Verb::Get, kind).name(name);
-            req.namespace = ns;
-            match send(cluster, req).object() {
-                Ok(o) => objects.push((kind, o.to_json())),
-                Err(e) => out.fail(server_error(&e, None)),
-            }
-        }
     } else {
         match targets(cluster, resource_args, flags, namespace) {
             Ok(o) => objects.extend(o.into_iter().map(|o| (o.kind(), o.to_json()))),
@@ -733,4 +695,42 @@ pub fn patch(cluster: &mut Cluster, flags: &Parsed, namespace: &str) -> Output {
         }
     }
     out
+}
+
+/// The objects named by `-f` files (`-R` recursing into folders): each document as written when `local`, else
+/// the live object it names; a document that names nothing or an object the server refuses is reported in
+/// `out` and left out.
+#[allow(clippy::too_many_arguments)]
+fn file_objects(
+    cluster: &mut Cluster,
+    files: &[String],
+    flags: &Parsed,
+    io: &crate::io::Io,
+    namespace: &str,
+    explicit_ns: bool,
+    local: bool,
+    out: &mut Output,
+) -> Result<Vec<(Kind, Value)>, String> {
+    let docs = manifest::read_all(files, flags.bool("recursive"), io)?;
+    let mut objects = Vec::new();
+    for doc in &docs {
+        let (kind, ns, name) = match crate::apply::locate(doc, namespace, explicit_ns) {
+            Ok(x) => x,
+            Err(e) => {
+                out.fail(e);
+                continue;
+            }
+        };
+        if local {
+            objects.push((kind, doc.value.clone()));
+            continue;
+        }
+        let mut req = Request::new(Verb::Get, kind).name(name);
+        req.namespace = ns;
+        match send(cluster, req).object() {
+            Ok(o) => objects.push((kind, o.to_json())),
+            Err(e) => out.fail(server_error(&e, None)),
+        }
+    }
+    Ok(objects)
 }
