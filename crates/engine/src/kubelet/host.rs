@@ -80,19 +80,21 @@ impl ReadView<'_> {
     }
 }
 
+/// The deepest mount covering `path` in the container, with the path inside its volume (under `subPath`).
+fn mount_of<'a>(mounts: &'a [Mount], path: &str) -> Option<(&'a Mount, String)> {
+    let m = mounts
+        .iter()
+        .filter(|m| path == m.path || m.path == "/" || path.starts_with(&format!("{}/", m.path)))
+        .max_by_key(|m| m.path.len())?;
+    let rest = &path[m.path.len().min(path.len())..];
+    Some((m, crate::runtime::fs::normalize("/", &format!("/{}/{}", m.sub_path, rest))))
+}
+
 /// When `path` was last written in the container (a mount or its writable layer); `None` for a file that came
 /// with the image (or none at all).
 fn modified_through(upper: &MemFs, volumes: &BTreeMap<String, MemFs>, mounts: &[Mount], path: &str) -> Option<Millis> {
-    let mount = mounts
-        .iter()
-        .filter(|m| path == m.path || m.path == "/" || path.starts_with(&format!("{}/", m.path)))
-        .max_by_key(|m| m.path.len());
-    match mount {
-        Some(m) => {
-            let rest = &path[m.path.len().min(path.len())..];
-            let inner = crate::runtime::fs::normalize("/", &format!("/{}/{}", m.sub_path, rest));
-            volumes.get(&m.volume)?.stat(&inner).ok().map(|s| s.mtime)
-        }
+    match mount_of(mounts, path) {
+        Some((m, inner)) => volumes.get(&m.volume)?.stat(&inner).ok().map(|s| s.mtime),
         None => upper.stat(path).ok().map(|s| s.mtime),
     }
 }
@@ -105,16 +107,8 @@ fn read_through(
     mounts: &[Mount],
     path: &str,
 ) -> Option<String> {
-    let mount = mounts
-        .iter()
-        .filter(|m| path == m.path || m.path == "/" || path.starts_with(&format!("{}/", m.path)))
-        .max_by_key(|m| m.path.len());
-    match mount {
-        Some(m) => {
-            let rest = &path[m.path.len().min(path.len())..];
-            let inner = crate::runtime::fs::normalize("/", &format!("/{}/{}", m.sub_path, rest));
-            volumes.get(&m.volume)?.read(&inner).ok()
-        }
+    match mount_of(mounts, path) {
+        Some((m, inner)) => volumes.get(&m.volume)?.read(&inner).ok(),
         None => upper.read(path).ok().or_else(|| base.read(path).ok()),
     }
 }
